@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { NewsrelayError } from '../errors.ts';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const duration = z.string().transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration like 90s, 10m, 24h or 30d` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const timezone = z.string().refine(isTimeZone, { message: 'not an IANA time zone (e.g. Asia/Shanghai)' });
+
+/**
+ * The one configuration schema. Every variable of DESIGN.md's table, validated at start-up;
+ * `loadConfig` reports all problems at once. Nothing else in the project reads `process.env`.
+ */
+const schema = z.object({
+  /** MongoDB (or FerretDB) connection string; the path names the database. */
+  MONGODB_URI: z.string().url().default('mongodb://127.0.0.1:27017/newsrelay'),
+  /** Redis for BullMQ queue state only. */
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** Prefix of every BullMQ key, so several deployments (or test files) share one Redis. */
+  QUEUE_PREFIX: z.string().min(1).default('newsrelay'),
+  /** Enables the Telegram adapter. */
+  TELEGRAM_BOT_TOKEN: z.string().min(1).optional(),
+  TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
+  /** Webhook mode when set (public https URL whose path receives updates); long polling otherwise. */
+  TELEGRAM_WEBHOOK_URL: z.string().url().optional(),
+  /** Secret Telegram echoes in X-Telegram-Bot-Api-Secret-Token; derived from the token when unset. */
+  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/).optional(),
+  /** Messages per second to Telegram overall (Telegram allows about 30). */
+  TELEGRAM_GLOBAL_RATE: z.coerce.number().int().positive().max(1000).default(30),
+  /** Opt in to Telegram's paid broadcasts (allow_paid_broadcast, up to 1,000 msg/s). */
+  TELEGRAM_PAID_BROADCAST: bool.prefault('false'),
+  /** Enable the Discord adapter (both are needed). */
+  DISCORD_TOKEN: z.string().min(1).optional(),
+  DISCORD_APPLICATION_ID: z.string().regex(/^\d+$/, 'a numeric snowflake').optional(),
+  DISCORD_API_ROOT: z.string().url().default('https://discord.com/api'),
+  /** Channel messages per second to Discord overall, on top of discord.js's own buckets. */
+  DISCORD_GLOBAL_RATE: z.coerce.number().int().positive().max(50).default(40),
+  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HTTP_HOST: z.string().default('127.0.0.1'),
+  ALLOW_PRIVATE_NETWORK_FEEDS: bool.prefault('false'),
+  DEFAULT_TIMEZONE: timezone.default('Asia/Shanghai'),
+  DEFAULT_LOCALE: z.enum(['zh-Hans', 'zh-Hant', 'en']).default('zh-Hans'),
+  /** Default poll interval of new sources. */
+  DEFAULT_POLL_INTERVAL: duration.prefault('10m'),
+  /** Articles older than this are deleted by the retention job. */
+  ARTICLE_RETENTION: duration.prefault('30d'),
+  /** How far back a chat's first digest looks. */
+  FIRST_DIGEST_LOOKBACK: duration.prefault('24h'),
+  /** Consecutive failures after which a source is disabled. */
+  SOURCE_MAX_FAILURES: z.coerce.number().int().min(1).default(10),
+  FETCH_TIMEOUT: duration.prefault('15s'),
+  /** Largest feed body accepted, after decompression. */
+  FETCH_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  FETCH_PER_HOST_CONCURRENCY: z.coerce.number().int().positive().default(2),
+  /** Sources fetched at once by one worker. */
+  FETCH_CONCURRENCY: z.coerce.number().int().positive().default(32),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** Validated configuration; durations are milliseconds. */
+export type Config = z.output<typeof schema>;
+
+/** Parse and validate the environment; throws `config_invalid` listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const known = Object.fromEntries(
+    Object.keys(schema.shape)
+      .filter((k) => env[k] !== undefined && env[k] !== '')
+      .map((k) => [k, env[k]]),
+  );
+  const result = schema.safeParse(known);
+  if (result.success) {
+    const cfg = result.data;
+    if (Boolean(cfg.DISCORD_TOKEN) !== Boolean(cfg.DISCORD_APPLICATION_ID)) {
+      throw new NewsrelayError(
+        'config_invalid',
+        'Invalid configuration: DISCORD_TOKEN and DISCORD_APPLICATION_ID must be set together',
+      );
+    }
+    return cfg;
+  }
+  const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  throw new NewsrelayError('config_invalid', `Invalid configuration: ${problems.join('; ')}`);
+}
+
+/** Parse `90s`, `10m`, `24h`, `30d` (or plain milliseconds) into milliseconds; null when malformed. */
+export function parseDuration(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$/i.exec(text);
+  if (!m) return null;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 'ms').toLowerCase();
+  const factor: Record<string, number> = { ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };
+  const ms = n * (factor[unit] ?? 1);
+  return Number.isFinite(ms) && ms > 0 ? Math.round(ms) : null;
+}
+
+/** True for IANA zone names the runtime knows (Asia/Hong_Kong, UTC, …). */
+export function isTimeZone(name: string): boolean {
+  if (!/^[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)*$/.test(name)) return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Domain types shared by the core, the adapters and the jobs. Stores return these plain
+ * objects; no mongoose type leaves `src/store/`.
+ */
+
+/** Script a reader wants headlines in: as published, Simplified, or Traditional (HK or TW wording). */
+export type Script = 'original' | 'hans' | 'hant' | 'hant-hk' | 'hant-tw';
+
+/** UI languages with a catalog in `src/i18n/`. */
+export type Locale = 'zh-Hans' | 'zh-Hant' | 'en';
+
+/** What kind of document a source serves. */
+export type SourceKind = 'rss' | 'atom' | 'rdf' | 'json' | 'html';
+
+/** Health of a source, updated on every fetch. */
+export interface SourceHealth {
+  /** Consecutive failed fetches; 0 after a success. */
+  failures: number;
+  lastFetchedAt: Date | null;
+  lastSuccessAt: Date | null;
+  /** Secret-free reason of the last failure. */
+  lastError: string | null;
+  /** Set when the source was disabled after repeated failure. */
+  disabledAt: Date | null;
+  disabledReason: string | null;
+}
+
+/** A news source that is polled. */
+export interface Source {
+  id: string;
+  /** The URL the user gave, or the feed it led to. */
+  url: string;
+  name: string;
+  kind: SourceKind;
+  /** Poll interval in seconds. */
+  intervalSec: number;
+  /** Earliest time the next poll may run (interval, feed TTL or failure backoff). */
+  nextFetchAt: Date;
+  etag: string | null;
+  lastModified: string | null;
+  health: SourceHealth;
+  createdAt: Date;
+}
+
+/** An article stored once per canonical URL. */
+export interface Article {
+  id: string;
+  sourceId: string;
+  url: string;
+  guid: string | null;
+  title: string;
+  summary: string;
+  author: string | null;
+  publishedAt: Date;
+  fetchedAt: Date;
+  /** SimHash of the normalised title and lead, as 16 hex digits. */
+  fingerprint: string;
+  /** Id of the first article of this near-duplicate cluster (itself when it is the first). */
+  clusterId: string;
+  /** Normalised index terms (word segments and CJK bigrams). */
+  terms: string[];
+}
+
+/** An article with the other sources that reported the same story. */
+export interface ArticleWithCluster extends Article {
+  sourceName: string;
+  /** Names of other sources in the same near-duplicate cluster. */
+  alsoReportedBy: string[];
+}
+
+/** Platforms with an adapter. */
+export type Platform = 'telegram' | 'discord';
+
+/** Kind of conversation on a platform. */
+export type ChatType = 'private' | 'group' | 'supergroup' | 'channel' | 'guild' | 'guild-channel' | 'dm';
+
+/** A subscription of a chat: to a source, or to a keyword across all sources. */
+export interface Subscription {
+  id: string;
+  kind: 'source' | 'keyword';
+  sourceId: string | null;
+  keyword: string | null;
+  /** Push each new article at once instead of waiting for the digest. */
+  instant: boolean;
+  /** Forum topic (Telegram `message_thread_id`) or thread the subscription posts into. */
+  threadId: string | null;
+  createdAt: Date;
+}
+
+/**
+ * A conversation newsrelay delivers to: a Telegram chat, a Discord channel, or a Discord
+ * guild (which holds the settings its channels share). `key` is `${platform}:${chatId}`.
+ */
+export interface Chat {
+  key: string;
+  platform: Platform;
+  chatId: string;
+  type: ChatType;
+  title: string | null;
+  /** The guild of a Discord channel. */
+  parentKey: string | null;
+  locale: Locale;
+  script: Script;
+  timezone: string;
+  /** Digest times as `HH:MM` in the chat's timezone, sorted. */
+  digestTimes: string[];
+  paused: boolean;
+  /** False once the platform said the chat is gone (blocked, kicked, deleted). */
+  active: boolean;
+  deactivatedReason: string | null;
+  /** Normalised keywords an article must contain one of (when any) … */
+  include: string[];
+  /** … and must contain none of. */
+  exclude: string[];
+  subscriptions: Subscription[];
+  lastDigestAt: Date | null;
+  /** Epoch ms of the scheduled slot of the last digest built. */
+  lastDigestSlot: number | null;
+  createdAt: Date;
+}
+
+/** A digest item: one near-duplicate cluster, shown through one of its articles. */
+export interface DigestItem {
+  articleId: string;
+  title: string;
+  url: string;
+  sourceName: string;
+  publishedAt: string;
+  alsoReportedBy: string[];
+}
+
+/** Platform-neutral digest or instant message; adapters render and split it. */
+export interface OutgoingMessage {
+  kind: 'digest' | 'instant' | 'notice';
+  locale: Locale;
+  /** Heading line (already localised). */
+  heading: string;
+  /** Items grouped by source, in display order. Titles are already in the chat's script. */
+  groups: Array<{ sourceName: string; items: DigestItem[] }>;
+  /** Plain text, for notices. */
+  text?: string;
+  /** Forum topic / thread to post into. */
+  threadId: string | null;
+  timezone: string;
+}
