@@ -1,0 +1,131 @@
+/**
+ * Search terms of a text (stored as an indexed array on each article) and of a query.
+ *
+ * A title's terms are, over its normalised form ({@link normaliseForMatch}):
+ * - every overlapping bigram of each CJK run (李家超参观 → 李家 家超 超参 参观), as Lucene's
+ *   CJKAnalyzer does; a run of one character is indexed as that character;
+ * - jieba's word segments of three or more CJK characters (博物馆, 吹风会); shorter words
+ *   are bigrams already;
+ * - each latin / digit word, lower case (apec, iphone17, 2025).
+ *
+ * A query's terms are its bigrams and latin words only, never jieba words, so a match never
+ * depends on how jieba happened to cut the title: a title matches when it holds every term
+ * of the query. Unigrams of longer runs are not indexed (they would add a term per character
+ * and make huge posting lists of 的, 在, 中), so a query with a one-character CJK run cannot
+ * be answered by terms alone: {@link needsSubstringMatch} tells the caller to confirm
+ * candidates with {@link matchesKeyword}.
+ */
+import { createRequire } from 'node:module';
+import type { Jieba } from '@node-rs/jieba';
+import { normaliseForMatch } from './normalise.ts';
+
+const CJK = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}';
+/** Group 1: a CJK run; group 2: a run of other letters, digits and marks. */
+const TOKEN = new RegExp(`([${CJK}]+)|((?:[^\\P{L}${CJK}]|[^\\P{N}${CJK}]|\\p{M})+)`, 'gu');
+const ALL_CJK = new RegExp(`^[${CJK}]+$`, 'u');
+const MIN_WORD_CHARS = 3;
+
+let jieba: Jieba | undefined;
+
+function segmenter(): Jieba {
+  if (jieba === undefined) {
+    // Loaded on first use: the dictionary takes ~200 ms to build and processes that never
+    // index (the CLI, the web UI) should not pay for it.
+    const require = createRequire(import.meta.url);
+    const { Jieba: JiebaClass } = require('@node-rs/jieba') as typeof import('@node-rs/jieba');
+    const { dict } = require('@node-rs/jieba/dict.js') as typeof import('@node-rs/jieba/dict.js');
+    jieba = JiebaClass.withDict(dict);
+  }
+  return jieba;
+}
+
+function visitRunGrams(run: string, visit: (term: string) => void): void {
+  if (run.length === 1) {
+    visit(run);
+    return;
+  }
+  if (!hasSurrogates(run)) {
+    for (let i = 0; i + 2 <= run.length; i++) visit(run.slice(i, i + 2));
+    return;
+  }
+  // Surrogate pairs (CJK extension B and beyond) need code-point slicing.
+  const chars = Array.from(run);
+  if (chars.length === 1) visit(run);
+  for (let i = 0; i + 1 < chars.length; i++) visit(chars[i]! + chars[i + 1]!);
+}
+
+function hasSurrogates(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdfff) return true;
+  }
+  return false;
+}
+
+/**
+ * Calls `visit` for each CJK bigram (a lone character for a one-character run) and each
+ * latin / digit word of already normalised text, in order and with repetitions. Shared by
+ * the index terms and the fingerprint.
+ */
+export function forEachGramOrWord(normalised: string, visit: (term: string) => void): void {
+  for (const match of normalised.matchAll(TOKEN)) {
+    if (match[1] !== undefined) visitRunGrams(match[1], visit);
+    else if (match[2] !== undefined) visit(match[2]);
+  }
+}
+
+function addGramsAndWords(normalised: string, out: Set<string>): void {
+  forEachGramOrWord(normalised, (term) => out.add(term));
+}
+
+/**
+ * Index terms of a text (a title, or a title and its lead): CJK bigrams, jieba words of three
+ * or more CJK characters and latin words of the normalised text, deduplicated, in order of
+ * first appearance. Simplified and Traditional spellings of a text give the same terms.
+ */
+export function indexTerms(text: string): string[] {
+  const normalised = normaliseForMatch(text);
+  const terms = new Set<string>();
+  addGramsAndWords(normalised, terms);
+  if (terms.size === 0) return [];
+  for (const word of segmenter().cut(normalised, true)) {
+    if (word.length >= MIN_WORD_CHARS && ALL_CJK.test(word) && Array.from(word).length >= MIN_WORD_CHARS) {
+      terms.add(word);
+    }
+  }
+  return [...terms];
+}
+
+/**
+ * Terms a title must all hold to match a query: the bigrams of each CJK run (a one-character
+ * run yields that character) and the latin words of the normalised query. Empty when the
+ * query has no letters, digits or CJK characters.
+ */
+export function queryTerms(query: string): string[] {
+  const terms = new Set<string>();
+  addGramsAndWords(normaliseForMatch(query), terms);
+  return [...terms];
+}
+
+/**
+ * True when a query has a CJK run of a single character (e.g. `港`): titles index such a
+ * character only where it stands alone, so term look-ups miss most matches and the caller
+ * should fall back to {@link matchesKeyword} over a bounded set of candidates.
+ */
+export function needsSubstringMatch(query: string): boolean {
+  for (const match of normaliseForMatch(query).matchAll(TOKEN)) {
+    const run = match[1];
+    if (run !== undefined && (run.length === 1 || (run.length === 2 && hasSurrogates(run)))) return true;
+  }
+  return false;
+}
+
+/**
+ * Script-, width- and case-insensitive substring match for keyword filters (no regular
+ * expressions from users). `normalisedText` must be {@link normaliseForMatch} output, computed
+ * once per article; the keyword is normalised here. An empty keyword matches nothing.
+ */
+export function matchesKeyword(normalisedText: string, keyword: string): boolean {
+  const needle = normaliseForMatch(keyword);
+  return needle !== '' && normalisedText.includes(needle);
+}

@@ -1,0 +1,16 @@
+/**
+ * Minimal types for opencc-js 1.4: the package ships declarations, but `types/full.d.ts`
+ * imports `./core` without an extension, which NodeNext resolution cannot follow, so every
+ * export would be `any`. Only what newsrelay uses is declared.
+ */
+declare module 'opencc-js' {
+  /** Regions OpenCC converts between; `t` is OpenCC's standard Traditional. */
+  export type OpenCCLocale = 'cn' | 'hk' | 'hkp' | 'tw' | 'twp' | 't' | 'jp';
+  export interface ConverterOptions {
+    from: OpenCCLocale;
+    to: OpenCCLocale;
+  }
+  export type ConverterFunction = (text: string) => string;
+  /** Builds a converter; expensive (loads dictionaries into tries): build once, reuse. */
+  export function Converter(options: ConverterOptions): ConverterFunction;
+}
