@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import type { Article } from '../domain/types.ts';
+import { fingerprint } from '../text/fingerprint.ts';
+import { indexTerms } from '../text/index-terms.ts';
+import { canonicalUrl } from './canonical-url.ts';
+import { htmlToText } from './feed-text.ts';
+import type { ParsedEntry } from './parsed-feed.ts';
+
+const SUMMARY_CHARS = 600;
+const TITLE_CHARS = 300;
+
+/** An entry turned into an article, with the key that says whether the source served it before. */
+export interface BuiltArticle {
+  /** `g:` + guid when the feed gives one, else `u:` + canonical URL (hashed). */
+  seenKey: string;
+  article: Article;
+}
+
+/** Stable article id: a hash of the canonical URL (or of source and guid when there is no link). */
+export function articleIdFor(canonical: string): string {
+  return createHash('sha256').update(canonical).digest('base64url').slice(0, 22);
+}
+
+function shortHash(s: string): string {
+  return createHash('sha1').update(s).digest('base64url').slice(0, 16);
+}
+
+function clip(s: string, n: number): string {
+  const chars = [...s];
+  return chars.length <= n ? s : `${chars.slice(0, n - 1).join('')}…`;
+}
+
+/**
+ * Turn a parsed entry into an article: canonical URL, plain-text title and lead, dates
+ * (missing or future ones become `now`), index terms and fingerprint. Entries with neither a
+ * usable link nor an id, or without any title text, give null.
+ */
+export function buildArticle(entry: ParsedEntry, sourceId: string, feedUrl: string, now: Date): BuiltArticle | null {
+  let url: string | null = null;
+  if (entry.link) {
+    try {
+      url = canonicalUrl(entry.link, feedUrl);
+    } catch {
+      url = null;
+    }
+  }
+  const guid = entry.id?.trim() || null;
+  if (!url && !guid) return null;
+  const summaryText = htmlToText(entry.summary ?? entry.content ?? '').replace(/\s+/g, ' ').trim();
+  const rawTitle = (entry.title ?? '').replace(/\s+/g, ' ').trim() || summaryText.slice(0, 80);
+  if (!rawTitle) return null;
+  const title = clip(rawTitle, TITLE_CHARS);
+  const summary = clip(summaryText, SUMMARY_CHARS);
+  const published = entry.published ?? entry.updated;
+  const publishedAt = published && published.getTime() <= now.getTime() + 60_000 ? published : now;
+  const id = articleIdFor(url ?? `guid:${sourceId}:${guid}`);
+  return {
+    seenKey: guid ? `g:${shortHash(guid)}` : `u:${shortHash(url!)}`,
+    article: {
+      id,
+      sourceId,
+      url: url ?? (guid && /^https?:\/\//i.test(guid) ? guid : feedUrl),
+      guid,
+      title,
+      summary,
+      author: entry.author,
+      publishedAt,
+      fetchedAt: now,
+      fingerprint: fingerprint(title, summary),
+      clusterId: id,
+      terms: indexTerms(title),
+    },
+  };
+}
