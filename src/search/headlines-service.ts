@@ -1,0 +1,158 @@
+import type { Article, Script } from '../domain/types.ts';
+import { NewsrelayError } from '../errors.ts';
+import type { ArticleStore } from '../store/article-store.ts';
+import type { SearchJournal } from '../store/search-journal.ts';
+import type { SourceStore } from '../store/source-store.ts';
+import { queryTerms, needsSubstringMatch, matchesKeyword } from '../text/index-terms.ts';
+import { normaliseForMatch } from '../text/normalise.ts';
+import { convertScript } from '../text/script-converter.ts';
+
+/** Longest query accepted, in characters. */
+export const MAX_QUERY_CHARS = 200;
+const MAX_LIMIT = 100;
+/** How often a query re-reads the journal for articles other processes stored. */
+const REFRESH_EVERY_MS = 1000;
+
+/** A headline as every front end shows it. */
+export interface Headline {
+  id: string;
+  title: string;
+  /** The title as published (before script conversion). */
+  originalTitle: string;
+  url: string;
+  source: string;
+  sourceId: string;
+  publishedAt: Date;
+  summary: string;
+  /** Names of other sources that reported the same story. */
+  alsoReportedBy: string[];
+}
+
+/** A query over stored headlines. */
+export interface HeadlineQuery {
+  query?: string;
+  /** Source id, URL or name. */
+  source?: string;
+  /** Only headlines published within this many milliseconds. */
+  sinceMs?: number;
+  limit?: number;
+  offset?: number;
+  script?: Script;
+}
+
+/** One page of results, with whether more exist. */
+export interface HeadlinePage {
+  items: Headline[];
+  total: number;
+  offset: number;
+}
+
+/**
+ * Headlines and script-insensitive search: terms of the normalised query intersected in the
+ * in-memory index, newest first, then the page's articles read by `_id`.
+ */
+export class HeadlinesService {
+  private lastRefresh = 0;
+  private names: { at: number; map: Map<string, string> } | null = null;
+
+  constructor(
+    private readonly deps: { journal: SearchJournal; articles: ArticleStore; sources: SourceStore },
+  ) {}
+
+  /** Validate a query string: `bad_input` for control characters or an absurd length. */
+  static checkQuery(q: string): string {
+    const trimmed = q.trim();
+    if ([...trimmed].length > MAX_QUERY_CHARS) {
+      throw new NewsrelayError('bad_input', `The query is longer than ${MAX_QUERY_CHARS} characters`, {
+        params: { max: MAX_QUERY_CHARS },
+      });
+    }
+    if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(trimmed)) {
+      throw new NewsrelayError('bad_input', 'The query contains control characters');
+    }
+    return trimmed;
+  }
+
+  async query(q: HeadlineQuery): Promise<HeadlinePage> {
+    const limit = Math.min(Math.max(1, q.limit ?? 10), MAX_LIMIT);
+    const offset = Math.max(0, q.offset ?? 0);
+    const text = q.query ? HeadlinesService.checkQuery(q.query) : '';
+    let sourceIds: Set<string> | undefined;
+    if (q.source) {
+      const src = await this.deps.sources.find(q.source);
+      if (!src) throw new NewsrelayError('not_found', `No source matches "${q.source}"`, { params: { source: q.source } });
+      sourceIds = new Set([src.id]);
+    }
+    await this.refresh();
+    const terms = text ? queryTerms(text) : [];
+    if (text && terms.length === 0) return { items: [], total: 0, offset };
+    const index = this.deps.journal.index;
+    let hits = index.search(terms, {
+      ...(sourceIds ? { sourceIds } : {}),
+      ...(q.sinceMs ? { publishedSince: Date.now() - q.sinceMs } : {}),
+    });
+    hits = dedupeClusters(hits);
+    const substring = text && needsSubstringMatch(text);
+    let page: Article[];
+    let total = hits.length;
+    if (substring) {
+      // One-character CJK runs are not index terms: confirm on the stored titles.
+      const all = await this.deps.articles.getMany(hits.slice(0, 2000).map((h) => h.id));
+      const matching = all.filter((a) => matchesKeyword(normaliseForMatch(a.title), text));
+      total = matching.length;
+      page = matching.slice(offset, offset + limit);
+    } else {
+      page = await this.deps.articles.getMany(hits.slice(offset, offset + limit).map((h) => h.id));
+    }
+    const names = await this.sourceNames();
+    const items = page.map((a) => this.toHeadline(a, names, q.script ?? 'original'));
+    return { items, total, offset };
+  }
+
+  /** One article with the other sources that reported it; null when unknown. */
+  async article(id: string, script: Script = 'original'): Promise<Headline | null> {
+    await this.refresh();
+    const a = await this.deps.articles.get(id);
+    return a ? this.toHeadline(a, await this.sourceNames(), script) : null;
+  }
+
+  /** Make sure articles stored by other processes are visible. */
+  async refresh(force = false): Promise<void> {
+    const now = Date.now();
+    if (!force && now - this.lastRefresh < REFRESH_EVERY_MS) return;
+    this.lastRefresh = now;
+    await this.deps.journal.refresh();
+  }
+
+  /** Present an article: script conversion and the other sources of its cluster. */
+  toHeadline(a: Article, names: ReadonlyMap<string, string>, script: Script): Headline {
+    const others = new Set<string>();
+    for (const m of this.deps.journal.index.clusterMembers(a.clusterId)) {
+      if (m.sourceId !== a.sourceId) others.add(names.get(m.sourceId) ?? m.sourceId);
+    }
+    return {
+      id: a.id,
+      title: convertScript(a.title, script),
+      originalTitle: a.title,
+      url: a.url,
+      source: names.get(a.sourceId) ?? a.sourceId,
+      sourceId: a.sourceId,
+      publishedAt: a.publishedAt,
+      summary: convertScript(a.summary, script),
+      alsoReportedBy: [...others],
+    };
+  }
+
+  /** Source id → name. */
+  async sourceNames(): Promise<Map<string, string>> {
+    if (this.names && Date.now() - this.names.at < 5000) return this.names.map;
+    const map = new Map((await this.deps.sources.list()).map((s) => [s.id, s.name]));
+    this.names = { at: Date.now(), map };
+    return map;
+  }
+}
+
+function dedupeClusters<T extends { clusterId: string }>(hits: T[]): T[] {
+  const seen = new Set<string>();
+  return hits.filter((h) => (seen.has(h.clusterId) ? false : (seen.add(h.clusterId), true)));
+}

@@ -1,0 +1,65 @@
+import type { Source } from '../domain/types.ts';
+import { NewsrelayError } from '../errors.ts';
+import type { HttpFetcher } from '../ingest/http-fetch.ts';
+import type { FetchOutcome, IngestService } from '../ingest/ingest-service.ts';
+import { probeSource } from '../ingest/source-probe.ts';
+import type { SourceStore } from '../store/source-store.ts';
+
+/** Shortest and longest poll interval a source may ask for, in seconds. */
+export const MIN_INTERVAL_SEC = 60;
+export const MAX_INTERVAL_SEC = 7 * 86400;
+
+/** Result of adding a source: the source, whether it already existed, and the first ingest. */
+export interface AddedSource {
+  source: Source;
+  existed: boolean;
+  firstIngest: FetchOutcome | null;
+}
+
+/** Adding sources (validated by one fetch) and finding them; shared by the CLI and the chat commands. */
+export class SourceService {
+  constructor(
+    private readonly deps: { fetcher: HttpFetcher; sources: SourceStore; ingest: IngestService; defaultIntervalSec: number },
+  ) {}
+
+  /**
+   * Validate `url` by fetching it once, store it, and store its current items. An already
+   * known feed is returned as it is (`existed: true`) and nothing changes.
+   */
+  async add(url: string, opts: { name?: string; intervalSec?: number; owner?: string } = {}): Promise<AddedSource> {
+    const intervalSec = opts.intervalSec ?? this.deps.defaultIntervalSec;
+    if (!Number.isFinite(intervalSec) || intervalSec < MIN_INTERVAL_SEC || intervalSec > MAX_INTERVAL_SEC) {
+      throw new NewsrelayError('bad_input', `The poll interval must be between 1 minute and 7 days`);
+    }
+    const known = await this.deps.sources.getByUrl(url.trim());
+    if (known) return this.existing(known, opts.owner);
+    const probed = await probeSource(this.deps.fetcher, url.trim());
+    const already = await this.deps.sources.getByUrl(probed.url);
+    if (already) return this.existing(already, opts.owner);
+    const name = (opts.name?.trim() || probed.title?.trim() || new URL(probed.url).hostname).slice(0, 100);
+    let source: Source;
+    try {
+      source = await this.deps.sources.add({
+        url: probed.url,
+        name,
+        kind: probed.kind,
+        intervalSec,
+        ...(opts.owner ? { owner: opts.owner } : {}),
+      });
+    } catch (err) {
+      if (err instanceof NewsrelayError && err.code === 'source_exists') {
+        const s = await this.deps.sources.getByUrl(probed.url);
+        if (s) return { source: s, existed: true, firstIngest: null };
+      }
+      throw err;
+    }
+    const withSeen = await this.deps.sources.get(source.id);
+    const firstIngest = withSeen ? await this.deps.ingest.ingestResponse(withSeen, probed.response) : null;
+    return { source: (await this.deps.sources.get(source.id)) ?? source, existed: false, firstIngest };
+  }
+
+  private async existing(source: Source, owner: string | undefined): Promise<AddedSource> {
+    if (owner) await this.deps.sources.addOwner(source.id, owner);
+    return { source, existed: true, firstIngest: null };
+  }
+}

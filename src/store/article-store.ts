@@ -1,0 +1,127 @@
+import type { Article } from '../domain/types.ts';
+import type { Models } from './models.ts';
+
+interface ArticleDoc {
+  _id: string;
+  sourceId: string;
+  url: string;
+  guid: string | null;
+  title: string;
+  summary: string;
+  author: string | null;
+  publishedAt: Date;
+  fetchedAt: Date;
+  fingerprint: string;
+  clusterId: string;
+  terms: string[];
+}
+
+function toArticle(d: ArticleDoc): Article {
+  return {
+    id: d._id,
+    sourceId: d.sourceId,
+    url: d.url,
+    guid: d.guid ?? null,
+    title: d.title,
+    summary: d.summary ?? '',
+    author: d.author ?? null,
+    publishedAt: d.publishedAt,
+    fetchedAt: d.fetchedAt,
+    fingerprint: d.fingerprint,
+    clusterId: d.clusterId,
+    terms: d.terms ?? [],
+  };
+}
+
+function toDoc(a: Article): ArticleDoc {
+  return {
+    _id: a.id,
+    sourceId: a.sourceId,
+    url: a.url,
+    guid: a.guid,
+    title: a.title,
+    summary: a.summary,
+    author: a.author,
+    publishedAt: a.publishedAt,
+    fetchedAt: a.fetchedAt,
+    fingerprint: a.fingerprint,
+    clusterId: a.clusterId,
+    terms: a.terms,
+  };
+}
+
+/** Articles, stored once per canonical URL (the `_id` is a hash of it). */
+export class ArticleStore {
+  constructor(private readonly models: Models) {}
+
+  /**
+   * Insert articles whose id is not stored yet; returns the ids that were new. Two sources
+   * (or two workers) racing on the same URL are settled by the unique `_id`.
+   */
+  async insertNew(articles: readonly Article[]): Promise<Set<string>> {
+    if (articles.length === 0) return new Set();
+    const inserted = new Set(articles.map((a) => a.id));
+    try {
+      await this.models.Article.collection.insertMany(articles.map(toDoc) as never[], { ordered: false });
+    } catch (err) {
+      const e = err as { code?: number; writeErrors?: Array<{ index: number; code: number }> | { index: number; code: number } };
+      const writeErrors = Array.isArray(e.writeErrors) ? e.writeErrors : e.writeErrors ? [e.writeErrors] : [];
+      if (writeErrors.length === 0 && e.code !== 11000) throw err;
+      for (const w of writeErrors) {
+        if (w.code !== 11000) throw err;
+        inserted.delete(articles[w.index]!.id);
+      }
+    }
+    return inserted;
+  }
+
+  async get(id: string): Promise<Article | null> {
+    const d = await this.models.Article.collection.findOne({ _id: id as never });
+    return d ? toArticle(d as unknown as ArticleDoc) : null;
+  }
+
+  /** Articles by id, in the given order; ids no longer stored are left out. */
+  async getMany(ids: readonly string[]): Promise<Article[]> {
+    const docs = await Promise.all(ids.map((id) => this.get(id)));
+    return docs.filter((a): a is Article => a !== null);
+  }
+
+  /** Which of these ids are stored already (one `_id` look-up each). */
+  async existing(ids: readonly string[]): Promise<Set<string>> {
+    const found = await Promise.all(
+      ids.map((id) => this.models.Article.collection.findOne({ _id: id as never }, { projection: { _id: 1 } })),
+    );
+    return new Set(found.filter(Boolean).map((d) => String((d as { _id: unknown })._id)));
+  }
+
+  /** Delete articles stored before `cutoff`; returns the deleted ids. */
+  async deleteFetchedBefore(cutoff: Date): Promise<string[]> {
+    const old = await this.models.Article.collection
+      .find({ fetchedAt: { $lt: cutoff } }, { projection: { _id: 1 } })
+      .toArray();
+    const ids = old.map((d) => String(d._id));
+    if (ids.length > 0) await this.models.Article.collection.deleteMany({ fetchedAt: { $lt: cutoff } });
+    return ids;
+  }
+
+  /** Every article's index data, for rebuilding a lost journal. */
+  async *scanIndexData(): AsyncGenerator<ArticleDoc> {
+    const cursor = this.models.Article.collection.find({}, { projection: { summary: 0 } });
+    for await (const d of cursor) yield d as unknown as ArticleDoc;
+  }
+
+  /** Reference query for benchmarks: a case-insensitive `$regex` scan on titles, newest first. */
+  async regexSearch(pattern: string, limit: number): Promise<Article[]> {
+    const escaped = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const docs = await this.models.Article.collection
+      .find({ title: { $regex: escaped, $options: 'i' } })
+      .sort({ publishedAt: -1 })
+      .limit(limit)
+      .toArray();
+    return (docs as unknown as ArticleDoc[]).map(toArticle);
+  }
+
+  async count(): Promise<number> {
+    return this.models.Article.collection.countDocuments();
+  }
+}

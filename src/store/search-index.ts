@@ -1,0 +1,188 @@
+import { fingerprintBands, isNearDuplicate } from '../text/fingerprint.ts';
+
+/** What one stored article contributes to the index (also the journal's entry shape). */
+export interface IndexEntry {
+  /** Article id. */
+  i: string;
+  /** Source id. */
+  s: string;
+  /** Published, epoch ms. */
+  p: number;
+  /** Fetched (stored), epoch ms. */
+  f: number;
+  /** SimHash fingerprint, 16 hex digits. */
+  fp: string;
+  /** Near-duplicate cluster id. */
+  c: string;
+  /** Normalised index terms. */
+  t: string[];
+}
+
+/** A hit of a search or a selection, newest first. */
+export interface IndexHit {
+  id: string;
+  sourceId: string;
+  publishedAt: number;
+  fetchedAt: number;
+  clusterId: string;
+}
+
+/** Options of {@link SearchIndex.search} and {@link SearchIndex.select}. */
+export interface SelectOptions {
+  sourceIds?: ReadonlySet<string>;
+  /** Only articles published at or after (epoch ms). */
+  publishedSince?: number;
+  /** Only articles stored after (epoch ms). */
+  fetchedAfter?: number;
+  limit?: number;
+  offset?: number;
+}
+
+const EMPTY_FP = '0000000000000000';
+
+/**
+ * The in-memory inverted index over stored articles: terms and sources to article ordinals,
+ * SimHash bands to ordinals, clusters to members. Built from the search journal (see
+ * `search-journal.ts`), so that a search is a few array intersections instead of a scan —
+ * MongoDB's `$text` has no Chinese analyser and FerretDB evaluates array filters in a scan.
+ */
+export class SearchIndex {
+  private readonly entries: IndexEntry[] = [];
+  private readonly alive: boolean[] = [];
+  private readonly ordinalOf = new Map<string, number>();
+  private readonly terms = new Map<string, number[]>();
+  private readonly sources = new Map<string, number[]>();
+  private readonly bands = new Map<string, number[]>();
+  private readonly clusters = new Map<string, number[]>();
+
+  /** Number of live articles. */
+  get size(): number {
+    return this.ordinalOf.size;
+  }
+
+  has(articleId: string): boolean {
+    return this.ordinalOf.has(articleId);
+  }
+
+  /** Add entries; an article already present is ignored. */
+  add(entries: readonly IndexEntry[]): void {
+    for (const e of entries) {
+      if (this.ordinalOf.has(e.i)) continue;
+      const n = this.entries.length;
+      this.entries.push(e);
+      this.alive.push(true);
+      this.ordinalOf.set(e.i, n);
+      for (const t of e.t) push(this.terms, t, n);
+      push(this.sources, e.s, n);
+      push(this.clusters, e.c, n);
+      if (e.fp !== EMPTY_FP) for (const b of fingerprintBands(e.fp)) push(this.bands, b, n);
+    }
+  }
+
+  /** Forget articles (retention); their ordinals are skipped from then on. */
+  remove(articleIds: Iterable<string>): void {
+    for (const id of articleIds) {
+      const n = this.ordinalOf.get(id);
+      if (n === undefined) continue;
+      this.alive[n] = false;
+      this.ordinalOf.delete(id);
+    }
+  }
+
+  /** Ids of live articles fetched before `ms`. */
+  fetchedBefore(ms: number): string[] {
+    const out: string[] = [];
+    for (let n = 0; n < this.entries.length; n++) {
+      const e = this.entries[n]!;
+      if (this.alive[n] && e.f < ms) out.push(e.i);
+    }
+    return out;
+  }
+
+  /**
+   * Articles that contain every term, newest published first. An empty term list selects
+   * everything (subject to the options).
+   */
+  search(queryTerms: readonly string[], opts: SelectOptions = {}): IndexHit[] {
+    let candidates: number[] | null = null;
+    if (queryTerms.length > 0) {
+      const lists = queryTerms.map((t) => this.terms.get(t) ?? []).sort((a, b) => a.length - b.length);
+      candidates = lists[0] ?? [];
+      for (const l of lists.slice(1)) {
+        if (candidates.length === 0) break;
+        candidates = intersectSorted(candidates, l);
+      }
+    }
+    if (opts.sourceIds && opts.sourceIds.size > 0) {
+      const fromSources = [...opts.sourceIds].map((s) => this.sources.get(s) ?? []);
+      const merged = mergeSorted(fromSources);
+      candidates = candidates ? intersectSorted(candidates, merged) : merged;
+    }
+    const pool = candidates ?? range(this.entries.length);
+    const hits: IndexHit[] = [];
+    for (const n of pool) {
+      if (!this.alive[n]) continue;
+      const e = this.entries[n]!;
+      if (opts.publishedSince !== undefined && e.p < opts.publishedSince) continue;
+      if (opts.fetchedAfter !== undefined && e.f <= opts.fetchedAfter) continue;
+      hits.push({ id: e.i, sourceId: e.s, publishedAt: e.p, fetchedAt: e.f, clusterId: e.c });
+    }
+    hits.sort((a, b) => b.publishedAt - a.publishedAt || b.fetchedAt - a.fetchedAt);
+    const offset = opts.offset ?? 0;
+    return opts.limit === undefined ? hits.slice(offset) : hits.slice(offset, offset + opts.limit);
+  }
+
+  /** Cluster of the first live article whose fingerprint is within the near-duplicate distance. */
+  findCluster(fp: string): string | null {
+    if (fp === EMPTY_FP) return null;
+    const seen = new Set<number>();
+    for (const b of fingerprintBands(fp)) {
+      for (const n of this.bands.get(b) ?? []) {
+        if (seen.has(n) || !this.alive[n]) continue;
+        seen.add(n);
+        const e = this.entries[n]!;
+        if (isNearDuplicate(fp, e.fp)) return e.c;
+      }
+    }
+    return null;
+  }
+
+  /** Live members of a cluster: article and source ids, oldest first. */
+  clusterMembers(clusterId: string): Array<{ id: string; sourceId: string }> {
+    return (this.clusters.get(clusterId) ?? [])
+      .filter((n) => this.alive[n])
+      .map((n) => ({ id: this.entries[n]!.i, sourceId: this.entries[n]!.s }));
+  }
+}
+
+function push(map: Map<string, number[]>, key: string, n: number): void {
+  const list = map.get(key);
+  if (list) list.push(n);
+  else map.set(key, [n]);
+}
+
+function intersectSorted(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x === y) {
+      out.push(x);
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  return out;
+}
+
+function mergeSorted(lists: ReadonlyArray<readonly number[]>): number[] {
+  if (lists.length === 1) return [...lists[0]!];
+  return [...new Set(lists.flat())].sort((x, y) => x - y);
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}

@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import type { Source, SourceHealth, SourceKind } from '../domain/types.ts';
+import { NewsrelayError } from '../errors.ts';
+import type { Models } from './models.ts';
+
+/** Keys of items seen in a source's recent fetches are kept up to this count. */
+const SEEN_LIMIT = 1000;
+
+interface SourceDoc {
+  _id: string;
+  url: string;
+  name: string;
+  kind: string;
+  intervalSec: number;
+  nextFetchAt: Date;
+  etag: string | null;
+  lastModified: string | null;
+  health: SourceHealth;
+  seen: string[];
+  owners: string[];
+  createdAt: Date;
+}
+
+/** A source with the keys of the items it served lately (for de-duplication before any write). */
+export interface SourceWithSeen extends Source {
+  seen: string[];
+}
+
+/** Stable id of a source: a hash of its URL, so the same feed is never stored twice. */
+export function sourceIdFor(url: string): string {
+  return createHash('sha256').update(url).digest('base64url').slice(0, 12);
+}
+
+function toSource(d: SourceDoc): SourceWithSeen {
+  return {
+    id: d._id,
+    url: d.url,
+    name: d.name,
+    kind: d.kind as SourceKind,
+    intervalSec: d.intervalSec,
+    nextFetchAt: d.nextFetchAt,
+    etag: d.etag ?? null,
+    lastModified: d.lastModified ?? null,
+    health: {
+      failures: d.health?.failures ?? 0,
+      lastFetchedAt: d.health?.lastFetchedAt ?? null,
+      lastSuccessAt: d.health?.lastSuccessAt ?? null,
+      lastError: d.health?.lastError ?? null,
+      disabledAt: d.health?.disabledAt ?? null,
+      disabledReason: d.health?.disabledReason ?? null,
+    },
+    createdAt: d.createdAt,
+    seen: d.seen ?? [],
+  };
+}
+
+/** Sources and their fetch state. */
+export class SourceStore {
+  constructor(private readonly models: Models) {}
+
+  /** Store a new source; `source_exists` when its URL is already known. */
+  async add(input: { url: string; name: string; kind: SourceKind; intervalSec: number; owner?: string }): Promise<Source> {
+    const now = new Date();
+    const doc: SourceDoc = {
+      _id: sourceIdFor(input.url),
+      url: input.url,
+      name: input.name,
+      kind: input.kind,
+      intervalSec: input.intervalSec,
+      nextFetchAt: now,
+      etag: null,
+      lastModified: null,
+      health: {
+        failures: 0,
+        lastFetchedAt: null,
+        lastSuccessAt: null,
+        lastError: null,
+        disabledAt: null,
+        disabledReason: null,
+      },
+      seen: [],
+      owners: input.owner ? [input.owner] : [],
+      createdAt: now,
+    };
+    try {
+      await this.models.Source.collection.insertOne(doc as never);
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000) {
+        throw new NewsrelayError('source_exists', `Source ${input.url} already exists`, { params: { url: input.url } });
+      }
+      throw err;
+    }
+    return toSource(doc);
+  }
+
+  async get(id: string): Promise<SourceWithSeen | null> {
+    const d = await this.models.Source.collection.findOne({ _id: id as never });
+    return d ? toSource(d as unknown as SourceDoc) : null;
+  }
+
+  async getByUrl(url: string): Promise<SourceWithSeen | null> {
+    return this.get(sourceIdFor(url));
+  }
+
+  /** Find by id, exact URL, or case-insensitive name. */
+  async find(ref: string): Promise<SourceWithSeen | null> {
+    const byId = await this.get(ref);
+    if (byId) return byId;
+    const byUrl = await this.getByUrl(ref);
+    if (byUrl) return byUrl;
+    const lower = ref.trim().toLowerCase();
+    return (await this.list()).find((s) => s.name.toLowerCase() === lower) ?? null;
+  }
+
+  /** All sources, oldest first. */
+  async list(): Promise<SourceWithSeen[]> {
+    const docs = await this.models.Source.collection.find({}).toArray();
+    return (docs as unknown as SourceDoc[]).map(toSource).sort((a, b) => +a.createdAt - +b.createdAt);
+  }
+
+  /** Record a successful fetch; new item keys join the seen list. Nothing is written for a 304. */
+  async recordSuccess(
+    id: string,
+    update: { etag: string | null; lastModified: string | null; newKeys: string[]; seen: string[]; at: Date; wasFailing: boolean },
+  ): Promise<void> {
+    const seen = [...update.newKeys, ...update.seen.filter((k) => !update.newKeys.includes(k))].slice(0, SEEN_LIMIT);
+    await this.models.Source.collection.updateOne({ _id: id as never }, {
+      $set: {
+        etag: update.etag,
+        lastModified: update.lastModified,
+        seen,
+        nextFetchAt: update.at,
+        'health.failures': 0,
+        'health.lastFetchedAt': update.at,
+        'health.lastSuccessAt': update.at,
+        'health.lastError': null,
+      },
+    } as never);
+  }
+
+  /** A 304 after failures clears the failure count; otherwise a 304 writes nothing. */
+  async clearFailures(id: string, at: Date): Promise<void> {
+    await this.models.Source.collection.updateOne({ _id: id as never }, {
+      $set: { 'health.failures': 0, 'health.lastError': null, 'health.lastSuccessAt': at, nextFetchAt: at },
+    } as never);
+  }
+
+  /** Record a failure, back off until `retryAt`, and disable when `disable` says so. */
+  async recordFailure(id: string, f: { error: string; failures: number; retryAt: Date; disable: boolean; at: Date }): Promise<void> {
+    const set: Record<string, unknown> = {
+      nextFetchAt: f.retryAt,
+      'health.failures': f.failures,
+      'health.lastError': f.error,
+      'health.lastFetchedAt': f.at,
+    };
+    if (f.disable) {
+      set['health.disabledAt'] = f.at;
+      set['health.disabledReason'] = f.error;
+    }
+    await this.models.Source.collection.updateOne({ _id: id as never }, { $set: set } as never);
+  }
+
+  /** Re-enable a disabled source. */
+  async enable(id: string): Promise<void> {
+    await this.models.Source.collection.updateOne({ _id: id as never }, {
+      $set: { 'health.disabledAt': null, 'health.disabledReason': null, 'health.failures': 0, nextFetchAt: new Date() },
+    } as never);
+  }
+
+  async addOwner(id: string, chatKey: string): Promise<void> {
+    await this.models.Source.collection.updateOne({ _id: id as never }, { $addToSet: { owners: chatKey } } as never);
+  }
+
+  async owners(id: string): Promise<string[]> {
+    const d = (await this.models.Source.collection.findOne({ _id: id as never })) as unknown as SourceDoc | null;
+    return d?.owners ?? [];
+  }
+}
