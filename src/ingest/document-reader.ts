@@ -11,7 +11,7 @@ import { sniffDocument } from './sniff.ts';
 /** A fetched document, read as a feed, a headline page, or a page that links to feeds. */
 export type ReadDocument =
   | { type: 'feed'; kind: SourceKind; feed: ParsedFeed }
-  | { type: 'links'; feedLinks: string[] }
+  | { type: 'links'; feedLinks: string[]; headlines: ParsedFeed | null }
   | { type: 'none'; reason: string };
 
 /** Decode and parse a fetched body. `expect: 'html'` reads a known headline-list source. */
@@ -20,8 +20,8 @@ export function readDocument(result: FetchResult, expect?: SourceKind): ReadDocu
   const sniffed = sniffDocument(decoded.text, result.contentType);
   if (sniffed === 'html' || expect === 'html') {
     const links = expect === 'html' ? [] : discoverFeedLinks(decoded.text, result.url);
-    if (links.length > 0) return { type: 'links', feedLinks: links };
     const feed = extractHeadlines(decoded.text, result.url);
+    if (links.length > 0) return { type: 'links', feedLinks: links, headlines: feed };
     if (feed) return { type: 'feed', kind: 'html', feed };
     return { type: 'none', reason: 'the page has no feed link and no list of headline links' };
   }

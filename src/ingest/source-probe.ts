@@ -34,6 +34,7 @@ export async function probeSource(fetcher: HttpFetcher, rawUrl: string): Promise
         return { url: res.url, kind: linked.kind, title: linked.feed.title, feed: linked.feed, response: res };
       }
     }
+    if (doc.headlines) return { url: first.url, kind: 'html', title: doc.headlines.title, feed: doc.headlines, response: first };
     throw new NewsrelayError('not_a_feed', `${url} links to feeds, but none of them could be read`, { params: { url } });
   }
   throw new NewsrelayError('not_a_feed', `${url} is not a feed: ${doc.reason}`, { params: { url, reason: doc.reason } });

@@ -85,14 +85,14 @@ export class HeadlinesService {
     }
     await this.refresh();
     const terms = text ? queryTerms(text) : [];
-    if (text && terms.length === 0) return { items: [], total: 0, offset };
+    const substring = text !== '' && needsSubstringMatch(text);
+    if (text && terms.length === 0 && !substring) return { items: [], total: 0, offset };
     const index = this.deps.journal.index;
     let hits = index.search(terms, {
       ...(sourceIds ? { sourceIds } : {}),
       ...(q.sinceMs ? { publishedSince: Date.now() - q.sinceMs } : {}),
     });
     hits = dedupeClusters(hits);
-    const substring = text && needsSubstringMatch(text);
     let page: Article[];
     let total = hits.length;
     if (substring) {

@@ -7,6 +7,8 @@ export interface Database {
   readonly models: Models;
   readonly name: string;
   close(): Promise<void>;
+  /** True when the server answers a ping. */
+  ping(): Promise<boolean>;
   /** Drop the whole database (tests and benchmarks only). */
   drop(): Promise<void>;
 }
@@ -27,6 +29,10 @@ export async function openDatabase(uri: string): Promise<Database> {
     models,
     name: conn.name,
     close: () => conn.close(),
+    ping: async () => {
+      await conn.db?.admin().ping();
+      return true;
+    },
     drop: async () => {
       await conn.dropDatabase();
     },

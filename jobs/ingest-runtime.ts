@@ -1,0 +1,82 @@
+import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Core } from '../src/core.ts';
+import { type FetchPayload, fetchPayload } from './payloads.ts';
+import { enqueueDueSources } from './poll-scheduler.ts';
+import { createRedis, QUEUE } from './queues.ts';
+import { runRetention } from './retention.ts';
+
+/** How often the poll tick looks for due sources. */
+const POLL_TICK_MS = 30_000;
+
+/** Running ingest queues and workers. */
+export interface IngestRuntime {
+  readonly fetchQueue: Queue<FetchPayload>;
+  readonly pollQueue: Queue;
+  /** Run one poll tick now (find due sources, enqueue their fetches). */
+  tick(): Promise<{ due: number; enqueued: number }>;
+  /** True when Redis answers. */
+  ping(): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+/** What to start: the scheduler (poll tick, retention), the workers (fetch), or both. */
+export interface IngestRuntimeOptions {
+  scheduler: boolean;
+  worker: boolean;
+  /** Poll tick interval; tests shorten it. */
+  tickMs?: number;
+}
+
+/**
+ * Start polling as BullMQ jobs: a repeatable `poll` tick enqueues one `fetch` job per due
+ * source; fetch workers call the core's ingest; a daily `retention` job deletes old articles.
+ */
+export async function startIngestRuntime(core: Core, opts: IngestRuntimeOptions): Promise<IngestRuntime> {
+  const { config } = core;
+  const connection: Redis = createRedis(config.REDIS_URL);
+  const prefix = config.QUEUE_PREFIX;
+  const fetchQueue = new Queue<FetchPayload>(QUEUE.fetch, { connection, prefix });
+  const pollQueue = new Queue(QUEUE.poll, { connection, prefix });
+  const retentionQueue = new Queue(QUEUE.retention, { connection, prefix });
+  const workers: Worker[] = [];
+  const tick = () => enqueueDueSources(core.sources, fetchQueue);
+
+  if (opts.scheduler) {
+    await pollQueue.upsertJobScheduler('poll-tick', { every: opts.tickMs ?? POLL_TICK_MS }, { name: 'tick' });
+    await retentionQueue.upsertJobScheduler('retention-daily', { pattern: '17 4 * * *', tz: 'UTC' }, { name: 'retention' });
+    workers.push(
+      new Worker(QUEUE.poll, async () => tick(), { connection: createRedis(config.REDIS_URL), prefix }),
+      new Worker(QUEUE.retention, async () => runRetention(core), { connection: createRedis(config.REDIS_URL), prefix }),
+    );
+  }
+  if (opts.worker) {
+    workers.push(
+      new Worker<FetchPayload>(
+        QUEUE.fetch,
+        async (job: Job<FetchPayload>) => {
+          const parsed = fetchPayload.safeParse(job.data);
+          if (!parsed.success) throw new UnrecoverableError(`bad fetch payload: ${parsed.error.message}`);
+          const source = await core.sources.get(parsed.data.sourceId);
+          if (!source) return { status: 'gone' };
+          return core.ingest.fetchSource(source);
+        },
+        { connection: createRedis(config.REDIS_URL), prefix, concurrency: config.FETCH_CONCURRENCY },
+      ),
+    );
+  }
+  for (const w of workers) w.on('error', (err) => core.log.error({ err: err.message }, 'ingest worker error'));
+
+  return {
+    fetchQueue,
+    pollQueue,
+    tick,
+    ping: async () => (await connection.ping()) === 'PONG',
+    stop: async () => {
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all([fetchQueue.close(), pollQueue.close(), retentionQueue.close()]);
+      await Promise.all(workers.map((w) => w.disconnect()));
+      connection.disconnect();
+    },
+  };
+}

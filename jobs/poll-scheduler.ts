@@ -1,0 +1,40 @@
+import type { Queue } from 'bullmq';
+import type { Source } from '../src/domain/types.ts';
+import type { SourceStore } from '../src/store/source-store.ts';
+import type { FetchPayload } from './payloads.ts';
+import { jobIdFor } from './queues.ts';
+
+/** The slot a source's poll belongs to: its interval since the epoch. */
+export function pollSlot(source: Pick<Source, 'intervalSec'>, now: number): number {
+  return Math.floor(now / (source.intervalSec * 1000));
+}
+
+/**
+ * Enqueue one fetch job per due source. The job id is derived from source and slot, so a tick
+ * that runs twice, or a slow cycle, never doubles a fetch; sources in failure backoff or with a
+ * feed TTL wait until their `nextFetchAt`; disabled sources are skipped.
+ */
+export async function enqueueDueSources(
+  sources: SourceStore,
+  fetchQueue: Queue<FetchPayload>,
+  now = Date.now(),
+): Promise<{ due: number; enqueued: number }> {
+  const all = await sources.list();
+  const due = all.filter((s) => !s.health.disabledAt && s.nextFetchAt.getTime() <= now);
+  const jobs = due.map((s) => {
+    const slot = pollSlot(s, now);
+    return {
+      name: 'fetch',
+      data: { sourceId: s.id, slot },
+      opts: {
+        jobId: jobIdFor('fetch', s.id, slot),
+        // Completed ids are kept one interval, which is what makes the id a per-slot lock.
+        removeOnComplete: { age: s.intervalSec },
+        removeOnFail: { age: s.intervalSec },
+        attempts: 1,
+      },
+    };
+  });
+  for (let i = 0; i < jobs.length; i += 1000) await fetchQueue.addBulk(jobs.slice(i, i + 1000));
+  return { due: due.length, enqueued: jobs.length };
+}

@@ -1,0 +1,124 @@
+import type { Article, Chat, DigestItem, Script, Subscription } from '../domain/types.ts';
+import type { ArticleStore } from '../store/article-store.ts';
+import type { IndexHit, SearchIndex } from '../store/search-index.ts';
+import { matchesKeyword, queryTerms } from '../text/index-terms.ts';
+import { normaliseForMatch } from '../text/normalise.ts';
+import { convertScript } from '../text/script-converter.ts';
+
+/** Most items in one digest. */
+export const DIGEST_CAP = 30;
+
+/** Items of one forum topic / thread (null: the chat itself), grouped by source in display order. */
+export interface SelectedDigest {
+  threadId: string | null;
+  groups: Array<{ sourceName: string; items: DigestItem[] }>;
+  count: number;
+}
+
+/** What a selection needs from the core. */
+export interface SelectorDeps {
+  index: SearchIndex;
+  articles: Pick<ArticleStore, 'getMany'>;
+  sourceNames: () => Promise<ReadonlyMap<string, string>>;
+}
+
+/**
+ * Choose a digest's articles: stored after `sinceMs`, matching a subscription (a source, or a
+ * keyword in any script), passing the chat's include/exclude filters, one per near-duplicate
+ * cluster (the other sources named), newest first, at most {@link DIGEST_CAP}; titles converted to
+ * the chat's script. Index look-ups are in memory; only candidates are read from the store.
+ */
+export async function selectDigest(
+  deps: SelectorDeps,
+  chat: Chat,
+  sinceMs: number,
+  opts: { cap?: number } = {},
+): Promise<SelectedDigest[]> {
+  const cap = opts.cap ?? DIGEST_CAP;
+  const hits = new Map<string, { hit: IndexHit; sub: Subscription }>();
+  const bySource = new Map<string, Subscription>();
+  for (const s of chat.subscriptions) if (s.kind === 'source' && s.sourceId) bySource.set(s.sourceId, s);
+  if (bySource.size > 0) {
+    for (const hit of deps.index.search([], { sourceIds: new Set(bySource.keys()), fetchedAfter: sinceMs })) {
+      hits.set(hit.id, { hit, sub: bySource.get(hit.sourceId)! });
+    }
+  }
+  const keywordSubs = chat.subscriptions.filter((s) => s.kind === 'keyword' && s.keyword);
+  for (const s of keywordSubs) {
+    const terms = queryTerms(s.keyword!);
+    if (terms.length === 0) continue;
+    for (const hit of deps.index.search(terms, { fetchedAfter: sinceMs, limit: cap * 4 })) {
+      if (!hits.has(hit.id)) hits.set(hit.id, { hit, sub: s });
+    }
+  }
+  const ordered = [...hits.values()].sort((a, b) => b.hit.publishedAt - a.hit.publishedAt);
+  const perCluster: typeof ordered = [];
+  const clusters = new Set<string>();
+  for (const h of ordered) {
+    if (clusters.has(h.hit.clusterId)) continue;
+    clusters.add(h.hit.clusterId);
+    perCluster.push(h);
+  }
+  const chosen: Array<{ article: Article; sub: Subscription }> = [];
+  // Filters need the stored titles: read candidates in small batches until the cap is met.
+  for (let i = 0; i < perCluster.length && chosen.length < cap; i += cap * 2) {
+    const batch = perCluster.slice(i, i + cap * 2);
+    const articles = await deps.articles.getMany(batch.map((b) => b.hit.id));
+    const byId = new Map(articles.map((a) => [a.id, a]));
+    for (const b of batch) {
+      const a = byId.get(b.hit.id);
+      if (!a || chosen.length >= cap) continue;
+      const text = normaliseForMatch(`${a.title} ${a.summary}`);
+      if (b.sub.kind === 'keyword' && !matchesKeyword(text, b.sub.keyword!)) continue;
+      if (!passesFilters(text, chat.include, chat.exclude)) continue;
+      chosen.push({ article: a, sub: b.sub });
+    }
+  }
+  if (chosen.length === 0) return [];
+  const names = await deps.sourceNames();
+  return groupByThread(deps.index, chosen, names, chat.script);
+}
+
+/** Include (any of, when given) and exclude (none of) keywords on normalised text. */
+export function passesFilters(normalisedText: string, include: readonly string[], exclude: readonly string[]): boolean {
+  if (include.length > 0 && !include.some((k) => matchesKeyword(normalisedText, k))) return false;
+  return !exclude.some((k) => matchesKeyword(normalisedText, k));
+}
+
+function groupByThread(
+  index: SearchIndex,
+  chosen: Array<{ article: Article; sub: Subscription }>,
+  names: ReadonlyMap<string, string>,
+  script: Script,
+): SelectedDigest[] {
+  const threads = new Map<string | null, SelectedDigest>();
+  for (const { article: a, sub } of chosen) {
+    const thread = sub.threadId ?? null;
+    let digest = threads.get(thread);
+    if (!digest) {
+      digest = { threadId: thread, groups: [], count: 0 };
+      threads.set(thread, digest);
+    }
+    const sourceName = names.get(a.sourceId) ?? a.sourceId;
+    let group = digest.groups.find((g) => g.sourceName === sourceName);
+    if (!group) {
+      group = { sourceName, items: [] };
+      digest.groups.push(group);
+    }
+    const others = new Set<string>();
+    for (const m of index.clusterMembers(a.clusterId)) {
+      if (m.sourceId !== a.sourceId) others.add(names.get(m.sourceId) ?? m.sourceId);
+    }
+    group.items.push({
+      articleId: a.id,
+      title: convertScript(a.title, script),
+      url: a.url,
+      sourceName: convertScript(sourceName, script),
+      publishedAt: a.publishedAt.toISOString(),
+      alsoReportedBy: [...others],
+    });
+    digest.count++;
+  }
+  for (const d of threads.values()) for (const g of d.groups) g.sourceName = convertScript(g.sourceName, script);
+  return [...threads.values()];
+}

@@ -1,0 +1,184 @@
+import type { Chat, ChatType, Locale, Platform, Script, Subscription } from '../domain/types.ts';
+import type { Models } from './models.ts';
+
+interface ChatDoc extends Omit<Chat, 'key'> {
+  _id: string;
+  updatedAt: Date;
+}
+
+/** `${platform}:${chatId}` — the `_id` of a chat document. */
+export function chatKeyOf(platform: Platform, chatId: string | number): string {
+  return `${platform}:${chatId}`;
+}
+
+/** What a new chat starts with; the rest comes from defaults. */
+export interface NewChat {
+  platform: Platform;
+  chatId: string;
+  type: ChatType;
+  title?: string | null;
+  parentKey?: string | null;
+  locale: Locale;
+  timezone: string;
+  script?: Script;
+}
+
+function toChat(d: ChatDoc): Chat {
+  return {
+    key: d._id,
+    platform: d.platform,
+    chatId: d.chatId,
+    type: d.type,
+    title: d.title ?? null,
+    parentKey: d.parentKey ?? null,
+    locale: d.locale,
+    script: d.script,
+    timezone: d.timezone,
+    digestTimes: d.digestTimes ?? [],
+    paused: d.paused ?? false,
+    active: d.active ?? true,
+    deactivatedReason: d.deactivatedReason ?? null,
+    include: d.include ?? [],
+    exclude: d.exclude ?? [],
+    subscriptions: (d.subscriptions ?? []).map((s) => ({ ...s, threadId: s.threadId ?? null })),
+    lastDigestAt: d.lastDigestAt ?? null,
+    lastDigestSlot: d.lastDigestSlot ?? null,
+    createdAt: d.createdAt,
+  };
+}
+
+function toDoc(c: Chat): ChatDoc {
+  const { key, ...rest } = c;
+  return { _id: key, ...rest, updatedAt: new Date() };
+}
+
+/**
+ * Chats with their settings and embedded subscriptions: one document per chat, read by `_id`
+ * (one look-up per chat on every path). Instant subscribers are mirrored per source in
+ * `instant_subscribers`, so a new article finds its chats with one `_id` read.
+ */
+export class ChatStore {
+  constructor(private readonly models: Models) {}
+
+  async get(key: string): Promise<Chat | null> {
+    const d = await this.models.Chat.collection.findOne({ _id: key as never });
+    return d ? toChat(d as unknown as ChatDoc) : null;
+  }
+
+  /** The chat, created with defaults when unknown (a race between two creators is settled by `_id`). */
+  async ensure(input: NewChat): Promise<Chat> {
+    const key = chatKeyOf(input.platform, input.chatId);
+    const found = await this.get(key);
+    if (found) return found;
+    const chat: Chat = {
+      key,
+      platform: input.platform,
+      chatId: input.chatId,
+      type: input.type,
+      title: input.title ?? null,
+      parentKey: input.parentKey ?? null,
+      locale: input.locale,
+      script: input.script ?? 'original',
+      timezone: input.timezone,
+      digestTimes: ['08:00'],
+      paused: false,
+      active: true,
+      deactivatedReason: null,
+      include: [],
+      exclude: [],
+      subscriptions: [],
+      lastDigestAt: null,
+      lastDigestSlot: null,
+      createdAt: new Date(),
+    };
+    try {
+      await this.models.Chat.collection.insertOne(toDoc(chat) as never);
+      return chat;
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+      return (await this.get(key)) ?? chat;
+    }
+  }
+
+  /** Replace a chat's settings (user actions only: not a hot path) and mirror instant subscriptions. */
+  async save(chat: Chat, before?: Chat | null): Promise<void> {
+    await this.models.Chat.collection.replaceOne({ _id: chat.key as never }, toDoc(chat) as never, { upsert: true });
+    const prev = new Set(instantSources(before ?? null));
+    const next = new Set(instantSources(chat.active ? chat : null));
+    await Promise.all([
+      ...[...next].filter((s) => !prev.has(s)).map((s) => this.addInstant(s, chat.key)),
+      ...[...prev].filter((s) => !next.has(s)).map((s) => this.removeInstant(s, chat.key)),
+    ]);
+  }
+
+  /** Apply `change` to the stored chat and save it; returns before and after (null when unknown). */
+  async update(key: string, change: (chat: Chat) => void): Promise<{ before: Chat; after: Chat } | null> {
+    const before = await this.get(key);
+    if (!before) return null;
+    const after = structuredClone(before);
+    change(after);
+    await this.save(after, before);
+    return { before, after };
+  }
+
+  /** Record the digest of `slot` (or a manual one when `slot` is null) built at `at`. */
+  async markDigest(key: string, slot: number | null, at: Date): Promise<void> {
+    const set: Record<string, unknown> = { lastDigestAt: at, updatedAt: new Date() };
+    if (slot !== null) set.lastDigestSlot = slot;
+    await this.models.Chat.collection.updateOne({ _id: key as never }, { $set: set } as never);
+  }
+
+  /** The platform said the chat is gone: stop delivering (settings are kept). */
+  async deactivate(key: string, reason: string): Promise<Chat | null> {
+    const res = await this.update(key, (c) => {
+      c.active = false;
+      c.deactivatedReason = reason;
+    });
+    return res?.after ?? null;
+  }
+
+  /** Move a chat to a new id (Telegram group → supergroup), keeping every setting. */
+  async migrate(fromKey: string, to: { chatId: string; type: ChatType }): Promise<Chat | null> {
+    const old = await this.get(fromKey);
+    if (!old) return null;
+    const moved: Chat = { ...old, key: chatKeyOf(old.platform, to.chatId), chatId: to.chatId, type: to.type };
+    const existing = await this.get(moved.key);
+    if (existing && existing.subscriptions.length > 0) return existing;
+    await this.save(moved, existing);
+    // Clearing the old chat's subscriptions first drops its instant-subscriber entries.
+    await this.save({ ...old, subscriptions: [] }, old);
+    await this.models.Chat.collection.deleteOne({ _id: fromKey as never });
+    return moved;
+  }
+
+  /** Every chat (start-up rebuild of schedulers; a scan, once). */
+  async list(): Promise<Chat[]> {
+    const docs = await this.models.Chat.collection.find({}).toArray();
+    return (docs as unknown as ChatDoc[]).map(toChat);
+  }
+
+  /** Chat keys with an instant subscription to `sourceId`. */
+  async instantChats(sourceId: string): Promise<string[]> {
+    const d = (await this.models.Instant.collection.findOne({ _id: sourceId as never })) as { chats?: string[] } | null;
+    return d?.chats ?? [];
+  }
+
+  private async addInstant(sourceId: string, chatKey: string): Promise<void> {
+    await this.models.Instant.collection.updateOne(
+      { _id: sourceId as never },
+      { $addToSet: { chats: chatKey } } as never,
+      { upsert: true },
+    );
+  }
+
+  private async removeInstant(sourceId: string, chatKey: string): Promise<void> {
+    await this.models.Instant.collection.updateOne({ _id: sourceId as never }, { $pull: { chats: chatKey } } as never);
+  }
+}
+
+function instantSources(chat: Chat | null): string[] {
+  if (!chat) return [];
+  return chat.subscriptions
+    .filter((s: Subscription) => s.instant && s.kind === 'source' && s.sourceId)
+    .map((s) => s.sourceId as string);
+}
