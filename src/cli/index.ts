@@ -31,8 +31,12 @@ program
     if (!['all', 'bot', 'worker', 'scheduler'].includes(o.role)) {
       throw new NewsrelayError('bad_input', `--role must be all, bot, worker or scheduler, not "${o.role}"`);
     }
+    const config = loadConfig();
+    const { ensureLocalServices } = await import('../local-services.ts');
+    await ensureLocalServices(config);
     const { runService } = await import('../main.ts');
-    await runService(loadConfig(), o.role as 'all' | 'bot' | 'worker' | 'scheduler');
+    await runService(config, o.role as 'all' | 'bot' | 'worker' | 'scheduler');
+    process.exit(0);
   });
 
 const sources = program.command('sources').description('manage news sources');
@@ -77,6 +81,8 @@ program
 
 try {
   await program.parseAsync(process.argv);
+  // One-shot commands are done; idle sockets (HTTP agent, driver pool) must not keep the process.
+  process.exit(0);
 } catch (err) {
   if (err instanceof CommanderError) {
     process.exit(err.exitCode === 0 ? 0 : 2);

@@ -84,8 +84,10 @@ export class HeadlinesService {
       sourceIds = new Set([src.id]);
     }
     await this.refresh();
-    const terms = text ? queryTerms(text) : [];
     const substring = text !== '' && needsSubstringMatch(text);
+    // One-character CJK runs are indexed only where they stand alone: look up the longer
+    // terms and confirm the rest on the stored titles.
+    const terms = (text ? queryTerms(text) : []).filter((t) => !substring || [...t].length > 1 || /^[a-z0-9]$/.test(t));
     if (text && terms.length === 0 && !substring) return { items: [], total: 0, offset };
     const index = this.deps.journal.index;
     let hits = index.search(terms, {
@@ -96,7 +98,6 @@ export class HeadlinesService {
     let page: Article[];
     let total = hits.length;
     if (substring) {
-      // One-character CJK runs are not index terms: confirm on the stored titles.
       const all = await this.deps.articles.getMany(hits.slice(0, 2000).map((h) => h.id));
       const matching = all.filter((a) => matchesKeyword(normaliseForMatch(a.title), text));
       total = matching.length;
