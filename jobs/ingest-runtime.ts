@@ -30,7 +30,8 @@ export interface IngestRuntimeOptions {
 
 /**
  * Start polling as BullMQ jobs: a repeatable `poll` tick enqueues one `fetch` job per due
- * source; fetch workers call the core's ingest; a daily `retention` job deletes old articles.
+ * source; fetch workers call the core's ingest; a daily `retention` job deletes old articles and
+ * an hourly `compact` job folds the search journal into segments.
  */
 export async function startIngestRuntime(core: Core, opts: IngestRuntimeOptions): Promise<IngestRuntime> {
   const { config } = core;
@@ -45,9 +46,14 @@ export async function startIngestRuntime(core: Core, opts: IngestRuntimeOptions)
   if (opts.scheduler) {
     await pollQueue.upsertJobScheduler('poll-tick', { every: opts.tickMs ?? POLL_TICK_MS }, { name: 'tick' });
     await retentionQueue.upsertJobScheduler('retention-daily', { pattern: '17 4 * * *', tz: 'UTC' }, { name: 'retention' });
+    await retentionQueue.upsertJobScheduler('compact-hourly', { pattern: '41 * * * *', tz: 'UTC' }, { name: 'compact' });
     workers.push(
       new Worker(QUEUE.poll, async () => tick(), { connection: createRedis(config.REDIS_URL), prefix }),
-      new Worker(QUEUE.retention, async () => runRetention(core), { connection: createRedis(config.REDIS_URL), prefix }),
+      new Worker(
+        QUEUE.retention,
+        async (job: Job) => (job.name === 'compact' ? { segments: await core.journal.compact() } : runRetention(core)),
+        { connection: createRedis(config.REDIS_URL), prefix },
+      ),
     );
   }
   if (opts.worker) {

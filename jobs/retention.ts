@@ -1,10 +1,14 @@
 import type { Core } from '../src/core.ts';
 
-/** Delete articles older than ARTICLE_RETENTION (a job, since FerretDB has no TTL index). */
-export async function runRetention(core: Core, now = Date.now()): Promise<{ deleted: number }> {
+/**
+ * Delete articles older than ARTICLE_RETENTION (a job, since FerretDB has no TTL index), then
+ * compact the search journal without them.
+ */
+export async function runRetention(core: Core, now = Date.now()): Promise<{ deleted: number; segments: number }> {
   const cutoff = new Date(now - core.config.ARTICLE_RETENTION);
   const ids = await core.articles.deleteFetchedBefore(cutoff);
   core.journal.index.remove(ids);
-  core.log.info({ deleted: ids.length }, 'retention');
-  return { deleted: ids.length };
+  const segments = await core.journal.compact();
+  core.log.info({ deleted: ids.length, segments }, 'retention');
+  return { deleted: ids.length, segments };
 }

@@ -125,6 +125,12 @@ const journalSchema = new Schema(
   { versionKey: false },
 );
 
+/** A compacted run of journal batches (`from`…`to`), written once. */
+const segmentSchema = new Schema(
+  { _id: String, from: Number, to: Number, entries: { type: [Schema.Types.Mixed], default: [] } },
+  { versionKey: false },
+);
+
 /** Small counters (journal sequence); updated with $inc, which is cheap in a tiny collection. */
 const counterSchema = new Schema({ _id: String, n: { type: Number, default: 0 } }, { versionKey: false });
 
@@ -135,6 +141,7 @@ export function registerModels(conn: Connection) {
     Article: conn.model('Article', articleSchema, 'articles'),
     Journal: conn.model('Journal', journalSchema, 'index_journal'),
     Counter: conn.model('Counter', counterSchema, 'counters'),
+    Segment: conn.model('Segment', segmentSchema, 'index_segments'),
     Chat: conn.model('Chat', chatSchema, 'chats'),
     Instant: conn.model('Instant', instantSchema, 'instant_subscribers'),
     Delivery: conn.model('Delivery', deliverySchema, 'deliveries'),

@@ -54,6 +54,8 @@ export class SearchIndex {
   private readonly sources = new Map<string, number[]>();
   private readonly bands = new Map<string, number[]>();
   private readonly clusters = new Map<string, number[]>();
+  /** Ids removed by retention: journal batches read later must not bring them back. */
+  private readonly removed = new Set<string>();
 
   /** Number of live articles. */
   get size(): number {
@@ -67,7 +69,7 @@ export class SearchIndex {
   /** Add entries; an article already present is ignored. */
   add(entries: readonly IndexEntry[]): void {
     for (const e of entries) {
-      if (this.ordinalOf.has(e.i)) continue;
+      if (this.ordinalOf.has(e.i) || this.removed.has(e.i)) continue;
       const n = this.entries.length;
       this.entries.push(e);
       this.alive.push(true);
@@ -82,6 +84,7 @@ export class SearchIndex {
   /** Forget articles (retention); their ordinals are skipped from then on. */
   remove(articleIds: Iterable<string>): void {
     for (const id of articleIds) {
+      this.removed.add(id);
       const n = this.ordinalOf.get(id);
       if (n === undefined) continue;
       this.alive[n] = false;

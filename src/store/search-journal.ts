@@ -4,22 +4,51 @@ import type { IndexEntry, SearchIndex } from './search-index.ts';
 /** How long a reserved but never written journal number blocks readers before it is skipped. */
 const GAP_PATIENCE_MS = 30_000;
 const PROBE_AHEAD = 8;
-const READ_WINDOW = 16;
+const MAX_READ_WINDOW = 64;
+/** Compaction folds journal batches into segments of about this many entries. */
+const SEGMENT_ENTRIES = 20_000;
+/** Fewer pending batches than this are left for a later compaction. */
+const MIN_BATCHES_TO_COMPACT = 200;
+
+interface Manifest {
+  /** Number of the last segment written. */
+  n: number;
+  /** Last journal number folded into a segment. */
+  to: number;
+}
+
+interface SegmentDoc {
+  _id: string;
+  from: number;
+  to: number;
+  entries: IndexEntry[];
+}
+
+interface JournalDoc {
+  at: Date;
+  entries: IndexEntry[];
+}
 
 function journalId(seq: number): string {
   return `j${seq.toString().padStart(12, '0')}`;
+}
+
+function segmentId(n: number): string {
+  return `s${n.toString().padStart(8, '0')}`;
 }
 
 /**
  * The search journal: an append-only sequence of immutable batches in MongoDB (`index_journal`),
  * one per ingest batch, read by `_id` only. Writers reserve a number with `$inc` on a one-document
  * counter and insert the batch; readers follow the sequence and fold it into their in-memory
- * {@link SearchIndex}. Inserts and `_id` reads are the operations FerretDB does without a
- * collection scan, so search stays fast on FerretDB as on MongoDB
- * (docs/decisions/0001-search-journal.md).
+ * {@link SearchIndex}. Compaction folds old batches into a few large segments
+ * (`index_segments`), so a process that starts reads a handful of documents. Inserts and `_id`
+ * reads are what FerretDB does without a collection scan, so search stays fast on FerretDB as
+ * on MongoDB (docs/decisions/0001-search-journal.md).
  */
 export class SearchJournal {
   private position = 0;
+  private segmentsRead = 0;
   private gapSince: number | null = null;
   private refreshing: Promise<number> | null = null;
 
@@ -50,49 +79,118 @@ export class SearchJournal {
     return this.refreshing;
   }
 
+  /** Journal number this process has read up to. */
+  get readPosition(): number {
+    return this.position;
+  }
+
   private async readAhead(): Promise<number> {
     let applied = 0;
+    let window = 1;
     for (;;) {
-      const ids = Array.from({ length: READ_WINDOW }, (_, k) => this.position + 1 + k);
-      const docs = await Promise.all(ids.map((seq) => this.read(seq)));
-      let advanced = false;
+      const docs = await Promise.all(Array.from({ length: window }, (_, k) => this.read(this.position + 1 + k)));
+      let read = 0;
       for (const doc of docs) {
         if (!doc) break;
         this.index.add(doc.entries);
         this.position++;
-        applied++;
-        advanced = true;
+        read++;
       }
-      if (docs.every(Boolean)) continue;
-      if (!advanced && !(await this.skipGap())) return applied;
-      if (!advanced) continue;
+      applied += read;
+      if (read === window) {
+        window = Math.min(window * 2, MAX_READ_WINDOW);
+        continue;
+      }
+      if (read > 0) continue;
+      if (await this.readSegments()) continue;
+      if (!(await this.skipGap())) return applied;
     }
   }
 
-  /** A missing number with later batches present is a writer in flight or one that crashed. */
-  private async skipGap(): Promise<boolean> {
-    const ahead = await Promise.all(
-      Array.from({ length: PROBE_AHEAD }, (_, k) => this.read(this.position + 2 + k).then(Boolean)),
+  /** Apply segments written since the last look; true when the position moved. */
+  private async readSegments(): Promise<boolean> {
+    const manifest = await this.manifest();
+    if (manifest.to <= this.position && manifest.n <= this.segmentsRead) return false;
+    const numbers = Array.from({ length: manifest.n - this.segmentsRead }, (_, k) => this.segmentsRead + 1 + k);
+    const segments = await Promise.all(
+      numbers.map((n) => this.models.Segment.collection.findOne({ _id: segmentId(n) as never })),
     );
-    if (!ahead.some(Boolean)) {
+    const before = this.position;
+    for (const seg of segments as unknown as Array<SegmentDoc | null>) {
+      if (!seg) continue;
+      if (seg.to > this.position) this.index.add(seg.entries);
+      this.position = Math.max(this.position, seg.to);
+    }
+    this.segmentsRead = manifest.n;
+    return this.position > before;
+  }
+
+  private async manifest(): Promise<Manifest> {
+    const doc = (await this.models.Counter.collection.findOne({ _id: 'segments' as never })) as unknown as Partial<Manifest> | null;
+    return { n: doc?.n ?? 0, to: doc?.to ?? 0 };
+  }
+
+  /**
+   * A missing number with later batches present is a writer in flight or one that crashed:
+   * skip it once a later batch is older than the patience period, or once this process has
+   * waited that long.
+   */
+  private async skipGap(): Promise<boolean> {
+    const ahead = await Promise.all(Array.from({ length: PROBE_AHEAD }, (_, k) => this.read(this.position + 2 + k)));
+    const present = ahead.filter((d): d is JournalDoc => d !== null);
+    if (present.length === 0) {
       this.gapSince = null;
       return false;
     }
     const now = Date.now();
     this.gapSince ??= now;
-    if (now - this.gapSince < GAP_PATIENCE_MS) return false;
+    const oldest = Math.min(...present.map((d) => new Date(d.at).getTime()));
+    if (now - this.gapSince < GAP_PATIENCE_MS && now - oldest < GAP_PATIENCE_MS) return false;
     this.position++;
     this.gapSince = null;
     return true;
   }
 
-  private async read(seq: number): Promise<{ entries: IndexEntry[] } | null> {
+  private async read(seq: number): Promise<JournalDoc | null> {
     const doc = await this.models.Journal.collection.findOne({ _id: journalId(seq) as never });
-    return doc as unknown as { entries: IndexEntry[] } | null;
+    return doc as unknown as JournalDoc | null;
   }
 
-  /** Journal number this process has read up to. */
-  get readPosition(): number {
-    return this.position;
+  /**
+   * Fold the batches this process has read into segments (only articles still in the index,
+   * so retention's deletions drop out), then delete the folded batches. Run by one process
+   * (the scheduler); returns the number of segments written.
+   */
+  async compact(): Promise<number> {
+    await this.refresh();
+    const manifest = await this.manifest();
+    if (this.position - manifest.to < MIN_BATCHES_TO_COMPACT) return 0;
+    let from = manifest.to + 1;
+    let n = manifest.n;
+    const end = this.position;
+    let written = 0;
+    while (from <= end) {
+      const entries: IndexEntry[] = [];
+      let to = from - 1;
+      while (to < end && entries.length < SEGMENT_ENTRIES) {
+        const doc = await this.read(to + 1);
+        to++;
+        if (doc) entries.push(...doc.entries.filter((e) => this.index.has(e.i)));
+      }
+      n++;
+      await this.models.Segment.collection.insertOne({ _id: segmentId(n), from, to, entries } as never);
+      await this.models.Counter.collection.updateOne(
+        { _id: 'segments' as never },
+        { $set: { n, to } },
+        { upsert: true },
+      );
+      this.segmentsRead = n;
+      written++;
+      from = to + 1;
+    }
+    if (written > 0) {
+      await this.models.Journal.collection.deleteMany({ _id: { $lte: journalId(end) } as never });
+    }
+    return written;
   }
 }

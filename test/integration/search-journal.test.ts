@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, openDatabase } from '../../src/store/database.ts';
+import { type IndexEntry, SearchIndex } from '../../src/store/search-index.ts';
+import { SearchJournal } from '../../src/store/search-journal.ts';
+import { fingerprint } from '../../src/text/fingerprint.ts';
+import { indexTerms, queryTerms } from '../../src/text/index-terms.ts';
+
+const uri = `mongodb://127.0.0.1:27017/test_journal_${randomUUID().slice(0, 8)}`;
+let db: Database;
+
+function entry(id: string, title: string, at: number): IndexEntry {
+  return { i: id, s: 'src1', p: at, f: at, fp: fingerprint(title), c: id, t: indexTerms(title) };
+}
+
+beforeAll(async () => {
+  db = await openDatabase(uri);
+});
+afterAll(async () => {
+  await db.drop();
+  await db.close();
+});
+
+describe('search journal on the real database', () => {
+  it('a second process sees what the first appended, and search is script-insensitive', async () => {
+    const writer = new SearchJournal(db.models, new SearchIndex());
+    await writer.append([entry('a1', '李家超參觀香港抗戰及海防博物館', 1000), entry('a2', '“上合”人文交流和民间外交情况有哪些亮点?', 2000)]);
+    await writer.append([entry('a3', '上合组织天津峰会丨新华社快讯', 3000)]);
+
+    const reader = new SearchJournal(db.models, new SearchIndex());
+    expect(await reader.refresh()).toBe(2);
+    expect(reader.index.search(queryTerms('李家超参观')).map((h) => h.id)).toEqual(['a1']);
+    expect(reader.index.search(queryTerms('上合')).map((h) => h.id)).toEqual(['a3', 'a2']);
+
+    await writer.append([entry('a4', '上合峰会新闻中心举行吹风会', 4000)]);
+    expect(await reader.refresh()).toBe(1);
+    expect(reader.index.search(queryTerms('上合')).map((h) => h.id)[0]).toBe('a4');
+  });
+
+  it('skips a number a crashed writer reserved but never wrote, after a patience period', async () => {
+    const writer = new SearchJournal(db.models, new SearchIndex());
+    const reader = new SearchJournal(db.models, new SearchIndex());
+    await reader.refresh();
+    // Reserve a number and "crash" before inserting the batch.
+    await db.models.Counter.collection.updateOne({ _id: 'journal' as never }, { $inc: { n: 1 } });
+    await writer.append([entry('b1', '香港人才博覽會釋放數千職位', 5000)]);
+    await reader.refresh();
+    expect(reader.index.has('b1')).toBe(false);
+    const realNow = Date.now;
+    try {
+      Date.now = () => realNow() + 31_000;
+      await reader.refresh();
+    } finally {
+      Date.now = realNow;
+    }
+    expect(reader.index.has('b1')).toBe(true);
+  });
+
+  it('compaction folds batches into segments that a new process loads, and drops deleted articles', async () => {
+    const writer = new SearchJournal(db.models, new SearchIndex());
+    for (let k = 0; k < 210; k++) await writer.append([entry(`c${k}`, `深水灣泳灘第${k}號新聞`, 10_000 + k)]);
+    writer.index.remove(['c0']);
+    // The gap the previous test left is older than the patience period by now, as it would be.
+    const realNow = Date.now;
+    try {
+      Date.now = () => realNow() + 31_000;
+      expect(await writer.compact()).toBeGreaterThan(0);
+    } finally {
+      Date.now = realNow;
+    }
+    expect(await db.models.Journal.collection.countDocuments()).toBe(0);
+
+    const fresh = new SearchJournal(db.models, new SearchIndex());
+    await fresh.refresh();
+    expect(fresh.index.has('c209')).toBe(true);
+    expect(fresh.index.has('a1')).toBe(true);
+    expect(fresh.index.has('c0')).toBe(false);
+
+    await writer.append([entry('d1', '大嶼山南分區警署報案室', 20_000)]);
+    await fresh.refresh();
+    expect(fresh.index.has('d1')).toBe(true);
+  });
+});
