@@ -1,7 +1,7 @@
 import type { Config } from './config/config.ts';
 import type { Article } from './domain/types.ts';
 import { createHttpFetcher, type HttpFetcher } from './ingest/http-fetch.ts';
-import { IngestService } from './ingest/ingest-service.ts';
+import { type FetchOutcome, IngestService } from './ingest/ingest-service.ts';
 import type { Logger } from './log.ts';
 import { HeadlinesService } from './search/headlines-service.ts';
 import { SourceService } from './sources/source-service.ts';
@@ -15,6 +15,7 @@ import { SourceStore, type SourceWithSeen } from './store/source-store.ts';
 export interface CoreHooks {
   onNewArticles?: (articles: Article[]) => Promise<void>;
   onSourceDisabled?: (source: SourceWithSeen, reason: string) => Promise<void>;
+  onFetchOutcome?: (outcome: FetchOutcome) => void;
 }
 
 /**
@@ -59,6 +60,7 @@ export async function createCore(config: Config, log: Logger): Promise<Core> {
     maxFailures: config.SOURCE_MAX_FAILURES,
     onNewArticles: (a) => hooks.onNewArticles?.(a) ?? Promise.resolve(),
     onSourceDisabled: (s, r) => hooks.onSourceDisabled?.(s, r) ?? Promise.resolve(),
+    onOutcome: (o) => hooks.onFetchOutcome?.(o),
   });
   const sourceService = new SourceService({
     fetcher,

@@ -28,6 +28,11 @@ export async function startService(config: Config, role: Role): Promise<Service>
   const log = createLogger(config.LOG_LEVEL);
   const core = await createCore(config, log);
   const metrics = createMetrics();
+  core.hooks.onFetchOutcome = (o) => {
+    metrics.fetches.inc({ status: o.status });
+    if (o.new > 0) metrics.articlesStored.inc(o.new);
+    metrics.indexedArticles.set(core.journal.index.size);
+  };
   const ingest = await startIngestRuntime(core, {
     scheduler: role === 'all' || role === 'scheduler',
     worker: role === 'all' || role === 'worker',

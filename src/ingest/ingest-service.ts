@@ -34,6 +34,8 @@ export interface IngestDeps {
   maxFailures: number;
   /** Called with the articles a fetch stored (instant delivery). */
   onNewArticles?: (articles: Article[]) => Promise<void>;
+  /** Called after every fetch with its outcome (metrics). */
+  onOutcome?: (outcome: FetchOutcome) => void;
   /** Called once when a source gets disabled (tell its owners). */
   onSourceDisabled?: (source: SourceWithSeen, reason: string) => Promise<void>;
 }
@@ -48,6 +50,12 @@ export class IngestService {
   constructor(private readonly deps: IngestDeps) {}
 
   async fetchSource(source: SourceWithSeen, now = new Date()): Promise<FetchOutcome> {
+    const outcome = await this.fetchOnce(source, now);
+    this.deps.onOutcome?.(outcome);
+    return outcome;
+  }
+
+  private async fetchOnce(source: SourceWithSeen, now: Date): Promise<FetchOutcome> {
     const base = { sourceId: source.id, fetched: 0, new: 0, duplicates: 0 };
     if (source.health.disabledAt) return { ...base, status: 'disabled', error: source.health.disabledReason ?? '' };
     let res: FetchResult;

@@ -1,0 +1,35 @@
+import type { Chat, OutgoingMessage, Platform } from '../domain/types.ts';
+
+/**
+ * The port a platform adapter implements to send deliveries. A message becomes one or more
+ * platform messages ("parts", e.g. Telegram's 4,096-character limit); the delivery queue sends one
+ * part per job, so its rate limiter counts real platform messages and a crash repeats at most the
+ * part in flight. Failures throw the core `DeliveryError` (`retryAfterMs` for 429s, `permanent`
+ * when the chat is gone).
+ */
+export interface PlatformSender {
+  readonly platform: Platform;
+  /** How many parts `msg` renders to for `chat` (deterministic: the same message, the same parts). */
+  partCount(chat: Chat, msg: OutgoingMessage): number;
+  /** Send part `part` (0-based) of `msg`. */
+  sendPart(chat: Chat, msg: OutgoingMessage, part: number): Promise<void>;
+}
+
+/** A delivery job: part `part` of delivery `deliveryId`. */
+export interface DeliveryJobRef {
+  deliveryId: string;
+  chatKey: string;
+  platform: Platform;
+  part: number;
+}
+
+/** Enqueues delivery jobs (implemented in `jobs/` on BullMQ). */
+export interface DeliveryQueuePort {
+  enqueue(ref: DeliveryJobRef): Promise<void>;
+}
+
+/** Keeps a chat's digest schedule in step with its settings (implemented in `jobs/`). */
+export interface ChatSchedulePort {
+  /** Called after every settings change; `before` null for a new chat. */
+  sync(before: Chat | null, after: Chat): Promise<void>;
+}
