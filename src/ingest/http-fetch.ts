@@ -213,6 +213,8 @@ async function readBody(
 
 /** Drops a body that will not be read, so that its connection is closed instead of stuck. */
 function destroy(body: NodeJS.ReadableStream): void {
+  // undici emits RequestAbortedError on a destroyed body; unheard, it would crash the process.
+  body.on('error', () => {});
   (body as NodeJS.ReadableStream & { destroy(): void }).destroy();
 }
 

@@ -126,7 +126,9 @@ export class IngestService {
     }
     const inserted = await articles.insertNew(batch);
     const stored = batch.filter((a) => inserted.has(a.id));
-    const entries: IndexEntry[] = stored.map((a) => ({
+    // Stored earlier but in no journal batch (a writer failed between the two): journal them now.
+    const unjournaled = await articles.getMany(batch.filter((a) => !inserted.has(a.id)).map((a) => a.id));
+    const entries: IndexEntry[] = [...stored, ...unjournaled].map((a) => ({
       i: a.id,
       s: a.sourceId,
       p: a.publishedAt.getTime(),

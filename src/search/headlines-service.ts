@@ -105,7 +105,7 @@ export class HeadlinesService {
     } else {
       page = await this.deps.articles.getMany(hits.slice(offset, offset + limit).map((h) => h.id));
     }
-    const names = await this.sourceNames();
+    const names = await this.sourceNames(this.sourcesShown(page));
     const items = page.map((a) => this.toHeadline(a, names, q.script ?? 'original'));
     return { items, total, offset };
   }
@@ -114,7 +114,7 @@ export class HeadlinesService {
   async article(id: string, script: Script = 'original'): Promise<Headline | null> {
     await this.refresh();
     const a = await this.deps.articles.get(id);
-    return a ? this.toHeadline(a, await this.sourceNames(), script) : null;
+    return a ? this.toHeadline(a, await this.sourceNames(this.sourcesShown([a])), script) : null;
   }
 
   /** Make sure articles stored by other processes are visible. */
@@ -123,6 +123,12 @@ export class HeadlinesService {
     if (!force && now - this.lastRefresh < REFRESH_EVERY_MS) return;
     this.lastRefresh = now;
     await this.deps.journal.refresh();
+  }
+
+  /** Ids of the sources a page of articles names: their own and their clusters'. */
+  sourcesShown(articles: readonly Article[]): string[] {
+    const index = this.deps.journal.index;
+    return articles.flatMap((a) => [a.sourceId, ...index.clusterMembers(a.clusterId).map((m) => m.sourceId)]);
   }
 
   /** Present an article: script conversion and the other sources of its cluster. */
@@ -144,9 +150,10 @@ export class HeadlinesService {
     };
   }
 
-  /** Source id → name. */
-  async sourceNames(): Promise<Map<string, string>> {
-    if (this.names && Date.now() - this.names.at < 5000) return this.names.map;
+  /** Source id → name (cached for a few seconds; re-read when one of `needed` is unknown). */
+  async sourceNames(needed: readonly string[] = []): Promise<Map<string, string>> {
+    const cached = this.names;
+    if (cached && Date.now() - cached.at < 5000 && needed.every((id) => cached.map.has(id))) return cached.map;
     const map = new Map((await this.deps.sources.list()).map((s) => [s.id, s.name]));
     this.names = { at: Date.now(), map };
     return map;

@@ -57,7 +57,11 @@ export class SearchJournal {
     readonly index: SearchIndex,
   ) {}
 
-  /** Append a batch and apply it to this process's index at once. */
+  /**
+   * Append a batch and apply it to this process's index at once. The counter only suggests a
+   * number (FerretDB v1's `findOneAndUpdate` with `$inc` is not atomic under concurrency); the
+   * unique `_id` of the insert decides, and a taken number moves on to the next.
+   */
   async append(entries: IndexEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const counter = await this.models.Counter.collection.findOneAndUpdate(
@@ -65,9 +69,16 @@ export class SearchJournal {
       { $inc: { n: 1 } },
       { upsert: true, returnDocument: 'after' },
     );
-    const seq = (counter as unknown as { n: number } | null)?.n;
-    if (!seq) throw new Error('journal counter returned no value');
-    await this.models.Journal.collection.insertOne({ _id: journalId(seq), at: new Date(), entries } as never);
+    let seq = Math.max((counter as unknown as { n: number } | null)?.n ?? 1, this.position + 1);
+    for (;;) {
+      try {
+        await this.models.Journal.collection.insertOne({ _id: journalId(seq), at: new Date(), entries } as never);
+        break;
+      } catch (err) {
+        if ((err as { code?: number }).code !== 11000) throw err;
+        seq++;
+      }
+    }
     this.index.add(entries);
   }
 
