@@ -24,7 +24,10 @@ afterAll(async () => {
 describe('search journal on the real database', () => {
   it('a second process sees what the first appended, and search is script-insensitive', async () => {
     const writer = new SearchJournal(db.models, new SearchIndex());
-    await writer.append([entry('a1', '李家超參觀香港抗戰及海防博物館', 1000), entry('a2', '“上合”人文交流和民间外交情况有哪些亮点?', 2000)]);
+    await writer.append([
+      entry('a1', '李家超參觀香港抗戰及海防博物館', 1000),
+      entry('a2', '“上合”人文交流和民间外交情况有哪些亮点?', 2000),
+    ]);
     await writer.append([entry('a3', '上合组织天津峰会丨新华社快讯', 3000)]);
 
     const reader = new SearchJournal(db.models, new SearchIndex());

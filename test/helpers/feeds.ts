@@ -1,0 +1,51 @@
+/** Fixture bytes and small feed builders for integration tests. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/feeds');
+
+/** Raw bytes of a fixture in test/fixtures/feeds. */
+export function fixture(name: string): Buffer {
+  return readFileSync(path.join(dir, name));
+}
+
+/** The seed headline page without its `<link rel="alternate">` (so it must be read as HTML). */
+export function seedPageWithoutFeedLink(): string {
+  const html = fixture('seed-headlines.html').toString('utf8');
+  const stripped = html.replace(/<link rel="alternate"[^>]*>\n?/g, '');
+  if (stripped === html) throw new Error('seed page has no <link rel="alternate"> to strip');
+  return stripped;
+}
+
+export interface FeedItem {
+  title: string;
+  link: string;
+  guid?: string;
+  pubDate?: Date;
+  description?: string;
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A UTF-8 RSS 2.0 document. */
+export function rss(title: string, items: FeedItem[]): string {
+  const body = items
+    .map(
+      (i) =>
+        `<item><title>${esc(i.title)}</title><link>${esc(i.link)}</link>${
+          i.guid ? `<guid isPermaLink="false">${esc(i.guid)}</guid>` : ''
+        }${i.pubDate ? `<pubDate>${i.pubDate.toUTCString()}</pubDate>` : ''}${
+          i.description ? `<description>${esc(i.description)}</description>` : ''
+        }</item>`,
+    )
+    .join('\n');
+  return `<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>${esc(title)}</title><link>https://example.org/</link>\n${body}\n</channel></rss>\n`;
+}
+
+/** A date `hoursAgo` hours before now. */
+export function hoursAgo(h: number): Date {
+  return new Date(Date.now() - h * 3_600_000);
+}
