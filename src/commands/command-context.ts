@@ -1,6 +1,6 @@
-import type { Chat } from '../domain/types.ts';
 import type { ChatSchedulePort } from '../delivery/platform-sender.ts';
 import type { DigestService } from '../digest/digest-service.ts';
+import type { Chat } from '../domain/types.ts';
 import type { HeadlinesService } from '../search/headlines-service.ts';
 import type { SourceService } from '../sources/source-service.ts';
 import type { ChatStore } from '../store/chat-store.ts';
@@ -27,4 +27,11 @@ export interface CommandContext {
 }
 
 /** Most subscriptions per chat, filter words per list, digest times. */
-export const LIMITS = { subscriptions: 100, filterWords: 20, wordChars: 50, times: 6, opmlBytes: 512 * 1024, opmlItems: 50 };
+export const LIMITS = {
+  subscriptions: 100,
+  filterWords: 20,
+  wordChars: 50,
+  times: 6,
+  opmlBytes: 512 * 1024,
+  opmlItems: 50,
+};

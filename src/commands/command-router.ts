@@ -4,7 +4,14 @@ import { decodeAction } from './command-actions.ts';
 import type { CommandContext, CommandDeps } from './command-context.ts';
 import { digestCommand, headlinesCommand, helpCommand, startCommand } from './news-commands.ts';
 import { type Reply, textReply } from './reply.ts';
-import { filterCommand, langCommand, pauseCommand, scriptCommand, timeCommand, timezoneCommand } from './settings-commands.ts';
+import {
+  filterCommand,
+  langCommand,
+  pauseCommand,
+  scriptCommand,
+  timeCommand,
+  timezoneCommand,
+} from './settings-commands.ts';
 import {
   exportCommand,
   importOpml,
@@ -70,7 +77,12 @@ export function errorReply(ctx: CommandContext, err: unknown): Reply {
  * The platform-neutral command entry point: runs `name` with `args` for `ctx`, checks the right
  * to change settings, and turns every failure into a reply in the chat's language.
  */
-export async function runCommand(deps: CommandDeps, ctx: CommandContext, name: string, args: string): Promise<Reply> {
+export async function runCommand(
+  deps: CommandDeps,
+  ctx: CommandContext,
+  name: string,
+  args: string,
+): Promise<Reply> {
   const handler = HANDLERS[name];
   if (!handler) return textReply(t(ctx.chat.locale, 'unknown.command'));
   if (MANAGE_COMMANDS.has(name) && !ctx.canManage) return textReply(t(ctx.chat.locale, 'admin.only'));

@@ -1,5 +1,5 @@
-import { t } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/i18n.ts';
+import { t } from '../i18n/i18n.ts';
 import type { CommandContext, CommandDeps } from './command-context.ts';
 import { type Reply, type Span, textReply } from './reply.ts';
 
@@ -13,7 +13,13 @@ export const COMMANDS: ReadonlyArray<{ name: string; key: MessageKey }> = [
 /** `/start` — welcome and a three-line how-to. */
 export function startCommand(ctx: CommandContext): Reply {
   const l = ctx.chat.locale;
-  return textReply(t(l, 'start.welcome'), '', t(l, 'start.howto1'), t(l, 'start.howto2'), t(l, 'start.howto3'));
+  return textReply(
+    t(l, 'start.welcome'),
+    '',
+    t(l, 'start.howto1'),
+    t(l, 'start.howto2'),
+    t(l, 'start.howto3'),
+  );
 }
 
 /** `/help` — every command with its description. */
@@ -28,17 +34,36 @@ export function helpCommand(ctx: CommandContext): Reply {
 }
 
 /** `/headlines [query]` and `/search <query>`: the core search, in the chat's script. */
-export async function headlinesCommand(deps: CommandDeps, ctx: CommandContext, args: string, requireQuery: boolean): Promise<Reply> {
+export async function headlinesCommand(
+  deps: CommandDeps,
+  ctx: CommandContext,
+  args: string,
+  requireQuery: boolean,
+): Promise<Reply> {
   const l = ctx.chat.locale;
   const query = args.trim();
   if (requireQuery && !query) return textReply(t(l, 'search.usage'));
-  const page = await deps.headlines.query({ ...(query ? { query } : {}), limit: 10, script: ctx.chat.script });
+  const page = await deps.headlines.query({
+    ...(query ? { query } : {}),
+    limit: 10,
+    script: ctx.chat.script,
+  });
   if (page.items.length === 0) return textReply(t(l, 'headlines.none'));
   const lines: Span[][] = [
-    [{ text: t(l, 'headlines.title', { query: query ? ` “${query}”` : '', shown: page.items.length, total: page.total }), bold: true }],
+    [
+      {
+        text: t(l, 'headlines.title', {
+          query: query ? ` “${query}”` : '',
+          shown: page.items.length,
+          total: page.total,
+        }),
+        bold: true,
+      },
+    ],
   ];
   for (const h of page.items) {
-    const also = h.alsoReportedBy.length > 0 ? ` (${t(l, 'digest.also', { names: h.alsoReportedBy.join(', ') })})` : '';
+    const also =
+      h.alsoReportedBy.length > 0 ? ` (${t(l, 'digest.also', { names: h.alsoReportedBy.join(', ') })})` : '';
     lines.push([{ text: '• ' }, { text: h.title, url: h.url }, { text: ` — ${h.source}${also}` }]);
   }
   return { lines };

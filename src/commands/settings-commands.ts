@@ -1,13 +1,17 @@
 import { isTimeZone } from '../config/config.ts';
-import type { Chat, Script } from '../domain/types.ts';
 import { parseTimeOfDay } from '../digest/digest-slots.ts';
+import type { Chat, Script } from '../domain/types.ts';
 import { parseLocale, t } from '../i18n/i18n.ts';
 import { normaliseForMatch } from '../text/normalise.ts';
 import { type CommandContext, type CommandDeps, LIMITS } from './command-context.ts';
 import { type Reply, textReply } from './reply.ts';
 
 /** Save a change to the target chat and keep its schedule in step. */
-export async function changeChat(deps: CommandDeps, ctx: CommandContext, change: (c: Chat) => void): Promise<Chat> {
+export async function changeChat(
+  deps: CommandDeps,
+  ctx: CommandContext,
+  change: (c: Chat) => void,
+): Promise<Chat> {
   const res = await deps.chats.update(ctx.chat.key, change);
   if (!res) return ctx.chat;
   await deps.schedules.sync(res.before, res.after);
@@ -21,11 +25,16 @@ const timesText = (c: Chat) => (c.digestTimes.length > 0 ? c.digestTimes.join(',
 export async function timeCommand(deps: CommandDeps, ctx: CommandContext, args: string): Promise<Reply> {
   const l = ctx.chat.locale;
   const parts = args.split(/[\s,，、;；]+/).filter(Boolean);
-  if (parts.length === 0 || parts.length > LIMITS.times) return textReply(t(l, 'time.usage', { max: LIMITS.times }));
+  if (parts.length === 0 || parts.length > LIMITS.times)
+    return textReply(t(l, 'time.usage', { max: LIMITS.times }));
   const times: string[] = [];
   for (const p of parts) {
     const time = parseTimeOfDay(p);
-    if (!time) return textReply(t(l, 'time.invalid', { value: p.slice(0, 20) }), t(l, 'time.usage', { max: LIMITS.times }));
+    if (!time)
+      return textReply(
+        t(l, 'time.invalid', { value: p.slice(0, 20) }),
+        t(l, 'time.usage', { max: LIMITS.times }),
+      );
     times.push(time);
   }
   const chat = await changeChat(deps, ctx, (c) => {
@@ -39,7 +48,8 @@ export async function timezoneCommand(deps: CommandDeps, ctx: CommandContext, ar
   const l = ctx.chat.locale;
   const tz = args.trim();
   if (!tz) return textReply(t(l, 'timezone.usage'));
-  if (!tz.includes('/') && tz !== 'UTC') return textReply(t(l, 'timezone.invalid', { value: tz.slice(0, 40) }));
+  if (!tz.includes('/') && tz !== 'UTC')
+    return textReply(t(l, 'timezone.invalid', { value: tz.slice(0, 40) }));
   if (!isTimeZone(tz)) return textReply(t(l, 'timezone.invalid', { value: tz.slice(0, 40) }));
   const canonical = new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone;
   const chat = await changeChat(deps, ctx, (c) => {
@@ -54,7 +64,9 @@ export async function pauseCommand(deps: CommandDeps, ctx: CommandContext, pause
     c.paused = paused;
   });
   const l = chat.locale;
-  return textReply(paused ? t(l, 'pause.done') : t(l, 'resume.done', { times: timesText(chat), timezone: chat.timezone }));
+  return textReply(
+    paused ? t(l, 'pause.done') : t(l, 'resume.done', { times: timesText(chat), timezone: chat.timezone }),
+  );
 }
 
 const SCRIPTS: Record<string, Script> = {
@@ -118,8 +130,14 @@ export async function filterCommand(deps: CommandDeps, ctx: CommandContext, args
     (sign === '-' ? exclude : include).push(word);
   }
   const chat = await changeChat(deps, ctx, (c) => {
-    c.include = [...new Set([...c.include.filter((w) => !exclude.includes(w)), ...include])].slice(0, LIMITS.filterWords);
-    c.exclude = [...new Set([...c.exclude.filter((w) => !include.includes(w)), ...exclude])].slice(0, LIMITS.filterWords);
+    c.include = [...new Set([...c.include.filter((w) => !exclude.includes(w)), ...include])].slice(
+      0,
+      LIMITS.filterWords,
+    );
+    c.exclude = [...new Set([...c.exclude.filter((w) => !include.includes(w)), ...exclude])].slice(
+      0,
+      LIMITS.filterWords,
+    );
   });
   return textReply(t(l, 'filter.set', { filters: filtersText(chat) ?? '—' }));
 }

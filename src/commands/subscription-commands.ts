@@ -21,30 +21,46 @@ export async function sourcesCommand(deps: CommandDeps, ctx: CommandContext, pag
   const p = Math.min(Math.max(0, page), pages - 1);
   const subscribed = new Set(ctx.chat.subscriptions.map((s) => s.sourceId));
   const buttons = all.slice(p * PAGE, (p + 1) * PAGE).map((s) => [
-    { label: `${subscribed.has(s.id) ? '✓ ' : ''}${s.name}`.slice(0, 60), action: encodeAction({ kind: 'subscribe', sourceId: s.id }) },
+    {
+      label: `${subscribed.has(s.id) ? '✓ ' : ''}${s.name}`.slice(0, 60),
+      action: encodeAction({ kind: 'subscribe', sourceId: s.id }),
+    },
   ]);
   const nav = [];
-  if (p > 0) nav.push({ label: t(l, 'sources.prev'), action: encodeAction({ kind: 'sources', page: p - 1 }) });
-  if (p < pages - 1) nav.push({ label: t(l, 'sources.next'), action: encodeAction({ kind: 'sources', page: p + 1 }) });
+  if (p > 0)
+    nav.push({ label: t(l, 'sources.prev'), action: encodeAction({ kind: 'sources', page: p - 1 }) });
+  if (p < pages - 1)
+    nav.push({ label: t(l, 'sources.next'), action: encodeAction({ kind: 'sources', page: p + 1 }) });
   if (nav.length > 0) buttons.push(nav);
   return { ...textReply(t(l, 'sources.title', { page: p + 1, pages })), buttons };
 }
 
 /** Subscribe the target chat to a known source. */
-export async function subscribeSource(deps: CommandDeps, ctx: CommandContext, source: Source, isNew = false): Promise<Reply> {
+export async function subscribeSource(
+  deps: CommandDeps,
+  ctx: CommandContext,
+  source: Source,
+  isNew = false,
+): Promise<Reply> {
   const l = ctx.chat.locale;
   if (ctx.chat.subscriptions.some((s) => s.kind === 'source' && s.sourceId === source.id)) {
     return textReply(t(l, 'subscribe.already', { name: source.name }));
   }
-  if (ctx.chat.subscriptions.length >= LIMITS.subscriptions) return textReply(t(l, 'subscribe.tooMany', { max: LIMITS.subscriptions }));
+  if (ctx.chat.subscriptions.length >= LIMITS.subscriptions)
+    return textReply(t(l, 'subscribe.tooMany', { max: LIMITS.subscriptions }));
   await changeChat(deps, ctx, (c) => {
-    c.subscriptions.push(newSubscription({ kind: 'source', sourceId: source.id, keyword: null }, ctx.threadId));
+    c.subscriptions.push(
+      newSubscription({ kind: 'source', sourceId: source.id, keyword: null }, ctx.threadId),
+    );
   });
   const topic = ctx.threadId ? t(l, 'subscribe.topic') : '';
   return textReply(t(l, isNew ? 'subscribe.newSource' : 'subscribe.source', { name: source.name }) + topic);
 }
 
-function newSubscription(s: Pick<Subscription, 'kind' | 'sourceId' | 'keyword'>, threadId: string | null): Subscription {
+function newSubscription(
+  s: Pick<Subscription, 'kind' | 'sourceId' | 'keyword'>,
+  threadId: string | null,
+): Subscription {
   return { id: newId(), ...s, instant: false, threadId, createdAt: new Date() };
 }
 
@@ -60,11 +76,13 @@ export async function subscribeCommand(deps: CommandDeps, ctx: CommandContext, a
   const source = await deps.sources.find(arg);
   if (source) return subscribeSource(deps, ctx, source);
   const keyword = HeadlinesService.checkQuery(arg);
-  if ([...keyword].length > LIMITS.wordChars || queryTerms(keyword).length === 0) return textReply(t(l, 'subscribe.usage'));
+  if ([...keyword].length > LIMITS.wordChars || queryTerms(keyword).length === 0)
+    return textReply(t(l, 'subscribe.usage'));
   if (ctx.chat.subscriptions.some((s) => s.kind === 'keyword' && s.keyword === keyword)) {
     return textReply(t(l, 'subscribe.already', { name: keyword }));
   }
-  if (ctx.chat.subscriptions.length >= LIMITS.subscriptions) return textReply(t(l, 'subscribe.tooMany', { max: LIMITS.subscriptions }));
+  if (ctx.chat.subscriptions.length >= LIMITS.subscriptions)
+    return textReply(t(l, 'subscribe.tooMany', { max: LIMITS.subscriptions }));
   await changeChat(deps, ctx, (c) => {
     c.subscriptions.push(newSubscription({ kind: 'keyword', sourceId: null, keyword }, ctx.threadId));
   });
@@ -77,28 +95,42 @@ async function subscriptionName(deps: CommandDeps, chat: Chat, s: Subscription):
 }
 
 /** `/unsubscribe` — buttons of the current subscriptions; with an argument, removes the one it names. */
-export async function unsubscribeCommand(deps: CommandDeps, ctx: CommandContext, args: string): Promise<Reply> {
+export async function unsubscribeCommand(
+  deps: CommandDeps,
+  ctx: CommandContext,
+  args: string,
+): Promise<Reply> {
   const l = ctx.chat.locale;
   if (ctx.chat.subscriptions.length === 0) return textReply(t(l, 'unsubscribe.none'));
   const arg = args.trim();
   if (!arg) {
     const buttons = await Promise.all(
       ctx.chat.subscriptions.map(async (s) => [
-        { label: `✕ ${await subscriptionName(deps, ctx.chat, s)}`.slice(0, 60), action: encodeAction({ kind: 'unsubscribe', subscriptionId: s.id }) },
+        {
+          label: `✕ ${await subscriptionName(deps, ctx.chat, s)}`.slice(0, 60),
+          action: encodeAction({ kind: 'unsubscribe', subscriptionId: s.id }),
+        },
       ]),
     );
     return { ...textReply(t(l, 'unsubscribe.pick')), buttons };
   }
   const lower = arg.toLowerCase();
   for (const s of ctx.chat.subscriptions) {
-    const name = s.kind === 'keyword' ? (s.keyword ?? '') : ((s.sourceId && (await deps.sources.get(s.sourceId))?.name) ?? '');
+    const name =
+      s.kind === 'keyword'
+        ? (s.keyword ?? '')
+        : ((s.sourceId && (await deps.sources.get(s.sourceId))?.name) ?? '');
     if (name.toLowerCase() === lower || s.sourceId === arg) return removeSubscription(deps, ctx, s.id);
   }
   return textReply(t(l, 'unsubscribe.notFound', { name: arg.slice(0, 60) }));
 }
 
 /** Remove one subscription by id (an unsubscribe button). */
-export async function removeSubscription(deps: CommandDeps, ctx: CommandContext, subscriptionId: string): Promise<Reply> {
+export async function removeSubscription(
+  deps: CommandDeps,
+  ctx: CommandContext,
+  subscriptionId: string,
+): Promise<Reply> {
   const l = ctx.chat.locale;
   const sub = ctx.chat.subscriptions.find((s) => s.id === subscriptionId);
   if (!sub) return textReply(t(l, 'unsubscribe.notFound', { name: '' }));
@@ -118,7 +150,9 @@ export async function listCommand(deps: CommandDeps, ctx: CommandContext): Promi
   else {
     lines.push([{ text: t(l, 'list.title'), bold: true }]);
     for (const s of c.subscriptions) {
-      lines.push([{ text: `• ${await subscriptionName(deps, c, s)}${s.instant ? t(l, 'list.instant') : ''}` }]);
+      lines.push([
+        { text: `• ${await subscriptionName(deps, c, s)}${s.instant ? t(l, 'list.instant') : ''}` },
+      ]);
     }
   }
   lines.push([
@@ -151,12 +185,18 @@ export async function instantCommand(deps: CommandDeps, ctx: CommandContext, arg
     const source = await deps.sources.find(name);
     target = sourceSubs.find((s) => s.sourceId === source?.id);
   }
-  if (!target) return textReply(t(l, name ? 'unsubscribe.notFound' : 'instant.usage', { name: name.slice(0, 60) }));
+  if (!target)
+    return textReply(t(l, name ? 'unsubscribe.notFound' : 'instant.usage', { name: name.slice(0, 60) }));
   const id = target.id;
   await changeChat(deps, ctx, (c) => {
     for (const s of c.subscriptions) if (s.id === id) s.instant = on;
   });
-  return textReply(t(l, 'instant.set', { name: await subscriptionName(deps, ctx.chat, target), state: t(l, on ? 'instant.on' : 'instant.off') }));
+  return textReply(
+    t(l, 'instant.set', {
+      name: await subscriptionName(deps, ctx.chat, target),
+      state: t(l, on ? 'instant.on' : 'instant.off'),
+    }),
+  );
 }
 
 /** `/export` — the chat's source subscriptions as an OPML file. */
@@ -169,20 +209,27 @@ export async function exportCommand(deps: CommandDeps, ctx: CommandContext): Pro
   }
   if (sources.length === 0) return textReply(t(l, 'export.none'));
   const xml = buildOpml(`NewsRelay ${ctx.chat.title ?? ctx.chat.chatId}`, sources);
-  return { ...textReply(t(l, 'export.caption')), file: { name: 'newsrelay-subscriptions.opml', mime: 'text/x-opml', data: Buffer.from(xml) } };
+  return {
+    ...textReply(t(l, 'export.caption')),
+    file: { name: 'newsrelay-subscriptions.opml', mime: 'text/x-opml', data: Buffer.from(xml) },
+  };
 }
 
 /** An OPML file sent to the bot: each feed is added (validated by fetching) and subscribed. */
 export async function importOpml(deps: CommandDeps, ctx: CommandContext, data: Buffer): Promise<Reply> {
   const l = ctx.chat.locale;
-  if (data.length > LIMITS.opmlBytes) return textReply(t(l, 'import.tooLarge', { max: LIMITS.opmlBytes / 1024 }));
+  if (data.length > LIMITS.opmlBytes)
+    return textReply(t(l, 'import.tooLarge', { max: LIMITS.opmlBytes / 1024 }));
   const feeds = parseOpml(data.toString('utf8'));
   if (!feeds) return textReply(t(l, 'import.invalid'));
   let added = 0;
   let failed = 0;
   for (const f of feeds.slice(0, LIMITS.opmlItems)) {
     try {
-      const res = await deps.sourceService.add(f.url, { owner: ctx.chat.key, ...(f.title ? { name: f.title } : {}) });
+      const res = await deps.sourceService.add(f.url, {
+        owner: ctx.chat.key,
+        ...(f.title ? { name: f.title } : {}),
+      });
       if (!ctx.chat.subscriptions.some((s) => s.sourceId === res.source.id)) {
         await subscribeSource(deps, ctx, res.source);
         added++;

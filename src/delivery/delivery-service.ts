@@ -2,7 +2,12 @@ import type { Chat, Platform } from '../domain/types.ts';
 import { DeliveryError, describeError } from '../errors.ts';
 import type { ChatStore } from '../store/chat-store.ts';
 import type { DeliveryStore } from '../store/delivery-store.ts';
-import type { ChatSchedulePort, DeliveryJobRef, DeliveryQueuePort, PlatformSender } from './platform-sender.ts';
+import type {
+  ChatSchedulePort,
+  DeliveryJobRef,
+  DeliveryQueuePort,
+  PlatformSender,
+} from './platform-sender.ts';
 
 /** What processing one part did. */
 export type PartOutcome =

@@ -80,7 +80,11 @@ export async function selectDigest(
 }
 
 /** Include (any of, when given) and exclude (none of) keywords on normalised text. */
-export function passesFilters(normalisedText: string, include: readonly string[], exclude: readonly string[]): boolean {
+export function passesFilters(
+  normalisedText: string,
+  include: readonly string[],
+  exclude: readonly string[],
+): boolean {
   if (include.length > 0 && !include.some((k) => matchesKeyword(normalisedText, k))) return false;
   return !exclude.some((k) => matchesKeyword(normalisedText, k));
 }
@@ -119,6 +123,7 @@ function groupByThread(
     });
     digest.count++;
   }
-  for (const d of threads.values()) for (const g of d.groups) g.sourceName = convertScript(g.sourceName, script);
+  for (const d of threads.values())
+    for (const g of d.groups) g.sourceName = convertScript(g.sourceName, script);
   return [...threads.values()];
 }

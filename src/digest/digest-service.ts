@@ -1,5 +1,5 @@
-import type { Article, Chat } from '../domain/types.ts';
 import type { DeliveryQueuePort } from '../delivery/platform-sender.ts';
+import type { Article, Chat } from '../domain/types.ts';
 import type { ArticleStore } from '../store/article-store.ts';
 import type { ChatStore } from '../store/chat-store.ts';
 import { type DeliveryStore, deliveryIdOf } from '../store/delivery-store.ts';
@@ -49,7 +49,7 @@ export class DigestService {
   /** The scheduled digest of `slot` (epoch ms) for a chat; an empty one sends nothing. */
   async runScheduled(chatKey: string, slot: number, now = Date.now()): Promise<DigestOutcome> {
     const chat = await this.deps.chats.get(chatKey);
-    if (!chat || !chat.active) return 'skipped';
+    if (!chat?.active) return 'skipped';
     if (chat.lastDigestSlot !== null && chat.lastDigestSlot >= slot) return 'skipped';
     if (chat.paused) {
       await this.deps.chats.markDigest(chatKey, slot, chat.lastDigestAt ?? new Date(now));
@@ -66,7 +66,12 @@ export class DigestService {
     return this.build(chat, `now-${now}`, null, now);
   }
 
-  private async build(chat: Chat, digestKey: string, slot: number | null, now: number): Promise<DigestOutcome> {
+  private async build(
+    chat: Chat,
+    digestKey: string,
+    slot: number | null,
+    now: number,
+  ): Promise<DigestOutcome> {
     const selected = await this.select(chat, now);
     if (selected.length === 0) {
       await this.deps.chats.markDigest(chat.key, slot, new Date(now));
@@ -103,10 +108,13 @@ export class DigestService {
       const chatKeys = await this.deps.chats.instantChats(sourceId);
       for (const key of chatKeys) {
         const chat = await this.deps.chats.get(key);
-        const sub = chat?.subscriptions.find((s) => s.kind === 'source' && s.sourceId === sourceId && s.instant);
+        const sub = chat?.subscriptions.find(
+          (s) => s.kind === 'source' && s.sourceId === sourceId && s.instant,
+        );
         if (!chat || !sub || !chat.active || chat.paused) continue;
         for (const a of list) {
-          if (!passesFilters(normaliseForMatch(`${a.title} ${a.summary}`), chat.include, chat.exclude)) continue;
+          if (!passesFilters(normaliseForMatch(`${a.title} ${a.summary}`), chat.include, chat.exclude))
+            continue;
           const sourceName = convertScript(names.get(sourceId) ?? sourceId, chat.script);
           const item = {
             articleId: a.id,
@@ -122,7 +130,11 @@ export class DigestService {
             id,
             chatKey: key,
             digestKey,
-            message: composeInstant(chat, { threadId: sub.threadId, groups: [{ sourceName, items: [item] }], count: 1 }),
+            message: composeInstant(chat, {
+              threadId: sub.threadId,
+              groups: [{ sourceName, items: [item] }],
+              count: 1,
+            }),
             createdAt: new Date(),
           });
           if (!created) continue;

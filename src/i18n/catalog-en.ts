@@ -1,6 +1,7 @@
 /** English UI strings; the key set every catalog follows. `{name}` marks a parameter. */
 export const en = {
-  'start.welcome': 'Welcome to NewsRelay — Chinese-language news, delivered as a digest at the times you choose.',
+  'start.welcome':
+    'Welcome to NewsRelay — Chinese-language news, delivered as a digest at the times you choose.',
   'start.howto1': '1. /sources — pick sources, or /subscribe <name | feed URL | keyword>',
   'start.howto2': '2. /time 08:00,18:30 and /timezone Asia/Hong_Kong — when your digest arrives',
   'start.howto3': '3. /digest — get your digest now; /help lists every command',

@@ -59,7 +59,8 @@ export function localeFromTag(tag: string | undefined | null, fallback: Locale):
 export function parseLocale(text: string): Locale | null {
   const v = text.trim().toLowerCase();
   if (['zh-hans', 'zh_hans', 'zh-cn', 'hans', 'zh', '简体', '简体中文', '簡體'].includes(v)) return 'zh-Hans';
-  if (['zh-hant', 'zh_hant', 'zh-tw', 'zh-hk', 'hant', '繁體', '繁体', '繁體中文'].includes(v)) return 'zh-Hant';
+  if (['zh-hant', 'zh_hant', 'zh-tw', 'zh-hk', 'hant', '繁體', '繁体', '繁體中文'].includes(v))
+    return 'zh-Hant';
   if (['en', 'english', 'en-us', 'en-gb'].includes(v)) return 'en';
   return null;
 }

@@ -102,7 +102,9 @@ export class ChatStore {
 
   /** Replace a chat's settings (user actions only: not a hot path) and mirror instant subscriptions. */
   async save(chat: Chat, before?: Chat | null): Promise<void> {
-    await this.models.Chat.collection.replaceOne({ _id: chat.key as never }, toDoc(chat) as never, { upsert: true });
+    await this.models.Chat.collection.replaceOne({ _id: chat.key as never }, toDoc(chat) as never, {
+      upsert: true,
+    });
     const prev = new Set(instantSources(before ?? null));
     const next = new Set(instantSources(chat.active ? chat : null));
     await Promise.all([
@@ -159,7 +161,9 @@ export class ChatStore {
 
   /** Chat keys with an instant subscription to `sourceId`. */
   async instantChats(sourceId: string): Promise<string[]> {
-    const d = (await this.models.Instant.collection.findOne({ _id: sourceId as never })) as { chats?: string[] } | null;
+    const d = (await this.models.Instant.collection.findOne({ _id: sourceId as never })) as {
+      chats?: string[];
+    } | null;
     return d?.chats ?? [];
   }
 
@@ -172,7 +176,9 @@ export class ChatStore {
   }
 
   private async removeInstant(sourceId: string, chatKey: string): Promise<void> {
-    await this.models.Instant.collection.updateOne({ _id: sourceId as never }, { $pull: { chats: chatKey } } as never);
+    await this.models.Instant.collection.updateOne({ _id: sourceId as never }, {
+      $pull: { chats: chatKey },
+    } as never);
   }
 }
 

@@ -60,7 +60,13 @@ export class DeliveryStore {
       createdAt: Date;
     } | null;
     if (!d) return null;
-    return { id: d._id, chatKey: d.chatKey, digestKey: d.digestKey, message: d.message, createdAt: d.createdAt };
+    return {
+      id: d._id,
+      chatKey: d.chatKey,
+      digestKey: d.digestKey,
+      message: d.message,
+      createdAt: d.createdAt,
+    };
   }
 
   /** What has been sent of a delivery of `parts` parts (at most `parts` + 1 `_id` reads). */
@@ -75,7 +81,9 @@ export class DeliveryStore {
   }
 
   async isDone(id: string): Promise<boolean> {
-    return Boolean(await this.models.Delivery.collection.findOne({ _id: doneId(id) as never }, { projection: { _id: 1 } }));
+    return Boolean(
+      await this.models.Delivery.collection.findOne({ _id: doneId(id) as never }, { projection: { _id: 1 } }),
+    );
   }
 
   /** Part `n` reached the platform. */
@@ -84,13 +92,19 @@ export class DeliveryStore {
   }
 
   /** Finished: every part sent, or given up (`failed`, with a reason). */
-  async markDone(d: Delivery, status: 'sent' | 'failed' | 'skipped', reason: string | null = null): Promise<void> {
+  async markDone(
+    d: Delivery,
+    status: 'sent' | 'failed' | 'skipped',
+    reason: string | null = null,
+  ): Promise<void> {
     await this.insert({ ...this.marker(d, doneId(d.id), status, null), lastError: reason });
   }
 
   /** Deliveries without a done marker (start-up rebuild; scans once). */
   async pending(): Promise<Delivery[]> {
-    const docs = (await this.models.Delivery.collection.find({ status: 'pending' }).toArray()) as unknown as Array<{
+    const docs = (await this.models.Delivery.collection
+      .find({ status: 'pending' })
+      .toArray()) as unknown as Array<{
       _id: string;
       chatKey: string;
       digestKey: string;
@@ -100,12 +114,20 @@ export class DeliveryStore {
     const open = await Promise.all(docs.map(async (d) => ((await this.isDone(d._id)) ? null : d)));
     return open
       .filter((d) => d !== null)
-      .map((d) => ({ id: d._id, chatKey: d.chatKey, digestKey: d.digestKey, message: d.message, createdAt: d.createdAt }));
+      .map((d) => ({
+        id: d._id,
+        chatKey: d.chatKey,
+        digestKey: d.digestKey,
+        message: d.message,
+        createdAt: d.createdAt,
+      }));
   }
 
   /** Every message part recorded as sent, by delivery id (tests and benchmarks). */
   async sentParts(): Promise<Map<string, number>> {
-    const docs = (await this.models.Delivery.collection.find({ status: 'part' }).toArray()) as unknown as Array<{
+    const docs = (await this.models.Delivery.collection
+      .find({ status: 'part' })
+      .toArray()) as unknown as Array<{
       chatKey: string;
       digestKey: string;
     }>;

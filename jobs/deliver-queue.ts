@@ -1,0 +1,57 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { DeliveryJobRef, DeliveryQueuePort } from '../src/delivery/platform-sender.ts';
+import type { Platform } from '../src/domain/types.ts';
+
+/** Name of a platform's deliver queue (keys live under the configured QUEUE_PREFIX). */
+export const deliverQueueName = (platform: Platform): string => `deliver-${platform}`;
+
+/** Payload of a deliver job: one part of one recorded delivery. */
+export const deliverPayload = z.object({
+  deliveryId: z.string().min(3).max(500),
+  chatKey: z.string().min(3).max(200),
+  platform: z.enum(['telegram', 'discord']),
+  part: z.number().int().min(0).max(1000),
+});
+
+/** BullMQ job ids may not contain `:`; delivery ids do. */
+export function deliverJobId(ref: Pick<DeliveryJobRef, 'deliveryId' | 'part'>): string {
+  return `d-${Buffer.from(ref.deliveryId).toString('base64url')}-${ref.part}`;
+}
+
+/** Job options of deliver jobs: network and 5xx failures back off exponentially. */
+export const DELIVER_JOB_OPTS = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: true,
+  removeOnFail: true,
+} as const;
+
+/** Deliver queues per platform; the {@link DeliveryQueuePort} over them. */
+export class DeliverQueues implements DeliveryQueuePort {
+  private readonly queues = new Map<Platform, Queue>();
+
+  constructor(
+    private readonly connection: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  queue(platform: Platform): Queue {
+    let q = this.queues.get(platform);
+    if (!q) {
+      q = new Queue(deliverQueueName(platform), { connection: this.connection, prefix: this.prefix });
+      this.queues.set(platform, q);
+    }
+    return q;
+  }
+
+  async enqueue(ref: DeliveryJobRef): Promise<void> {
+    const data = deliverPayload.parse(ref);
+    await this.queue(ref.platform).add('deliver', data, { ...DELIVER_JOB_OPTS, jobId: deliverJobId(ref) });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  }
+}

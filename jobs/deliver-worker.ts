@@ -1,0 +1,74 @@
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { DeliveryService } from '../src/delivery/delivery-service.ts';
+import type { Chat, Platform } from '../src/domain/types.ts';
+import { DeliveryError, describeError } from '../src/errors.ts';
+import type { Logger } from '../src/log.ts';
+import { redactSecrets } from '../src/log.ts';
+import { type DeliverQueues, deliverPayload, deliverQueueName } from './deliver-queue.ts';
+
+/** Options of {@link startDeliverWorker}. */
+export interface DeliverWorkerOptions {
+  platform: Platform;
+  connection: Redis;
+  prefix: string;
+  queues: DeliverQueues;
+  service: DeliveryService;
+  gate: (chat: Chat) => Promise<number>;
+  /** Messages per second for the platform overall (BullMQ limiter, shared by all workers). */
+  ratePerSecond: number;
+  log: Logger;
+}
+
+/** Waits this short are slept in the job; longer ones move the job to the delayed set. */
+const SLEEP_MAX_MS = 1500;
+
+/**
+ * The deliver worker of one platform: thin — validate, let the delivery service send one part,
+ * then map the outcome to BullMQ: 429 → `queue.rateLimit` + `RateLimitError` (retried without
+ * spending an attempt), a rejected message → `UnrecoverableError`, anything else → retry with
+ * backoff. The next part is enqueued only after this one is recorded, so parts stay in order.
+ */
+export function startDeliverWorker(o: DeliverWorkerOptions): Worker {
+  const queue = o.queues.queue(o.platform);
+  const processor = async (job: Job, token?: string) => {
+    const ref = deliverPayload.parse(job.data);
+    for (let round = 0; ; round++) {
+      let outcome: Awaited<ReturnType<DeliveryService['processPart']>>;
+      try {
+        outcome = await o.service.processPart(ref, o.gate);
+      } catch (err) {
+        if (err instanceof DeliveryError && err.retryAfterMs !== undefined) {
+          await queue.rateLimit(err.retryAfterMs);
+          throw Worker.RateLimitError();
+        }
+        if (err instanceof DeliveryError && err.params.reason === 'rejected') {
+          throw new UnrecoverableError(redactSecrets(describeError(err)));
+        }
+        throw err;
+      }
+      if (outcome.status === 'sent') {
+        if (outcome.next) await o.queues.enqueue(outcome.next);
+        return outcome.status;
+      }
+      if (outcome.status !== 'wait') return outcome.status;
+      if (outcome.ms <= SLEEP_MAX_MS && round < 3) {
+        await new Promise((r) => setTimeout(r, outcome.ms));
+        continue;
+      }
+      await job.moveToDelayed(Date.now() + outcome.ms, token);
+      throw new DelayedError();
+    }
+  };
+  const worker = new Worker(deliverQueueName(o.platform), processor, {
+    connection: o.connection,
+    prefix: o.prefix,
+    concurrency: Math.min(200, Math.max(8, Math.ceil(o.ratePerSecond / 5))),
+    limiter: { max: o.ratePerSecond, duration: 1000 },
+  });
+  worker.on('failed', (job, err) => {
+    o.log.warn({ job: job?.id, err: redactSecrets(describeError(err)) }, 'delivery failed');
+  });
+  worker.on('error', (err) => o.log.warn({ err: redactSecrets(describeError(err)) }, 'deliver worker error'));
+  return worker;
+}

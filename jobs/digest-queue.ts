@@ -1,0 +1,49 @@
+import { type Job, Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { DigestService } from '../src/digest/digest-service.ts';
+import { describeError } from '../src/errors.ts';
+import type { Logger } from '../src/log.ts';
+
+/** Name of the digest queue (keys under QUEUE_PREFIX). */
+export const DIGEST_QUEUE = 'digest';
+
+/** Payload of a digest job; `slot` is set by catch-ups, scheduler jobs carry it in their id. */
+export const digestPayload = z.object({
+  chatKey: z.string().min(3).max(200),
+  slot: z.number().int().positive().optional(),
+});
+
+/** The digest queue. */
+export function createDigestQueue(connection: Redis, prefix: string): Queue {
+  return new Queue(DIGEST_QUEUE, { connection, prefix });
+}
+
+/** The slot (epoch ms) a digest job is for: its payload, or the `repeat:<id>:<ms>` id of a scheduler job. */
+export function slotOf(job: Job): number {
+  const data = digestPayload.parse(job.data);
+  if (data.slot) return data.slot;
+  const ms = Number(job.id?.split(':').pop());
+  if (Number.isFinite(ms) && ms > 1e12) return ms;
+  return Math.floor((job.timestamp + (job.opts.delay ?? 0)) / 60_000) * 60_000;
+}
+
+/** The digest worker: thin — validate and build (the digest service records and enqueues). */
+export function startDigestWorker(o: {
+  connection: Redis;
+  prefix: string;
+  digests: DigestService;
+  log: Logger;
+}): Worker {
+  const worker = new Worker(
+    DIGEST_QUEUE,
+    async (job) => {
+      const { chatKey } = digestPayload.parse(job.data);
+      return o.digests.runScheduled(chatKey, slotOf(job));
+    },
+    { connection: o.connection, prefix: o.prefix, concurrency: 8 },
+  );
+  worker.on('failed', (job, err) => o.log.warn({ job: job?.id, err: describeError(err) }, 'digest failed'));
+  worker.on('error', (err) => o.log.warn({ err: describeError(err) }, 'digest worker error'));
+  return worker;
+}

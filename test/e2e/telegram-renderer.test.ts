@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { renderMessage, TELEGRAM_TEXT_LIMIT } from '../../adapters/telegram/telegram-renderer.ts';
+import type { OutgoingMessage } from '../../src/domain/types.ts';
+import { parseTelegramHtml } from '../fakes/telegram-html-validator.ts';
+
+describe('telegram renderer', () => {
+  it('splits long digests under 4,096 at line boundaries into valid HTML, escaping everything', () => {
+    const items = Array.from({ length: 60 }, (_, i) => ({
+      articleId: `a${i}`,
+      title: `😀標題 ${i} <b>&amp; "quoted" ${'長'.repeat(400)}`,
+      url: `https://example.com/${i}?a=1&b="2"`,
+      sourceName: 'S & <T>',
+      publishedAt: new Date().toISOString(),
+      alsoReportedBy: i % 2 ? ['Other <x>'] : [],
+    }));
+    const msg: OutgoingMessage = {
+      kind: 'digest',
+      locale: 'en',
+      heading: 'Digest <1>',
+      groups: [{ sourceName: 'S & <T>', items }],
+      threadId: null,
+      timezone: 'UTC',
+    };
+    const parts = renderMessage(msg);
+    expect(parts.length).toBeGreaterThan(1);
+    for (const p of parts) {
+      expect(p.length).toBeLessThanOrEqual(TELEGRAM_TEXT_LIMIT);
+      const parsed = parseTelegramHtml(p, true);
+      expect(parsed.ok).toBe(true);
+    }
+    expect(parts.join('\n').match(/<a href=/g)).toHaveLength(60);
+  });
+});
