@@ -1,0 +1,280 @@
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  ChannelType,
+  InteractionContextType,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
+import { MAX_QUERY_CHARS } from '../../src/search/headlines-service.ts';
+
+/** Text in the three Discord locales newsrelay speaks: en-US (the default), zh-CN and zh-TW. */
+interface L10n {
+  en: string;
+  cn: string;
+  tw: string;
+}
+
+const loc = (l: L10n) => ({ 'zh-CN': l.cn, 'zh-TW': l.tw, 'en-US': l.en });
+
+function named(name: L10n, description: L10n) {
+  return {
+    name: name.en,
+    name_localizations: loc(name),
+    description: description.en,
+    description_localizations: loc(description),
+  };
+}
+
+/** Channel kinds a feed may post to: text, announcement, threads and forums. */
+export const FEED_CHANNEL_TYPES = [
+  ChannelType.GuildText,
+  ChannelType.GuildAnnouncement,
+  ChannelType.PublicThread,
+  ChannelType.PrivateThread,
+  ChannelType.AnnouncementThread,
+  ChannelType.GuildForum,
+] as const;
+
+const sourceOption = (required: boolean) => ({
+  type: ApplicationCommandOptionType.String as const,
+  ...named(
+    { en: 'source', cn: '来源', tw: '來源' },
+    { en: 'A source (name or id)', cn: '新闻源（名称或编号）', tw: '新聞來源（名稱或編號）' },
+  ),
+  required,
+  autocomplete: true,
+  max_length: 300,
+});
+
+const sinceOption = {
+  type: ApplicationCommandOptionType.String as const,
+  ...named(
+    { en: 'since', cn: '时间范围', tw: '時間範圍' },
+    {
+      en: 'Only this recent, e.g. 6h, 24h, 7d',
+      cn: '只看最近，例如 6h、24h、7d',
+      tw: '只看最近，例如 6h、24h、7d',
+    },
+  ),
+  required: false,
+  max_length: 20,
+};
+
+const channelOption = (required: boolean) => ({
+  type: ApplicationCommandOptionType.Channel as const,
+  ...named(
+    { en: 'channel', cn: '频道', tw: '頻道' },
+    { en: 'Text channel, thread or forum', cn: '文字频道、讨论串或论坛', tw: '文字頻道、討論串或論壇' },
+  ),
+  required,
+  channel_types: [...FEED_CHANNEL_TYPES],
+});
+
+/** Names of the slash commands, as routed. */
+export type CommandName = 'headlines' | 'search' | 'sources' | 'article' | 'feed' | 'settings';
+
+/**
+ * The slash commands, with names and descriptions localised for zh-CN, zh-TW and en-US;
+ * registered globally at start-up with one bulk overwrite (PUT /applications/:id/commands).
+ */
+export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
+  const base = { type: ApplicationCommandType.ChatInput as const };
+  return [
+    {
+      ...base,
+      ...named(
+        { en: 'headlines', cn: '头条', tw: '頭條' },
+        { en: 'Latest headlines', cn: '最新新闻标题', tw: '最新新聞標題' },
+      ),
+      options: [
+        sourceOption(false),
+        sinceOption,
+        {
+          type: ApplicationCommandOptionType.Integer,
+          ...named(
+            { en: 'limit', cn: '数量', tw: '數量' },
+            { en: 'Headlines per page (1–10)', cn: '每页条数（1–10）', tw: '每頁則數（1–10）' },
+          ),
+          required: false,
+          min_value: 1,
+          max_value: 10,
+        },
+      ],
+    },
+    {
+      ...base,
+      ...named(
+        { en: 'search', cn: '搜索', tw: '搜尋' },
+        {
+          en: 'Search the archive (简体 and 繁體 alike)',
+          cn: '搜索新闻存档（简繁通搜）',
+          tw: '搜尋新聞存檔（簡繁通搜）',
+        },
+      ),
+      options: [
+        {
+          type: ApplicationCommandOptionType.String,
+          ...named(
+            { en: 'query', cn: '关键词', tw: '關鍵詞' },
+            { en: 'Words to look for', cn: '要找的词', tw: '要找的詞' },
+          ),
+          required: true,
+          max_length: MAX_QUERY_CHARS,
+        },
+        sourceOption(false),
+        sinceOption,
+      ],
+    },
+    {
+      ...base,
+      ...named(
+        { en: 'sources', cn: '新闻源', tw: '新聞來源' },
+        { en: 'Sources and their health', cn: '新闻源及其状态', tw: '新聞來源及其狀態' },
+      ),
+    },
+    {
+      ...base,
+      ...named(
+        { en: 'article', cn: '文章', tw: '文章' },
+        {
+          en: 'One article with its summary and other sources',
+          cn: '查看一篇文章的摘要和其他报道来源',
+          tw: '查看一篇文章的摘要和其他報導來源',
+        },
+      ),
+      options: [
+        {
+          type: ApplicationCommandOptionType.String,
+          ...named(
+            { en: 'id', cn: '编号', tw: '編號' },
+            { en: 'Article id', cn: '文章编号', tw: '文章編號' },
+          ),
+          required: true,
+          max_length: 64,
+        },
+      ],
+    },
+    {
+      ...base,
+      ...named(
+        { en: 'feed', cn: '频道订阅', tw: '頻道訂閱' },
+        { en: 'Post sources to channels', cn: '把新闻源推送到频道', tw: '把新聞來源推送到頻道' },
+      ),
+      contexts: [InteractionContextType.Guild],
+      options: [
+        {
+          type: ApplicationCommandOptionType.Subcommand,
+          ...named(
+            { en: 'add', cn: '添加', tw: '新增' },
+            { en: 'Attach a source to a channel', cn: '给频道添加新闻源', tw: '為頻道新增新聞來源' },
+          ),
+          options: [
+            channelOption(true),
+            sourceOption(true),
+            {
+              type: ApplicationCommandOptionType.String,
+              ...named(
+                { en: 'mode', cn: '方式', tw: '方式' },
+                { en: 'Instantly or as a digest', cn: '即时推送或摘要', tw: '即時推送或摘要' },
+              ),
+              required: false,
+              choices: [
+                {
+                  name: 'instant',
+                  name_localizations: { 'zh-CN': '即时', 'zh-TW': '即時' },
+                  value: 'instant',
+                },
+                { name: 'digest', name_localizations: { 'zh-CN': '摘要', 'zh-TW': '摘要' }, value: 'digest' },
+              ],
+            },
+          ],
+        },
+        {
+          type: ApplicationCommandOptionType.Subcommand,
+          ...named(
+            { en: 'remove', cn: '移除', tw: '移除' },
+            { en: 'Detach a source from a channel', cn: '从频道移除新闻源', tw: '從頻道移除新聞來源' },
+          ),
+          options: [channelOption(true), sourceOption(true)],
+        },
+        {
+          type: ApplicationCommandOptionType.Subcommand,
+          ...named(
+            { en: 'list', cn: '列表', tw: '列表' },
+            { en: 'Channel feeds of this server', cn: '本服务器的频道订阅', tw: '本伺服器的頻道訂閱' },
+          ),
+          options: [channelOption(false)],
+        },
+      ],
+    },
+    {
+      ...base,
+      ...named(
+        { en: 'settings', cn: '设置', tw: '設定' },
+        {
+          en: 'Language, script and time zone of this server',
+          cn: '本服务器的语言、字体和时区',
+          tw: '本伺服器的語言、字體和時區',
+        },
+      ),
+      contexts: [InteractionContextType.Guild],
+      options: [
+        {
+          type: ApplicationCommandOptionType.String,
+          ...named(
+            { en: 'language', cn: '语言', tw: '語言' },
+            { en: 'Language of posts', cn: '推送使用的语言', tw: '推送使用的語言' },
+          ),
+          required: false,
+          choices: [
+            { name: '简体中文', value: 'zh-Hans' },
+            { name: '繁體中文', value: 'zh-Hant' },
+            { name: 'English', value: 'en' },
+          ],
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          ...named(
+            { en: 'script', cn: '字体', tw: '字體' },
+            { en: 'Script of headlines', cn: '标题的字体', tw: '標題的字體' },
+          ),
+          required: false,
+          choices: [
+            { name: 'original / 原文', value: 'original' },
+            { name: '简体', value: 'hans' },
+            { name: '繁體', value: 'hant' },
+            { name: '繁體（香港）', value: 'hant-hk' },
+            { name: '繁體（台灣）', value: 'hant-tw' },
+          ],
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          ...named(
+            { en: 'timezone', cn: '时区', tw: '時區' },
+            {
+              en: 'IANA time zone, e.g. Asia/Shanghai',
+              cn: 'IANA 时区，例如 Asia/Shanghai',
+              tw: 'IANA 時區，例如 Asia/Hong_Kong',
+            },
+          ),
+          required: false,
+          autocomplete: true,
+          max_length: 64,
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          ...named(
+            { en: 'digest_times', cn: '摘要时间', tw: '摘要時間' },
+            {
+              en: 'Digest times, e.g. 08:00,18:30',
+              cn: '摘要时间，例如 08:00,18:30',
+              tw: '摘要時間，例如 08:00,18:30',
+            },
+          ),
+          required: false,
+          max_length: 100,
+        },
+      ],
+    },
+  ];
+}

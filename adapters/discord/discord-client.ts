@@ -1,0 +1,30 @@
+import { Client, GatewayIntentBits, type RateLimitData } from 'discord.js';
+
+/** How long discord.js may wait out a rate limit on its own before it throws `RateLimitError`. */
+export const MAX_INLINE_RATE_LIMIT_WAIT_MS = 5_000;
+
+/** Options of {@link createDiscordClient}. */
+export interface DiscordClientOptions {
+  /** REST root without the version, e.g. `https://discord.com/api` (a fake's `http://127.0.0.1:PORT/api`). */
+  apiRoot: string;
+  /** Longest rate-limit wait discord.js sits out itself; longer ones throw, for the queue to reschedule. */
+  maxInlineRateLimitWaitMs?: number;
+}
+
+/**
+ * The discord.js client newsrelay runs: the Guilds intent only (interactions arrive regardless;
+ * no message content is read), the REST root from configuration (the gateway URL then comes from
+ * `GET /gateway/bot`), and `rejectOnRateLimit` for long waits, so a delivery job does not sit
+ * on a worker slot for a minute but is rescheduled by the queue.
+ */
+export function createDiscordClient(opts: DiscordClientOptions): Client {
+  const maxWait = opts.maxInlineRateLimitWaitMs ?? MAX_INLINE_RATE_LIMIT_WAIT_MS;
+  return new Client({
+    intents: [GatewayIntentBits.Guilds],
+    rest: {
+      api: opts.apiRoot.replace(/\/+$/, ''),
+      rejectOnRateLimit: (info: RateLimitData) => info.retryAfter > maxWait,
+    },
+    allowedMentions: { parse: [] },
+  });
+}

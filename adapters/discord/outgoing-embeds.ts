@@ -1,0 +1,81 @@
+import type { APIEmbed } from 'discord.js';
+import type { DigestItem, OutgoingMessage } from '../../src/domain/types.ts';
+import { formatTime } from './discord-locale.ts';
+import { escapeMarkdown, LIMITS, packEmbeds, textLength, truncate } from './embed-limits.ts';
+import { EMBED_COLOUR, safeUrl } from './headline-embeds.ts';
+
+/** One Discord message of a delivery. */
+export interface DiscordPart {
+  content: string;
+  embeds: APIEmbed[];
+}
+
+/** A URL safe inside a markdown link: parentheses and spaces percent-encoded. */
+function linkTarget(url: string): string | undefined {
+  return safeUrl(url)?.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/ /g, '%20');
+}
+
+function itemLine(item: DigestItem, timezone: string): string {
+  const title = truncate(escapeMarkdown(item.title || item.url), 200);
+  const target = linkTarget(item.url);
+  const when = formatTime(new Date(item.publishedAt), timezone).slice(5);
+  const also = item.alsoReportedBy.length
+    ? ` (+${item.alsoReportedBy.map((s) => truncate(escapeMarkdown(s), 40)).join('、')})`
+    : '';
+  return `${target ? `[${title}](${target})` : title} · ${when}${also}`;
+}
+
+function instantEmbed(item: DigestItem, sourceName: string, timezone: string): APIEmbed {
+  const url = safeUrl(item.url);
+  return {
+    title: truncate(escapeMarkdown(item.title || item.url), LIMITS.title),
+    ...(url ? { url } : {}),
+    description: truncate(
+      `${escapeMarkdown(sourceName)} · ${formatTime(new Date(item.publishedAt), timezone)}`,
+      512,
+    ),
+    color: EMBED_COLOUR,
+  };
+}
+
+/** Embeds of one source group: its items as linked lines, split over as many embeds as 4,096 needs. */
+function groupEmbeds(group: OutgoingMessage['groups'][number], timezone: string): APIEmbed[] {
+  const title = truncate(escapeMarkdown(group.sourceName), LIMITS.title);
+  const embeds: APIEmbed[] = [];
+  let lines: string[] = [];
+  let size = 0;
+  const flush = () => {
+    if (lines.length === 0) return;
+    embeds.push({ title, description: lines.join('\n'), color: EMBED_COLOUR });
+    lines = [];
+    size = 0;
+  };
+  for (const item of group.items) {
+    const line = itemLine(item, timezone);
+    // 1,500 per embed keeps several groups in one message under the 6,000 total.
+    if (size + textLength(line) + 1 > 1500) flush();
+    lines.push(line);
+    size += textLength(line) + 1;
+  }
+  flush();
+  return embeds;
+}
+
+/**
+ * Render a platform-neutral message as Discord messages ("parts"): the heading as content, then
+ * embeds packed ≤ 10 and ≤ 6,000 characters per message. Instant messages show each article as a
+ * linked embed; digests one embed per source with linked lines; notices plain text. Pure and
+ * deterministic, so the part count and each part are the same on every call.
+ */
+export function renderOutgoing(msg: OutgoingMessage): DiscordPart[] {
+  const heading = truncate(escapeMarkdown(msg.heading), 300);
+  if (msg.kind === 'notice' || msg.groups.length === 0) {
+    const text = msg.text ? `${heading}\n${escapeMarkdown(msg.text)}` : heading;
+    return [{ content: truncate(text, LIMITS.content), embeds: [] }];
+  }
+  const embeds =
+    msg.kind === 'instant'
+      ? msg.groups.flatMap((g) => g.items.map((it) => instantEmbed(it, g.sourceName, msg.timezone)))
+      : msg.groups.flatMap((g) => groupEmbeds(g, msg.timezone));
+  return packEmbeds(embeds).map((chunk, n) => ({ content: n === 0 ? heading : '', embeds: chunk }));
+}
