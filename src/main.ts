@@ -5,12 +5,16 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
+import { createDiscordAdapter, type DiscordAdapter } from '../adapters/discord/index.ts';
+import { createTelegramAdapter, type TelegramAdapter } from '../adapters/telegram/index.ts';
+import { createDeliveryRuntime, type DeliveryRuntime } from '../jobs/delivery-runtime.ts';
 import { type IngestRuntime, startIngestRuntime } from '../jobs/ingest-runtime.ts';
 import type { Config } from './config/config.ts';
-import { createCore } from './core.ts';
-import { createLogger, registerSecrets } from './log.ts';
+import { type Core, createCore } from './core.ts';
+import type { PlatformSender } from './delivery/platform-sender.ts';
 import { startHttpServer } from './http/http-server.ts';
 import { createMetrics } from './http/metrics.ts';
+import { createLogger, registerSecrets } from './log.ts';
 
 /** Which parts of the service this process runs. */
 export type Role = 'all' | 'bot' | 'worker' | 'scheduler';
@@ -18,7 +22,11 @@ export type Role = 'all' | 'bot' | 'worker' | 'scheduler';
 /** A running service. */
 export interface Service {
   httpUrl: string;
+  core: Core;
   ingest: IngestRuntime;
+  delivery: DeliveryRuntime;
+  telegram: TelegramAdapter | null;
+  discord: DiscordAdapter | null;
   stop(): Promise<void>;
 }
 
@@ -33,16 +41,39 @@ export async function startService(config: Config, role: Role): Promise<Service>
     if (o.new > 0) metrics.articlesStored.inc(o.new);
     metrics.indexedArticles.set(core.journal.index.size);
   };
-  const ingest = await startIngestRuntime(core, {
+  const runs = {
     scheduler: role === 'all' || role === 'scheduler',
     worker: role === 'all' || role === 'worker',
-  });
+    bot: role === 'all' || role === 'bot',
+  };
+  const ingest = await startIngestRuntime(core, { scheduler: runs.scheduler, worker: runs.worker });
+  const delivery = createDeliveryRuntime({ core, config });
+  core.hooks.onNewArticles = delivery.onNewArticles;
+
+  const telegram = config.TELEGRAM_BOT_TOKEN
+    ? createTelegramAdapter({
+        core,
+        config,
+        chats: delivery.chats,
+        digests: delivery.digests,
+        schedules: delivery.schedules,
+      })
+    : null;
+  const discord =
+    config.DISCORD_TOKEN && config.DISCORD_APPLICATION_ID
+      ? createDiscordAdapter({ config, core, chats: delivery.chats, schedules: delivery.schedules })
+      : null;
+  const senders: PlatformSender[] = [telegram?.sender, discord?.sender].filter((x): x is PlatformSender =>
+    Boolean(x),
+  );
+  await delivery.start({ senders, workers: runs.worker, rebuild: runs.scheduler });
+
   const http = await startHttpServer({
     host: config.HTTP_HOST,
     port: config.HTTP_PORT,
     metrics,
     health: {
-      mongodb: async () => (await core.db.ping()) === true,
+      mongodb: () => core.db.ping(),
       redis: () => ingest.ping(),
     },
     mount: async (app) => {
@@ -53,15 +84,35 @@ export async function startService(config: Config, role: Role): Promise<Service>
         serverAdapter,
       });
       await app.register(serverAdapter.registerPlugin(), { prefix: '/dashboard' });
+      const handler = telegram?.webhookHandler;
+      if (runs.bot && handler && telegram.webhookPath) {
+        app.post(telegram.webhookPath, async (req, reply) => {
+          reply.hijack();
+          // telegraf reads an already parsed body from req.body.
+          (req.raw as typeof req.raw & { body?: unknown }).body = req.body;
+          await handler(req.raw, reply.raw);
+        });
+      }
     },
   });
+  if (runs.bot) {
+    await telegram?.start();
+    await discord?.start();
+  }
   log.info({ role, http: http.url }, 'newsrelay started');
   return {
     httpUrl: http.url,
+    core,
     ingest,
+    delivery,
+    telegram,
+    discord,
     stop: async () => {
+      await telegram?.stop();
+      await discord?.stop();
       await http.close();
       await ingest.stop();
+      await delivery.stop();
       await core.close();
     },
   };
@@ -70,7 +121,9 @@ export async function startService(config: Config, role: Role): Promise<Service>
 /** Run until SIGINT/SIGTERM, then stop gracefully (workers finish their active jobs). */
 export async function runService(config: Config, role: Role): Promise<void> {
   const service = await startService(config, role);
-  process.stderr.write(`newsrelay serving (${role}); health at ${service.httpUrl}/healthz, queues at ${service.httpUrl}/dashboard\n`);
+  process.stderr.write(
+    `newsrelay serving (${role}); health at ${service.httpUrl}/healthz, queues at ${service.httpUrl}/dashboard\n`,
+  );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
