@@ -45,13 +45,22 @@ export async function startIngestRuntime(core: Core, opts: IngestRuntimeOptions)
 
   if (opts.scheduler) {
     await pollQueue.upsertJobScheduler('poll-tick', { every: opts.tickMs ?? POLL_TICK_MS }, { name: 'tick' });
-    await retentionQueue.upsertJobScheduler('retention-daily', { pattern: '17 4 * * *', tz: 'UTC' }, { name: 'retention' });
-    await retentionQueue.upsertJobScheduler('compact-hourly', { pattern: '41 * * * *', tz: 'UTC' }, { name: 'compact' });
+    await retentionQueue.upsertJobScheduler(
+      'retention-daily',
+      { pattern: '17 4 * * *', tz: 'UTC' },
+      { name: 'retention' },
+    );
+    await retentionQueue.upsertJobScheduler(
+      'compact-hourly',
+      { pattern: '41 * * * *', tz: 'UTC' },
+      { name: 'compact' },
+    );
     workers.push(
       new Worker(QUEUE.poll, async () => tick(), { connection: createRedis(config.REDIS_URL), prefix }),
       new Worker(
         QUEUE.retention,
-        async (job: Job) => (job.name === 'compact' ? { segments: await core.journal.compact() } : runRetention(core)),
+        async (job: Job) =>
+          job.name === 'compact' ? { segments: await core.journal.compact() } : runRetention(core),
         { connection: createRedis(config.REDIS_URL), prefix },
       ),
     );
@@ -71,7 +80,8 @@ export async function startIngestRuntime(core: Core, opts: IngestRuntimeOptions)
       ),
     );
   }
-  for (const w of workers) w.on('error', (err) => core.log.error({ err: err.message }, 'ingest worker error'));
+  for (const w of workers)
+    w.on('error', (err) => core.log.error({ err: err.message }, 'ingest worker error'));
 
   return {
     fetchQueue,

@@ -4,7 +4,10 @@ import type { Core } from '../src/core.ts';
  * Delete articles older than ARTICLE_RETENTION (a job, since FerretDB has no TTL index), then
  * compact the search journal without them.
  */
-export async function runRetention(core: Core, now = Date.now()): Promise<{ deleted: number; segments: number }> {
+export async function runRetention(
+  core: Core,
+  now = Date.now(),
+): Promise<{ deleted: number; segments: number }> {
   const cutoff = new Date(now - core.config.ARTICLE_RETENTION);
   const ids = await core.articles.deleteFetchedBefore(cutoff);
   core.journal.index.remove(ids);

@@ -48,7 +48,12 @@ export class FetchError extends NewsrelayError {
   constructor(
     code: ErrorCode,
     message: string,
-    options: { cause?: unknown; retryable?: boolean; status?: number; params?: Record<string, string | number> } = {},
+    options: {
+      cause?: unknown;
+      retryable?: boolean;
+      status?: number;
+      params?: Record<string, string | number>;
+    } = {},
   ) {
     super(code, message, options);
     this.name = 'FetchError';
@@ -69,7 +74,12 @@ export class DeliveryError extends NewsrelayError {
 
   constructor(
     message: string,
-    options: { cause?: unknown; retryAfterMs?: number; permanent?: boolean; params?: Record<string, string | number> } = {},
+    options: {
+      cause?: unknown;
+      retryAfterMs?: number;
+      permanent?: boolean;
+      params?: Record<string, string | number>;
+    } = {},
   ) {
     super('delivery_failed', message, options);
     this.name = 'DeliveryError';

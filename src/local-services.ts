@@ -35,12 +35,18 @@ async function mongoAnswers(uri: string): Promise<boolean> {
 }
 
 async function redisAnswers(url: string): Promise<boolean> {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1500, retryStrategy: () => null });
+  const r = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 1500,
+    retryStrategy: () => null,
+  });
   r.on('error', () => {});
   try {
     await r.connect();
     const policy = (await r.config('GET', 'maxmemory-policy')) as string[];
-    if (policy[1] !== 'noeviction') say(`warning: Redis maxmemory-policy is ${policy[1]}; BullMQ needs noeviction`);
+    if (policy[1] !== 'noeviction')
+      say(`warning: Redis maxmemory-policy is ${policy[1]}; BullMQ needs noeviction`);
     return (await r.ping()) === 'PONG';
   } catch {
     return false;
@@ -78,7 +84,11 @@ async function ensureMongo(uri: string): Promise<void> {
   const log = openSync(path.join(dataDir, 'ferretdb.log'), 'a');
   const child = spawn(
     ferretBin,
-    [`-listen-addr=127.0.0.1:${u.port || '27017'}`, '-handler=sqlite', `-sqlite-url=file:${sqliteDir}/?_pragma=synchronous(normal)`],
+    [
+      `-listen-addr=127.0.0.1:${u.port || '27017'}`,
+      '-handler=sqlite',
+      `-sqlite-url=file:${sqliteDir}/?_pragma=synchronous(normal)`,
+    ],
     { detached: true, stdio: ['ignore', log, log] },
   );
   child.unref();
@@ -92,8 +102,22 @@ async function ensureRedis(url: string): Promise<void> {
   if (!LOCAL.has(u.hostname)) throw new Error(`no Redis answers at ${u.host}, and it is not local`);
   const res = spawnSync(
     'redis-server',
-    ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', u.port || '6379', '--save', '', '--appendonly', 'no',
-      '--maxmemory-policy', 'noeviction', '--logfile', path.join(dataDir, 'redis.log')],
+    [
+      '--daemonize',
+      'yes',
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      u.port || '6379',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--maxmemory-policy',
+      'noeviction',
+      '--logfile',
+      path.join(dataDir, 'redis.log'),
+    ],
     { stdio: 'inherit' },
   );
   if (res.status !== 0) throw new Error('starting redis-server failed (is it installed?)');

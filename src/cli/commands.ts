@@ -9,18 +9,25 @@ import { printJson, progress, say } from './output.ts';
 
 function durationSec(text: string, what: string): number {
   const ms = parseDuration(text);
-  if (ms === null) throw new NewsrelayError('bad_input', `${what} "${text}" is not a duration like 10m, 2h or 1d`);
+  if (ms === null)
+    throw new NewsrelayError('bad_input', `${what} "${text}" is not a duration like 10m, 2h or 1d`);
   return Math.round(ms / 1000);
 }
 
 /** `sources add <url>` */
-export async function sourcesAdd(core: Core, url: string, opts: { name?: string; every?: string; json?: boolean }) {
+export async function sourcesAdd(
+  core: Core,
+  url: string,
+  opts: { name?: string; every?: string; json?: boolean },
+) {
   const added = await core.sourceService.add(url, {
     ...(opts.name ? { name: opts.name } : {}),
     ...(opts.every ? { intervalSec: durationSec(opts.every, '--every') } : {}),
   });
-  if (opts.json) return printJson({ ...added.source, existed: added.existed, firstIngest: added.firstIngest });
-  if (added.existed) return say(`Already a source: ${added.source.name} (${added.source.id}) ${added.source.url}`);
+  if (opts.json)
+    return printJson({ ...added.source, existed: added.existed, firstIngest: added.firstIngest });
+  if (added.existed)
+    return say(`Already a source: ${added.source.name} (${added.source.id}) ${added.source.url}`);
   say(`Added ${added.source.kind} source ${added.source.name} (${added.source.id}) ${added.source.url}`);
   if (added.firstIngest) say(`Stored ${added.firstIngest.new} articles.`);
 }
@@ -38,7 +45,9 @@ export async function sourcesList(core: Core, opts: { json?: boolean }) {
         : s.health.lastSuccessAt
           ? `ok, last ${s.health.lastSuccessAt.toISOString()}`
           : 'not fetched yet';
-    process.stdout.write(`${s.id}  ${s.kind.padEnd(4)}  every ${Math.round(s.intervalSec / 60)}m  ${s.name}  ${s.url}  [${health}]\n`);
+    process.stdout.write(
+      `${s.id}  ${s.kind.padEnd(4)}  every ${Math.round(s.intervalSec / 60)}m  ${s.name}  ${s.url}  [${health}]\n`,
+    );
   }
 }
 
@@ -68,15 +77,29 @@ export async function sourcesImport(core: Core, file: string, opts: { json?: boo
   };
   await Promise.all(Array.from({ length: Math.min(8, feeds.length) }, run));
   const count = (s: string) => results.filter((r) => r.status === s).length;
-  if (opts.json) return printJson({ feeds: feeds.length, added: count('added'), existed: count('existed'), failed: count('failed'), results });
-  say(`Imported ${feeds.length} feeds: ${count('added')} added, ${count('existed')} already known, ${count('failed')} failed.`);
+  if (opts.json)
+    return printJson({
+      feeds: feeds.length,
+      added: count('added'),
+      existed: count('existed'),
+      failed: count('failed'),
+      results,
+    });
+  say(
+    `Imported ${feeds.length} feeds: ${count('added')} added, ${count('existed')} already known, ${count('failed')} failed.`,
+  );
   for (const r of results.filter((x) => x.status === 'failed')) say(`  failed: ${r.url}: ${r.error}`);
 }
 
 /** `sources export`: OPML 2.0 on stdout. */
 export async function sourcesExport(core: Core) {
   const list = await core.sources.list();
-  process.stdout.write(toOpml('newsrelay sources', list.map((s) => ({ url: s.url, title: s.name }))));
+  process.stdout.write(
+    toOpml(
+      'newsrelay sources',
+      list.map((s) => ({ url: s.url, title: s.name })),
+    ),
+  );
 }
 
 /** `ingest [--source S]` */
@@ -87,10 +110,15 @@ export async function ingest(core: Core, opts: { source?: string; json?: boolean
     if (!s) throw new NewsrelayError('not_found', `No source matches "${opts.source}"`);
     list = [s];
   }
-  const summary = await ingestSources(core, list, { concurrency: core.config.FETCH_CONCURRENCY, onProgress: progress('fetching') });
+  const summary = await ingestSources(core, list, {
+    concurrency: core.config.FETCH_CONCURRENCY,
+    onProgress: progress('fetching'),
+  });
   const { outcomes, ...totals } = summary;
   if (opts.json) return printJson(totals);
-  say(`${totals.sources} sources: ${totals.fetched} items fetched, ${totals.new} new, ${totals.duplicates} duplicates, ${totals.failed} failed.`);
+  say(
+    `${totals.sources} sources: ${totals.fetched} items fetched, ${totals.new} new, ${totals.duplicates} duplicates, ${totals.failed} failed.`,
+  );
   for (const o of outcomes.filter((x) => x.status === 'failed')) say(`  failed: ${o.sourceId}: ${o.error}`);
 }
 
@@ -102,7 +130,8 @@ export async function headlines(
   opts: { query?: string; source?: string; since?: string; limit?: string; script?: string; json?: boolean },
 ) {
   const limit = opts.limit === undefined ? 20 : Number(opts.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new NewsrelayError('bad_input', '--limit must be a whole number from 1 to 100');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+    throw new NewsrelayError('bad_input', '--limit must be a whole number from 1 to 100');
   const script = (opts.script ?? 'original') as Script;
   if (!SCRIPTS.has(script)) throw new NewsrelayError('bad_input', '--script must be original, hans or hant');
   const sinceMs = opts.since ? durationSec(opts.since, '--since') * 1000 : undefined;
@@ -126,9 +155,12 @@ export async function headlines(
       })),
     );
   }
-  if (page.items.length === 0) return say(opts.query ? `Nothing matches "${opts.query}".` : 'No headlines yet.');
+  if (page.items.length === 0)
+    return say(opts.query ? `Nothing matches "${opts.query}".` : 'No headlines yet.');
   for (const h of page.items) {
     const also = h.alsoReportedBy.length ? ` (also: ${h.alsoReportedBy.join(', ')})` : '';
-    process.stdout.write(`${h.publishedAt.toISOString().slice(0, 16).replace('T', ' ')}  [${h.source}]  ${h.title}${also}\n    ${h.url}\n`);
+    process.stdout.write(
+      `${h.publishedAt.toISOString().slice(0, 16).replace('T', ' ')}  [${h.source}]  ${h.title}${also}\n    ${h.url}\n`,
+    );
   }
 }

@@ -10,7 +10,10 @@ import { say } from './output.ts';
 async function withCore(fn: (core: Core) => Promise<void>): Promise<void> {
   const config = loadConfig();
   registerSecrets([config.TELEGRAM_BOT_TOKEN, config.DISCORD_TOKEN]);
-  const core = await createCore(config, createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL));
+  const core = await createCore(
+    config,
+    createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL),
+  );
   try {
     await fn(core);
   } finally {
@@ -46,7 +49,9 @@ sources
   .option('--name <name>', 'display name')
   .option('--every <interval>', 'poll interval, e.g. 10m')
   .option('--json', 'machine-readable output')
-  .action((url: string, o: { name?: string; every?: string; json?: boolean }) => withCore((c) => cmd.sourcesAdd(c, url, o)));
+  .action((url: string, o: { name?: string; every?: string; json?: boolean }) =>
+    withCore((c) => cmd.sourcesAdd(c, url, o)),
+  );
 sources
   .command('list')
   .option('--json', 'machine-readable output')

@@ -33,7 +33,10 @@ const schema = z.object({
   /** Webhook mode when set (public https URL whose path receives updates); long polling otherwise. */
   TELEGRAM_WEBHOOK_URL: z.string().url().optional(),
   /** Secret Telegram echoes in X-Telegram-Bot-Api-Secret-Token; derived from the token when unset. */
-  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/).optional(),
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,256}$/)
+    .optional(),
   /** Messages per second to Telegram overall (Telegram allows about 30). */
   TELEGRAM_GLOBAL_RATE: z.coerce.number().int().positive().max(1000).default(30),
   /** Opt in to Telegram's paid broadcasts (allow_paid_broadcast, up to 1,000 msg/s). */
@@ -59,7 +62,11 @@ const schema = z.object({
   SOURCE_MAX_FAILURES: z.coerce.number().int().min(1).default(10),
   FETCH_TIMEOUT: duration.prefault('15s'),
   /** Largest feed body accepted, after decompression. */
-  FETCH_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  FETCH_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
   FETCH_PER_HOST_CONCURRENCY: z.coerce.number().int().positive().default(2),
   /** Sources fetched at once by one worker. */
   FETCH_CONCURRENCY: z.coerce.number().int().positive().default(32),

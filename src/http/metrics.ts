@@ -6,9 +6,22 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry, prefix: 'newsrelay_' });
   return {
     registry,
-    fetches: new Counter({ name: 'newsrelay_fetches_total', help: 'Source fetches by outcome', labelNames: ['status'], registers: [registry] }),
-    articlesStored: new Counter({ name: 'newsrelay_articles_stored_total', help: 'New articles stored', registers: [registry] }),
-    indexedArticles: new Gauge({ name: 'newsrelay_indexed_articles', help: 'Articles in this process\'s search index', registers: [registry] }),
+    fetches: new Counter({
+      name: 'newsrelay_fetches_total',
+      help: 'Source fetches by outcome',
+      labelNames: ['status'],
+      registers: [registry],
+    }),
+    articlesStored: new Counter({
+      name: 'newsrelay_articles_stored_total',
+      help: 'New articles stored',
+      registers: [registry],
+    }),
+    indexedArticles: new Gauge({
+      name: 'newsrelay_indexed_articles',
+      help: "Articles in this process's search index",
+      registers: [registry],
+    }),
   };
 }
 

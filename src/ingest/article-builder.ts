@@ -35,7 +35,12 @@ function clip(s: string, n: number): string {
  * (missing or future ones become `now`), index terms and fingerprint. Entries with neither a
  * usable link nor an id, or without any title text, give null.
  */
-export function buildArticle(entry: ParsedEntry, sourceId: string, feedUrl: string, now: Date): BuiltArticle | null {
+export function buildArticle(
+  entry: ParsedEntry,
+  sourceId: string,
+  feedUrl: string,
+  now: Date,
+): BuiltArticle | null {
   let url: string | null = null;
   if (entry.link) {
     try {
@@ -46,7 +51,9 @@ export function buildArticle(entry: ParsedEntry, sourceId: string, feedUrl: stri
   }
   const guid = entry.id?.trim() || null;
   if (!url && !guid) return null;
-  const summaryText = htmlToText(entry.summary ?? entry.content ?? '').replace(/\s+/g, ' ').trim();
+  const summaryText = htmlToText(entry.summary ?? entry.content ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
   const rawTitle = (entry.title ?? '').replace(/\s+/g, ' ').trim() || summaryText.slice(0, 80);
   if (!rawTitle) return null;
   const title = clip(rawTitle, TITLE_CHARS);

@@ -2,8 +2,8 @@ import type { Article } from '../domain/types.ts';
 import { describeError, FetchError, NewsrelayError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { ArticleStore } from '../store/article-store.ts';
-import type { SearchJournal } from '../store/search-journal.ts';
 import type { IndexEntry } from '../store/search-index.ts';
+import type { SearchJournal } from '../store/search-journal.ts';
 import type { SourceStore, SourceWithSeen } from '../store/source-store.ts';
 import { isNearDuplicate } from '../text/fingerprint.ts';
 import { type BuiltArticle, buildArticle } from './article-builder.ts';
@@ -57,10 +57,14 @@ export class IngestService {
 
   private async fetchOnce(source: SourceWithSeen, now: Date): Promise<FetchOutcome> {
     const base = { sourceId: source.id, fetched: 0, new: 0, duplicates: 0 };
-    if (source.health.disabledAt) return { ...base, status: 'disabled', error: source.health.disabledReason ?? '' };
+    if (source.health.disabledAt)
+      return { ...base, status: 'disabled', error: source.health.disabledReason ?? '' };
     let res: FetchResult;
     try {
-      res = await this.deps.fetcher.fetch(source.url, { etag: source.etag, lastModified: source.lastModified });
+      res = await this.deps.fetcher.fetch(source.url, {
+        etag: source.etag,
+        lastModified: source.lastModified,
+      });
     } catch (err) {
       return { ...base, ...(await this.fail(source, err, now)) };
     }
@@ -77,7 +81,10 @@ export class IngestService {
     try {
       const doc = readDocument(res, source.kind === 'html' ? 'html' : undefined);
       if (doc.type !== 'feed') {
-        throw new NewsrelayError('not_a_feed', doc.type === 'none' ? doc.reason : 'the source no longer serves a feed');
+        throw new NewsrelayError(
+          'not_a_feed',
+          doc.type === 'none' ? doc.reason : 'the source no longer serves a feed',
+        );
       }
       const built = doc.feed.entries
         .map((e) => buildArticle(e, source.id, res.url, now))
@@ -93,18 +100,32 @@ export class IngestService {
         wasFailing: source.health.failures > 0,
       });
       if (stored.articles.length > 0 && this.deps.onNewArticles) {
-        await this.deps.onNewArticles(stored.articles).catch((err) =>
-          this.deps.log.warn({ err: describeError(err), source: source.id }, 'instant delivery hand-off failed'),
-        );
+        await this.deps
+          .onNewArticles(stored.articles)
+          .catch((err) =>
+            this.deps.log.warn(
+              { err: describeError(err), source: source.id },
+              'instant delivery hand-off failed',
+            ),
+          );
       }
-      return { ...base, status: 'ok', fetched: built.length, new: stored.articles.length, duplicates: built.length - stored.articles.length };
+      return {
+        ...base,
+        status: 'ok',
+        fetched: built.length,
+        new: stored.articles.length,
+        duplicates: built.length - stored.articles.length,
+      };
     } catch (err) {
       return { ...base, ...(await this.fail(source, err, now)) };
     }
   }
 
   /** Keep the unseen items, settle clusters, insert, and journal what was new. */
-  private async store(source: SourceWithSeen, built: BuiltArticle[]): Promise<{ articles: Article[]; newKeys: string[] }> {
+  private async store(
+    source: SourceWithSeen,
+    built: BuiltArticle[],
+  ): Promise<{ articles: Article[]; newKeys: string[] }> {
     const seen = new Set(source.seen);
     const fresh: BuiltArticle[] = [];
     const keys = new Set<string>();
@@ -120,7 +141,9 @@ export class IngestService {
     const candidates = fresh.map((b) => b.article).filter((a) => !journal.index.has(a.id));
     const batch: Article[] = [];
     for (const a of candidates) {
-      const sameBatch = batch.find((o) => isNearDuplicate(o.fingerprint, a.fingerprint) && o.fingerprint !== '0000000000000000');
+      const sameBatch = batch.find(
+        (o) => isNearDuplicate(o.fingerprint, a.fingerprint) && o.fingerprint !== '0000000000000000',
+      );
       a.clusterId = journal.index.findCluster(a.fingerprint) ?? sameBatch?.clusterId ?? a.id;
       batch.push(a);
     }
@@ -141,12 +164,18 @@ export class IngestService {
     return { articles: stored, newKeys };
   }
 
-  private async fail(source: SourceWithSeen, err: unknown, now: Date): Promise<Pick<FetchOutcome, 'status' | 'error'>> {
-    if (!(err instanceof NewsrelayError)) this.deps.log.error({ err, source: source.id }, 'unexpected ingest error');
+  private async fail(
+    source: SourceWithSeen,
+    err: unknown,
+    now: Date,
+  ): Promise<Pick<FetchOutcome, 'status' | 'error'>> {
+    if (!(err instanceof NewsrelayError))
+      this.deps.log.error({ err, source: source.id }, 'unexpected ingest error');
     const reason = describeError(err);
     const failures = source.health.failures + 1;
     const permanent = err instanceof FetchError && !err.retryable;
-    const disable = failures >= this.deps.maxFailures || (permanent && failures >= Math.ceil(this.deps.maxFailures / 2));
+    const disable =
+      failures >= this.deps.maxFailures || (permanent && failures >= Math.ceil(this.deps.maxFailures / 2));
     const backoff = Math.min(source.intervalSec * 1000 * 2 ** Math.min(failures, 16), MAX_BACKOFF_MS);
     await this.deps.sources.recordFailure(source.id, {
       error: reason,
@@ -156,7 +185,8 @@ export class IngestService {
       at: now,
     });
     this.deps.log.warn({ source: source.id, failures, reason, disabled: disable }, 'source fetch failed');
-    if (disable && this.deps.onSourceDisabled) await this.deps.onSourceDisabled(source, reason).catch(() => {});
+    if (disable && this.deps.onSourceDisabled)
+      await this.deps.onSourceDisabled(source, reason).catch(() => {});
     return { status: 'failed', error: reason };
   }
 }

@@ -24,18 +24,36 @@ export async function probeSource(fetcher: HttpFetcher, rawUrl: string): Promise
   const url = canonicalUrl(rawUrl);
   const first = await fetcher.fetch(url);
   const doc = readDocument(first);
-  if (doc.type === 'feed') return { url: first.url, kind: doc.kind, title: doc.feed.title, feed: doc.feed, response: first };
+  if (doc.type === 'feed')
+    return { url: first.url, kind: doc.kind, title: doc.feed.title, feed: doc.feed, response: first };
   if (doc.type === 'links') {
     for (const link of doc.feedLinks.slice(0, 3)) {
       const res = await fetcher.fetch(link).catch(() => null);
       if (!res) continue;
       const linked = readDocument(res);
       if (linked.type === 'feed') {
-        return { url: res.url, kind: linked.kind, title: linked.feed.title, feed: linked.feed, response: res };
+        return {
+          url: res.url,
+          kind: linked.kind,
+          title: linked.feed.title,
+          feed: linked.feed,
+          response: res,
+        };
       }
     }
-    if (doc.headlines) return { url: first.url, kind: 'html', title: doc.headlines.title, feed: doc.headlines, response: first };
-    throw new NewsrelayError('not_a_feed', `${url} links to feeds, but none of them could be read`, { params: { url } });
+    if (doc.headlines)
+      return {
+        url: first.url,
+        kind: 'html',
+        title: doc.headlines.title,
+        feed: doc.headlines,
+        response: first,
+      };
+    throw new NewsrelayError('not_a_feed', `${url} links to feeds, but none of them could be read`, {
+      params: { url },
+    });
   }
-  throw new NewsrelayError('not_a_feed', `${url} is not a feed: ${doc.reason}`, { params: { url, reason: doc.reason } });
+  throw new NewsrelayError('not_a_feed', `${url} is not a feed: ${doc.reason}`, {
+    params: { url, reason: doc.reason },
+  });
 }

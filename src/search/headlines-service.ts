@@ -3,7 +3,7 @@ import { NewsrelayError } from '../errors.ts';
 import type { ArticleStore } from '../store/article-store.ts';
 import type { SearchJournal } from '../store/search-journal.ts';
 import type { SourceStore } from '../store/source-store.ts';
-import { queryTerms, needsSubstringMatch, matchesKeyword } from '../text/index-terms.ts';
+import { matchesKeyword, needsSubstringMatch, queryTerms } from '../text/index-terms.ts';
 import { normaliseForMatch } from '../text/normalise.ts';
 import { convertScript } from '../text/script-converter.ts';
 
@@ -80,14 +80,19 @@ export class HeadlinesService {
     let sourceIds: Set<string> | undefined;
     if (q.source) {
       const src = await this.deps.sources.find(q.source);
-      if (!src) throw new NewsrelayError('not_found', `No source matches "${q.source}"`, { params: { source: q.source } });
+      if (!src)
+        throw new NewsrelayError('not_found', `No source matches "${q.source}"`, {
+          params: { source: q.source },
+        });
       sourceIds = new Set([src.id]);
     }
     await this.refresh();
     const substring = text !== '' && needsSubstringMatch(text);
     // One-character CJK runs are indexed only where they stand alone: look up the longer
     // terms and confirm the rest on the stored titles.
-    const terms = (text ? queryTerms(text) : []).filter((t) => !substring || [...t].length > 1 || /^[a-z0-9]$/.test(t));
+    const terms = (text ? queryTerms(text) : []).filter(
+      (t) => !substring || [...t].length > 1 || /^[a-z0-9]$/.test(t),
+    );
     if (text && terms.length === 0 && !substring) return { items: [], total: 0, offset };
     const index = this.deps.journal.index;
     let hits = index.search(terms, {
@@ -153,7 +158,8 @@ export class HeadlinesService {
   /** Source id → name (cached for a few seconds; re-read when one of `needed` is unknown). */
   async sourceNames(needed: readonly string[] = []): Promise<Map<string, string>> {
     const cached = this.names;
-    if (cached && Date.now() - cached.at < 5000 && needed.every((id) => cached.map.has(id))) return cached.map;
+    if (cached && Date.now() - cached.at < 5000 && needed.every((id) => cached.map.has(id)))
+      return cached.map;
     const map = new Map((await this.deps.sources.list()).map((s) => [s.id, s.name]));
     this.names = { at: Date.now(), map };
     return map;
@@ -162,5 +168,9 @@ export class HeadlinesService {
 
 function dedupeClusters<T extends { clusterId: string }>(hits: T[]): T[] {
   const seen = new Set<string>();
-  return hits.filter((h) => (seen.has(h.clusterId) ? false : (seen.add(h.clusterId), true)));
+  return hits.filter((h) => {
+    if (seen.has(h.clusterId)) return false;
+    seen.add(h.clusterId);
+    return true;
+  });
 }

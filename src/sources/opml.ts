@@ -37,7 +37,11 @@ export function parseOpml(xml: string): OpmlFeed[] {
 }
 
 /** Write an OPML 2.0 document listing feeds. */
-export function toOpml(title: string, feeds: ReadonlyArray<{ url: string; title: string }>, now = new Date()): string {
+export function toOpml(
+  title: string,
+  feeds: ReadonlyArray<{ url: string; title: string }>,
+  now = new Date(),
+): string {
   const lines = feeds.map(
     (f) => `    <outline type="rss" text="${esc(f.title)}" title="${esc(f.title)}" xmlUrl="${esc(f.url)}"/>`,
   );

@@ -19,14 +19,22 @@ export interface AddedSource {
 /** Adding sources (validated by one fetch) and finding them; shared by the CLI and the chat commands. */
 export class SourceService {
   constructor(
-    private readonly deps: { fetcher: HttpFetcher; sources: SourceStore; ingest: IngestService; defaultIntervalSec: number },
+    private readonly deps: {
+      fetcher: HttpFetcher;
+      sources: SourceStore;
+      ingest: IngestService;
+      defaultIntervalSec: number;
+    },
   ) {}
 
   /**
    * Validate `url` by fetching it once, store it, and store its current items. An already
    * known feed is returned as it is (`existed: true`) and nothing changes.
    */
-  async add(url: string, opts: { name?: string; intervalSec?: number; owner?: string } = {}): Promise<AddedSource> {
+  async add(
+    url: string,
+    opts: { name?: string; intervalSec?: number; owner?: string } = {},
+  ): Promise<AddedSource> {
     const intervalSec = opts.intervalSec ?? this.deps.defaultIntervalSec;
     if (!Number.isFinite(intervalSec) || intervalSec < MIN_INTERVAL_SEC || intervalSec > MAX_INTERVAL_SEC) {
       throw new NewsrelayError('bad_input', `The poll interval must be between 1 minute and 7 days`);

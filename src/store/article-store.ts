@@ -64,7 +64,10 @@ export class ArticleStore {
     try {
       await this.models.Article.collection.insertMany(articles.map(toDoc) as never[], { ordered: false });
     } catch (err) {
-      const e = err as { code?: number; writeErrors?: Array<{ index: number; code: number }> | { index: number; code: number } };
+      const e = err as {
+        code?: number;
+        writeErrors?: Array<{ index: number; code: number }> | { index: number; code: number };
+      };
       const writeErrors = Array.isArray(e.writeErrors) ? e.writeErrors : e.writeErrors ? [e.writeErrors] : [];
       if (writeErrors.length === 0 && e.code !== 11000) throw err;
       for (const w of writeErrors) {
@@ -89,7 +92,9 @@ export class ArticleStore {
   /** Which of these ids are stored already (one `_id` look-up each). */
   async existing(ids: readonly string[]): Promise<Set<string>> {
     const found = await Promise.all(
-      ids.map((id) => this.models.Article.collection.findOne({ _id: id as never }, { projection: { _id: 1 } })),
+      ids.map((id) =>
+        this.models.Article.collection.findOne({ _id: id as never }, { projection: { _id: 1 } }),
+      ),
     );
     return new Set(found.filter(Boolean).map((d) => String((d as { _id: unknown })._id)));
   }

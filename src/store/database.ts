@@ -18,7 +18,12 @@ export async function openDatabase(uri: string): Promise<Database> {
   let conn: Connection;
   try {
     conn = await mongoose
-      .createConnection(uri, { autoIndex: false, autoCreate: false, serverSelectionTimeoutMS: 5000, maxPoolSize: 32 })
+      .createConnection(uri, {
+        autoIndex: false,
+        autoCreate: false,
+        serverSelectionTimeoutMS: 5000,
+        maxPoolSize: 32,
+      })
       .asPromise();
   } catch (err) {
     throw new NewsrelayError('store_failed', `Cannot connect to MongoDB at ${safeHost(uri)}`, { cause: err });

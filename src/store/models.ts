@@ -96,7 +96,10 @@ const chatSchema = new Schema(
 );
 
 /** Per-source list of chats with an instant subscription to it. */
-const instantSchema = new Schema({ _id: String, chats: { type: [String], default: [] } }, { versionKey: false });
+const instantSchema = new Schema(
+  { _id: String, chats: { type: [String], default: [] } },
+  { versionKey: false },
+);
 
 const deliverySchema = new Schema(
   {

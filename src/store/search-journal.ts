@@ -72,7 +72,11 @@ export class SearchJournal {
     let seq = Math.max((counter as unknown as { n: number } | null)?.n ?? 1, this.position + 1);
     for (;;) {
       try {
-        await this.models.Journal.collection.insertOne({ _id: journalId(seq), at: new Date(), entries } as never);
+        await this.models.Journal.collection.insertOne({
+          _id: journalId(seq),
+          at: new Date(),
+          entries,
+        } as never);
         break;
       } catch (err) {
         if ((err as { code?: number }).code !== 11000) throw err;
@@ -99,7 +103,9 @@ export class SearchJournal {
     let applied = 0;
     let window = 1;
     for (;;) {
-      const docs = await Promise.all(Array.from({ length: window }, (_, k) => this.read(this.position + 1 + k)));
+      const docs = await Promise.all(
+        Array.from({ length: window }, (_, k) => this.read(this.position + 1 + k)),
+      );
       let read = 0;
       for (const doc of docs) {
         if (!doc) break;
@@ -122,7 +128,10 @@ export class SearchJournal {
   private async readSegments(): Promise<boolean> {
     const manifest = await this.manifest();
     if (manifest.to <= this.position && manifest.n <= this.segmentsRead) return false;
-    const numbers = Array.from({ length: manifest.n - this.segmentsRead }, (_, k) => this.segmentsRead + 1 + k);
+    const numbers = Array.from(
+      { length: manifest.n - this.segmentsRead },
+      (_, k) => this.segmentsRead + 1 + k,
+    );
     const segments = await Promise.all(
       numbers.map((n) => this.models.Segment.collection.findOne({ _id: segmentId(n) as never })),
     );
@@ -137,7 +146,9 @@ export class SearchJournal {
   }
 
   private async manifest(): Promise<Manifest> {
-    const doc = (await this.models.Counter.collection.findOne({ _id: 'segments' as never })) as unknown as Partial<Manifest> | null;
+    const doc = (await this.models.Counter.collection.findOne({
+      _id: 'segments' as never,
+    })) as unknown as Partial<Manifest> | null;
     return { n: doc?.n ?? 0, to: doc?.to ?? 0 };
   }
 
@@ -147,7 +158,9 @@ export class SearchJournal {
    * waited that long.
    */
   private async skipGap(): Promise<boolean> {
-    const ahead = await Promise.all(Array.from({ length: PROBE_AHEAD }, (_, k) => this.read(this.position + 2 + k)));
+    const ahead = await Promise.all(
+      Array.from({ length: PROBE_AHEAD }, (_, k) => this.read(this.position + 2 + k)),
+    );
     const present = ahead.filter((d): d is JournalDoc => d !== null);
     if (present.length === 0) {
       this.gapSince = null;

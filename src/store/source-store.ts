@@ -59,7 +59,13 @@ export class SourceStore {
   constructor(private readonly models: Models) {}
 
   /** Store a new source; `source_exists` when its URL is already known. */
-  async add(input: { url: string; name: string; kind: SourceKind; intervalSec: number; owner?: string }): Promise<Source> {
+  async add(input: {
+    url: string;
+    name: string;
+    kind: SourceKind;
+    intervalSec: number;
+    owner?: string;
+  }): Promise<Source> {
     const now = new Date();
     const doc: SourceDoc = {
       _id: sourceIdFor(input.url),
@@ -86,7 +92,9 @@ export class SourceStore {
       await this.models.Source.collection.insertOne(doc as never);
     } catch (err) {
       if ((err as { code?: number }).code === 11000) {
-        throw new NewsrelayError('source_exists', `Source ${input.url} already exists`, { params: { url: input.url } });
+        throw new NewsrelayError('source_exists', `Source ${input.url} already exists`, {
+          params: { url: input.url },
+        });
       }
       throw err;
     }
@@ -121,9 +129,19 @@ export class SourceStore {
   /** Record a successful fetch; new item keys join the seen list. Nothing is written for a 304. */
   async recordSuccess(
     id: string,
-    update: { etag: string | null; lastModified: string | null; newKeys: string[]; seen: string[]; at: Date; wasFailing: boolean },
+    update: {
+      etag: string | null;
+      lastModified: string | null;
+      newKeys: string[];
+      seen: string[];
+      at: Date;
+      wasFailing: boolean;
+    },
   ): Promise<void> {
-    const seen = [...update.newKeys, ...update.seen.filter((k) => !update.newKeys.includes(k))].slice(0, SEEN_LIMIT);
+    const seen = [...update.newKeys, ...update.seen.filter((k) => !update.newKeys.includes(k))].slice(
+      0,
+      SEEN_LIMIT,
+    );
     await this.models.Source.collection.updateOne({ _id: id as never }, {
       $set: {
         etag: update.etag,
@@ -146,7 +164,10 @@ export class SourceStore {
   }
 
   /** Record a failure, back off until `retryAt`, and disable when `disable` says so. */
-  async recordFailure(id: string, f: { error: string; failures: number; retryAt: Date; disable: boolean; at: Date }): Promise<void> {
+  async recordFailure(
+    id: string,
+    f: { error: string; failures: number; retryAt: Date; disable: boolean; at: Date },
+  ): Promise<void> {
     const set: Record<string, unknown> = {
       nextFetchAt: f.retryAt,
       'health.failures': f.failures,
@@ -163,16 +184,25 @@ export class SourceStore {
   /** Re-enable a disabled source. */
   async enable(id: string): Promise<void> {
     await this.models.Source.collection.updateOne({ _id: id as never }, {
-      $set: { 'health.disabledAt': null, 'health.disabledReason': null, 'health.failures': 0, nextFetchAt: new Date() },
+      $set: {
+        'health.disabledAt': null,
+        'health.disabledReason': null,
+        'health.failures': 0,
+        nextFetchAt: new Date(),
+      },
     } as never);
   }
 
   async addOwner(id: string, chatKey: string): Promise<void> {
-    await this.models.Source.collection.updateOne({ _id: id as never }, { $addToSet: { owners: chatKey } } as never);
+    await this.models.Source.collection.updateOne({ _id: id as never }, {
+      $addToSet: { owners: chatKey },
+    } as never);
   }
 
   async owners(id: string): Promise<string[]> {
-    const d = (await this.models.Source.collection.findOne({ _id: id as never })) as unknown as SourceDoc | null;
+    const d = (await this.models.Source.collection.findOne({
+      _id: id as never,
+    })) as unknown as SourceDoc | null;
     return d?.owners ?? [];
   }
 }

@@ -17,9 +17,9 @@ function tsFiles(dir: string): string[] {
 
 function imports(file: string): string[] {
   const text = readFileSync(path.join(root, file), 'utf8');
-  return [...text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
-    (m) => m[1] ?? m[2] ?? '',
-  );
+  return [
+    ...text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g),
+  ].map((m) => m[1] ?? m[2] ?? '');
 }
 
 const PLATFORM_SDKS = /^(telegraf|discord\.js|@discordjs\/)/;
@@ -31,7 +31,13 @@ describe('module boundaries (DESIGN.md layout)', () => {
       .filter((f) => f !== path.join('src', 'main.ts'))
       .flatMap((f) =>
         imports(f)
-          .filter((m) => PLATFORM_SDKS.test(m) || QUEUE_LIBS.test(m) || /(^|\/)\.\.\/(adapters|jobs)\//.test(m) || /^\.\.\/\.\.\/(adapters|jobs)/.test(m))
+          .filter(
+            (m) =>
+              PLATFORM_SDKS.test(m) ||
+              QUEUE_LIBS.test(m) ||
+              /(^|\/)\.\.\/(adapters|jobs)\//.test(m) ||
+              /^\.\.\/\.\.\/(adapters|jobs)/.test(m),
+          )
           .map((m) => `${f} imports ${m}`),
       );
     expect(offenders).toEqual([]);
@@ -55,14 +61,20 @@ describe('module boundaries (DESIGN.md layout)', () => {
         return [];
       }
       const other = platform === 'telegram' ? /discord/ : /telegram|telegraf/;
-      return files.flatMap((f) => imports(f).filter((m) => other.test(m)).map((m) => `${f} imports ${m}`));
+      return files.flatMap((f) =>
+        imports(f)
+          .filter((m) => other.test(m))
+          .map((m) => `${f} imports ${m}`),
+      );
     });
     expect(offenders).toEqual([]);
   });
 
   it('only the config schema reads process.env', () => {
     const offenders = [...tsFiles('src'), ...tsFiles('jobs')].filter(
-      (f) => f !== path.join('src', 'config', 'config.ts') && /process\.env\b/.test(readFileSync(path.join(root, f), 'utf8')),
+      (f) =>
+        f !== path.join('src', 'config', 'config.ts') &&
+        /process\.env\b/.test(readFileSync(path.join(root, f), 'utf8')),
     );
     expect(offenders).toEqual([]);
   });
