@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Chat, Source, Subscription } from '../domain/types.ts';
+import { NewsrelayError } from '../errors.ts';
 import { t } from '../i18n/i18n.ts';
 import { HeadlinesService } from '../search/headlines-service.ts';
+import { type OpmlFeed, parseOpml, toOpml } from '../sources/opml.ts';
 import { queryTerms } from '../text/index-terms.ts';
 import { encodeAction } from './command-actions.ts';
 import { type CommandContext, type CommandDeps, LIMITS } from './command-context.ts';
-import { buildOpml, parseOpml } from './opml.ts';
 import { type Reply, type Span, textReply } from './reply.ts';
 import { changeChat, filtersText, scriptName } from './settings-commands.ts';
 
@@ -208,7 +209,7 @@ export async function exportCommand(deps: CommandDeps, ctx: CommandContext): Pro
     if (src) sources.push({ url: src.url, title: src.name });
   }
   if (sources.length === 0) return textReply(t(l, 'export.none'));
-  const xml = buildOpml(`NewsRelay ${ctx.chat.title ?? ctx.chat.chatId}`, sources);
+  const xml = toOpml(`NewsRelay ${ctx.chat.title ?? ctx.chat.chatId}`, sources);
   return {
     ...textReply(t(l, 'export.caption')),
     file: { name: 'newsrelay-subscriptions.opml', mime: 'text/x-opml', data: Buffer.from(xml) },
@@ -220,8 +221,13 @@ export async function importOpml(deps: CommandDeps, ctx: CommandContext, data: B
   const l = ctx.chat.locale;
   if (data.length > LIMITS.opmlBytes)
     return textReply(t(l, 'import.tooLarge', { max: LIMITS.opmlBytes / 1024 }));
-  const feeds = parseOpml(data.toString('utf8'));
-  if (!feeds) return textReply(t(l, 'import.invalid'));
+  let feeds: OpmlFeed[];
+  try {
+    feeds = parseOpml(data.toString('utf8'));
+  } catch (err) {
+    if (err instanceof NewsrelayError) return textReply(t(l, 'import.invalid'));
+    throw err;
+  }
   let added = 0;
   let failed = 0;
   for (const f of feeds.slice(0, LIMITS.opmlItems)) {

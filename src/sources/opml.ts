@@ -16,7 +16,7 @@ interface Node {
 
 /** Read the feeds (`<outline xmlUrl=…>`, nested at any depth) of an OPML document. */
 export function parseOpml(xml: string): OpmlFeed[] {
-  const root = parseDocument(xml, { xmlMode: true }) as unknown as Node;
+  const root = parseDocument(xml, { xmlMode: true, decodeEntities: true }) as unknown as Node;
   const hasOpml = (root.children ?? []).some((c) => c.type === 'tag' && c.name?.toLowerCase() === 'opml');
   if (!hasOpml) throw new NewsrelayError('bad_input', 'The file is not OPML (no <opml> element)');
   const feeds: OpmlFeed[] = [];
@@ -25,7 +25,7 @@ export function parseOpml(xml: string): OpmlFeed[] {
     if (n.type === 'tag' && n.name?.toLowerCase() === 'outline') {
       const a = lowerKeys(n.attribs ?? {});
       const url = (a.xmlurl ?? '').trim();
-      if (url && !seen.has(url)) {
+      if (url && /^https?:\/\//i.test(url) && !seen.has(url)) {
         seen.add(url);
         feeds.push({ url, title: (a.title ?? a.text ?? '').trim() || null });
       }

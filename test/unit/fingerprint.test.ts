@@ -59,14 +59,6 @@ describe('fingerprint', () => {
     const b = fingerprint('墨西哥总统将会见美国国务卿，寻求就安全事务等议题达成合作', lead);
     expect(isNearDuplicate(a, b)).toBe(true);
   });
-
-  it('is fast', () => {
-    const n = 20_000;
-    const start = performance.now();
-    for (let i = 0; i < n; i++) fingerprint(headlines[i % headlines.length]! + i, lead);
-    const perSecond = Math.round(n / ((performance.now() - start) / 1000));
-    console.log(`fingerprint: ${perSecond} title+lead/s`);
-  });
 });
 
 describe('hammingDistance', () => {
