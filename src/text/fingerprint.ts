@@ -13,7 +13,7 @@ import { forEachGramOrWord } from './index-terms.ts';
 import { normaliseForMatch } from './normalise.ts';
 
 /** Characters of the lead that take part in the fingerprint. */
-export const LEAD_CHARS = 200;
+export const LEAD_CHARS = 120;
 /** Largest Hamming distance at which two fingerprints are the same story. */
 export const NEAR_DUPLICATE_DISTANCE = 3;
 
@@ -41,10 +41,13 @@ function addFeature(feature: string, weight: number, acc: Int32Array): void {
   }
   const hi = fmix32(a);
   const lo = fmix32(b ^ feature.length);
+  // Branch-free: each set bit adds 2·weight, and the caller subtracts the total weight once.
+  const w2 = weight * 2;
   for (let bit = 0; bit < 32; bit++) {
-    acc[bit]! += (hi >>> bit) & 1 ? weight : -weight;
-    acc[bit + 32]! += (lo >>> bit) & 1 ? weight : -weight;
+    acc[bit]! += ((hi >>> bit) & 1) * w2;
+    acc[bit + 32]! += ((lo >>> bit) & 1) * w2;
   }
+  acc[64]! += weight;
 }
 
 function addText(text: string, weight: number, acc: Int32Array): void {
@@ -60,14 +63,16 @@ function hex32(n: number): string {
  * digit or CJK character gives `0000000000000000`: callers should not cluster on it.
  */
 export function fingerprint(title: string, lead = ''): string {
-  const acc = new Int32Array(64);
+  // acc[64] holds the total weight: a bit is set when its weighted votes exceed half of it.
+  const acc = new Int32Array(65);
   addText(title, 2, acc);
   if (lead !== '') addText(lead.slice(0, LEAD_CHARS), 1, acc);
+  const total = acc[64]!;
   let hi = 0;
   let lo = 0;
   for (let bit = 0; bit < 32; bit++) {
-    if (acc[bit]! > 0) hi |= 1 << bit;
-    if (acc[bit + 32]! > 0) lo |= 1 << bit;
+    if (acc[bit]! > total) hi |= 1 << bit;
+    if (acc[bit + 32]! > total) lo |= 1 << bit;
   }
   return hex32(hi) + hex32(lo);
 }
