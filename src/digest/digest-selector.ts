@@ -54,9 +54,14 @@ export async function selectDigest(
   const ordered = [...hits.values()].sort((a, b) => b.hit.publishedAt - a.hit.publishedAt);
   const perCluster: typeof ordered = [];
   const clusters = new Set<string>();
+  // A story the chat already got in an earlier digest (an older member from a subscribed
+  // source) is not repeated when another outlet reports it later.
+  const deliveredBefore = (clusterId: string) =>
+    deps.index.clusterMembers(clusterId).some((m) => m.fetchedAt <= sinceMs && bySource.has(m.sourceId));
   for (const h of ordered) {
     if (clusters.has(h.hit.clusterId)) continue;
     clusters.add(h.hit.clusterId);
+    if (deliveredBefore(h.hit.clusterId)) continue;
     perCluster.push(h);
   }
   const chosen: Array<{ article: Article; sub: Subscription }> = [];

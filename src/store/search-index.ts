@@ -150,11 +150,11 @@ export class SearchIndex {
     return null;
   }
 
-  /** Live members of a cluster: article and source ids, oldest first. */
-  clusterMembers(clusterId: string): Array<{ id: string; sourceId: string }> {
+  /** Live members of a cluster: article and source ids and when they were stored, oldest first. */
+  clusterMembers(clusterId: string): Array<{ id: string; sourceId: string; fetchedAt: number }> {
     return (this.clusters.get(clusterId) ?? [])
       .filter((n) => this.alive[n])
-      .map((n) => ({ id: this.entries[n]!.i, sourceId: this.entries[n]!.s }));
+      .map((n) => ({ id: this.entries[n]!.i, sourceId: this.entries[n]!.s, fetchedAt: this.entries[n]!.f }));
   }
 }
 
