@@ -1,4 +1,4 @@
-import type { Queue, Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../src/config/config.ts';
 import type { Core } from '../src/core.ts';
@@ -14,6 +14,10 @@ import { createChatGate } from './deliver-chat-gate.ts';
 import { DeliverQueues } from './deliver-queue.ts';
 import { startDeliverWorker } from './deliver-worker.ts';
 import { createDigestQueue, startDigestWorker } from './digest-queue.ts';
+
+/** Queue of the periodic sweep that re-enqueues unfinished deliveries. */
+const SWEEP_QUEUE = 'delivery-sweep';
+const SWEEP_EVERY_MS = 10 * 60_000;
 
 /** Options of {@link createDeliveryRuntime}. */
 export interface DeliveryRuntimeOptions {
@@ -70,6 +74,7 @@ export function createDeliveryRuntime(o: DeliveryRuntimeOptions): DeliveryRuntim
     firstLookbackMs: config.FIRST_DIGEST_LOOKBACK,
   });
   const workers: Worker[] = [];
+  let sweepQueue: Queue | null = null;
   return {
     chats,
     deliveries,
@@ -109,6 +114,16 @@ export function createDeliveryRuntime(o: DeliveryRuntimeOptions): DeliveryRuntim
         const rebuilt = await schedules.rebuild();
         const requeued = await service.requeuePending();
         core.log.info({ ...rebuilt, requeued }, 'delivery runtime rebuilt from MongoDB');
+        // Deliveries whose retries ran out (a long outage) are retried by a periodic sweep,
+        // not only at the next start-up.
+        sweepQueue = new Queue(SWEEP_QUEUE, { connection, prefix });
+        await sweepQueue.upsertJobScheduler('deliveries-sweep', { every: SWEEP_EVERY_MS }, { name: 'sweep' });
+        const sweeper = new Worker(SWEEP_QUEUE, async () => ({ requeued: await service.requeuePending() }), {
+          connection,
+          prefix,
+        });
+        sweeper.on('error', (err) => core.log.warn({ err: describeError(err) }, 'delivery sweep error'));
+        workers.push(sweeper);
       }
     },
     async stop() {
@@ -116,6 +131,7 @@ export function createDeliveryRuntime(o: DeliveryRuntimeOptions): DeliveryRuntim
       workers.length = 0;
       await queues.close();
       await digestQueue.close();
+      await sweepQueue?.close();
       if (ownConnection) await connection.quit();
     },
   };

@@ -5,16 +5,27 @@
  * the machine's redis-server).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import type { Config } from './config/config.ts';
+import { FERRETDB_PATCHED_FILE, patchFerretIdColumn } from './ferretdb-patch.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = path.join(root, '.data');
-const ferretBin = path.join(dataDir, 'bin', 'ferretdb');
+// The name carries the patch level, so a binary built without the _id fix is rebuilt.
+const ferretBin = path.join(dataDir, 'bin', 'ferretdb-1.24.2-p1');
 const LOCAL = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 function say(msg: string): void {
@@ -64,11 +75,30 @@ async function waitUntil(check: () => Promise<boolean>, what: string, ms: number
   throw new Error(`${what} did not answer within ${ms / 1000}s`);
 }
 
-function buildFerret(): void {
+/** Build the patched FerretDB binary under .data/bin unless it is there. */
+export function buildFerret(): void {
   if (existsSync(ferretBin)) return;
   say('building FerretDB v1.24.2 (tools/ferretdb, first run only)…');
-  const res = spawnSync('go', ['build', '-o', ferretBin, '.'], {
-    cwd: path.join(root, 'tools', 'ferretdb'),
+  const cwd = path.join(root, 'tools', 'ferretdb');
+  const download = spawnSync('go', ['mod', 'download', '-json', 'github.com/FerretDB/FerretDB'], {
+    cwd,
+    encoding: 'utf8',
+  });
+  if (download.status !== 0) throw new Error('downloading FerretDB failed (is Go ≥ 1.24 installed?)');
+  const moduleDir = (JSON.parse(download.stdout) as { Dir: string }).Dir;
+  // The module cache is read-only and cannot be overlaid: build against a patched copy.
+  const buildDir = path.join(dataDir, 'ferretdb-build');
+  const copy = path.join(buildDir, 'FerretDB');
+  rmSync(buildDir, { recursive: true, force: true });
+  cpSync(moduleDir, copy, { recursive: true });
+  const file = path.join(copy, FERRETDB_PATCHED_FILE);
+  chmodSync(file, 0o644);
+  writeFileSync(file, patchFerretIdColumn(readFileSync(file, 'utf8')));
+  const goMod = readFileSync(path.join(cwd, 'go.mod'), 'utf8');
+  writeFileSync(path.join(buildDir, 'go.mod'), `${goMod}\nreplace github.com/FerretDB/FerretDB => ${copy}\n`);
+  cpSync(path.join(cwd, 'go.sum'), path.join(buildDir, 'go.sum'));
+  const res = spawnSync('go', ['build', `-modfile=${path.join(buildDir, 'go.mod')}`, '-o', ferretBin, '.'], {
+    cwd,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   if (res.status !== 0) throw new Error('building FerretDB failed (is Go ≥ 1.24 installed?)');

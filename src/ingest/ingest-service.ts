@@ -2,7 +2,7 @@ import type { Article } from '../domain/types.ts';
 import { describeError, FetchError, NewsrelayError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { ArticleStore } from '../store/article-store.ts';
-import type { IndexEntry } from '../store/search-index.ts';
+import { indexEntryOf } from '../store/search-index.ts';
 import type { SearchJournal } from '../store/search-journal.ts';
 import type { SourceStore, SourceWithSeen } from '../store/source-store.ts';
 import { isNearDuplicate } from '../text/fingerprint.ts';
@@ -151,15 +151,7 @@ export class IngestService {
     const stored = batch.filter((a) => inserted.has(a.id));
     // Stored earlier but in no journal batch (a writer failed between the two): journal them now.
     const unjournaled = await articles.getMany(batch.filter((a) => !inserted.has(a.id)).map((a) => a.id));
-    const entries: IndexEntry[] = [...stored, ...unjournaled].map((a) => ({
-      i: a.id,
-      s: a.sourceId,
-      p: a.publishedAt.getTime(),
-      f: a.fetchedAt.getTime(),
-      fp: a.fingerprint,
-      c: a.clusterId,
-      t: a.terms,
-    }));
+    const entries = [...stored, ...unjournaled].map(indexEntryOf);
     await journal.append(entries);
     return { articles: stored, newKeys };
   }

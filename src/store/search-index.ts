@@ -1,3 +1,4 @@
+import type { Article } from '../domain/types.ts';
 import { fingerprintBands, isNearDuplicate } from '../text/fingerprint.ts';
 
 /** What one stored article contributes to the index (also the journal's entry shape). */
@@ -16,6 +17,19 @@ export interface IndexEntry {
   c: string;
   /** Normalised index terms. */
   t: string[];
+}
+
+/** The index entry of a stored article. */
+export function indexEntryOf(a: Article): IndexEntry {
+  return {
+    i: a.id,
+    s: a.sourceId,
+    p: a.publishedAt.getTime(),
+    f: a.fetchedAt.getTime(),
+    fp: a.fingerprint,
+    c: a.clusterId,
+    t: a.terms,
+  };
 }
 
 /** A hit of a search or a selection, newest first. */

@@ -3,6 +3,7 @@ import { type IngestRuntime, startIngestRuntime } from '../../jobs/ingest-runtim
 import { runRetention } from '../../jobs/retention.ts';
 import type { Article } from '../../src/domain/types.ts';
 import { articleIdFor } from '../../src/ingest/article-builder.ts';
+import { indexEntryOf } from '../../src/store/search-index.ts';
 import { fingerprint } from '../../src/text/fingerprint.ts';
 import { indexTerms } from '../../src/text/index-terms.ts';
 import { type NewsSite, startNewsSite } from '../fakes/news-site.ts';
@@ -117,17 +118,7 @@ describe('jobs', () => {
       };
     });
     expect((await t.core.articles.insertNew(articles)).size).toBe(2);
-    await t.core.journal.append(
-      articles.map((a) => ({
-        i: a.id,
-        s: a.sourceId,
-        p: a.publishedAt.getTime(),
-        f: a.fetchedAt.getTime(),
-        fp: a.fingerprint,
-        c: a.clusterId,
-        t: a.terms,
-      })),
-    );
+    await t.core.journal.append(articles.map(indexEntryOf));
     const other = await t.second();
     expect((await t.core.headlines.query({ query: '保留期测试' })).items).toHaveLength(2);
     expect((await other.headlines.query({ query: '保留期测试' })).items).toHaveLength(2);
