@@ -19,7 +19,7 @@ export async function enqueueDueSources(
   fetchQueue: Queue<FetchPayload>,
   now = Date.now(),
 ): Promise<{ due: number; enqueued: number }> {
-  const all = await sources.list();
+  const all = await sources.list({ withSeen: false });
   const due = all.filter((s) => !s.health.disabledAt && s.nextFetchAt.getTime() <= now);
   const jobs = due.map((s) => {
     const slot = pollSlot(s, now);

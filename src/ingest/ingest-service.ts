@@ -2,10 +2,9 @@ import type { Article } from '../domain/types.ts';
 import { describeError, FetchError, NewsrelayError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { ArticleStore } from '../store/article-store.ts';
-import { indexEntryOf } from '../store/search-index.ts';
+import { indexEntryOf, SearchIndex } from '../store/search-index.ts';
 import type { SearchJournal } from '../store/search-journal.ts';
 import type { SourceStore, SourceWithSeen } from '../store/source-store.ts';
-import { isNearDuplicate } from '../text/fingerprint.ts';
 import { type BuiltArticle, buildArticle } from './article-builder.ts';
 import { readDocument } from './document-reader.ts';
 import type { FetchResult, HttpFetcher } from './http-fetch.ts';
@@ -137,14 +136,16 @@ export class IngestService {
     const newKeys = [...keys];
     if (fresh.length === 0) return { articles: [], newKeys };
     const { journal, articles } = this.deps;
-    await journal.refresh();
+    // Clustering against batches other processes wrote in the last half second is not worth a
+    // journal read on every fetch.
+    await journal.refreshIfOlder(500);
     const candidates = fresh.map((b) => b.article).filter((a) => !journal.index.has(a.id));
     const batch: Article[] = [];
+    // Near-duplicates inside this feed find each other through the same band look-up.
+    const local = new SearchIndex();
     for (const a of candidates) {
-      const sameBatch = batch.find(
-        (o) => isNearDuplicate(o.fingerprint, a.fingerprint) && o.fingerprint !== '0000000000000000',
-      );
-      a.clusterId = journal.index.findCluster(a.fingerprint) ?? sameBatch?.clusterId ?? a.id;
+      a.clusterId = journal.index.findCluster(a.fingerprint) ?? local.findCluster(a.fingerprint) ?? a.id;
+      local.add([indexEntryOf(a)]);
       batch.push(a);
     }
     const inserted = await articles.insertNew(batch);

@@ -3,8 +3,7 @@ import { NewsrelayError } from '../errors.ts';
 import type { ArticleStore } from '../store/article-store.ts';
 import type { SearchJournal } from '../store/search-journal.ts';
 import type { SourceStore } from '../store/source-store.ts';
-import { matchesKeyword, needsSubstringMatch, queryTerms } from '../text/index-terms.ts';
-import { normaliseForMatch } from '../text/normalise.ts';
+import { queryTerms } from '../text/index-terms.ts';
 import { convertScript } from '../text/script-converter.ts';
 
 /** Longest query accepted, in characters. */
@@ -52,7 +51,6 @@ export interface HeadlinePage {
  * in-memory index, newest first, then the page's articles read by `_id`.
  */
 export class HeadlinesService {
-  private lastRefresh = 0;
   private names: { at: number; map: Map<string, string> } | null = null;
 
   constructor(
@@ -87,29 +85,16 @@ export class HeadlinesService {
       sourceIds = new Set([src.id]);
     }
     await this.refresh();
-    const substring = text !== '' && needsSubstringMatch(text);
-    // One-character CJK runs are indexed only where they stand alone: look up the longer
-    // terms and confirm the rest on the stored titles.
-    const terms = (text ? queryTerms(text) : []).filter(
-      (t) => !substring || [...t].length > 1 || /^[a-z0-9]$/.test(t),
-    );
-    if (text && terms.length === 0 && !substring) return { items: [], total: 0, offset };
+    const terms = text ? queryTerms(text) : [];
+    if (text && terms.length === 0) return { items: [], total: 0, offset };
     const index = this.deps.journal.index;
     let hits = index.search(terms, {
       ...(sourceIds ? { sourceIds } : {}),
       ...(q.sinceMs ? { publishedSince: Date.now() - q.sinceMs } : {}),
     });
     hits = dedupeClusters(hits);
-    let page: Article[];
-    let total = hits.length;
-    if (substring) {
-      const all = await this.deps.articles.getMany(hits.slice(0, 2000).map((h) => h.id));
-      const matching = all.filter((a) => matchesKeyword(normaliseForMatch(a.title), text));
-      total = matching.length;
-      page = matching.slice(offset, offset + limit);
-    } else {
-      page = await this.deps.articles.getMany(hits.slice(offset, offset + limit).map((h) => h.id));
-    }
+    const page = await this.deps.articles.getMany(hits.slice(offset, offset + limit).map((h) => h.id));
+    const total = hits.length;
     const names = await this.sourceNames(this.sourcesShown(page));
     const items = page.map((a) => this.toHeadline(a, names, q.script ?? 'original'));
     return { items, total, offset };
@@ -122,12 +107,9 @@ export class HeadlinesService {
     return a ? this.toHeadline(a, await this.sourceNames(this.sourcesShown([a])), script) : null;
   }
 
-  /** Make sure articles stored by other processes are visible. */
+  /** Make sure articles stored by other processes are visible (at most one journal read a second). */
   async refresh(force = false): Promise<void> {
-    const now = Date.now();
-    if (!force && now - this.lastRefresh < REFRESH_EVERY_MS) return;
-    this.lastRefresh = now;
-    await this.deps.journal.refresh();
+    await (force ? this.deps.journal.refresh() : this.deps.journal.refreshIfOlder(REFRESH_EVERY_MS));
   }
 
   /** Ids of the sources a page of articles names: their own and their clusters'. */

@@ -51,6 +51,7 @@ export class SearchJournal {
   private segmentsRead = 0;
   private gapSince: number | null = null;
   private refreshing: Promise<number> | null = null;
+  private refreshedAt = 0;
 
   constructor(
     private readonly models: Models,
@@ -92,6 +93,14 @@ export class SearchJournal {
       this.refreshing = null;
     });
     return this.refreshing;
+  }
+
+  /** {@link refresh} unless this process refreshed less than `maxAgeMs` ago. */
+  async refreshIfOlder(maxAgeMs: number): Promise<void> {
+    const now = Date.now();
+    if (now - this.refreshedAt < maxAgeMs) return;
+    this.refreshedAt = now;
+    await this.refresh();
   }
 
   /** Journal number this process has read up to. */

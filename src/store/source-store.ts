@@ -120,9 +120,11 @@ export class SourceStore {
     return (await this.list()).find((s) => s.name.toLowerCase() === lower) ?? null;
   }
 
-  /** All sources, oldest first. */
-  async list(): Promise<SourceWithSeen[]> {
-    const docs = await this.models.Source.collection.find({}).toArray();
+  /** All sources, oldest first; `withSeen: false` leaves out the seen keys (the poll tick). */
+  async list(opts: { withSeen?: boolean } = {}): Promise<SourceWithSeen[]> {
+    const docs = await this.models.Source.collection
+      .find({}, opts.withSeen === false ? { projection: { seen: 0 } } : {})
+      .toArray();
     return (docs as unknown as SourceDoc[]).map(toSource).sort((a, b) => +a.createdAt - +b.createdAt);
   }
 

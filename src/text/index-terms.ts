@@ -4,16 +4,15 @@
  * A title's terms are, over its normalised form ({@link normaliseForMatch}):
  * - every overlapping bigram of each CJK run (李家超参观 → 李家 家超 超参 参观), as Lucene's
  *   CJKAnalyzer does; a run of one character is indexed as that character;
+ * - every CJK character on its own (港);
  * - jieba's word segments of three or more CJK characters (博物馆, 吹风会); shorter words
  *   are bigrams already;
  * - each latin / digit word, lower case (apec, iphone17, 2025).
  *
  * A query's terms are its bigrams and latin words only, never jieba words, so a match never
  * depends on how jieba happened to cut the title: a title matches when it holds every term
- * of the query. Unigrams of longer runs are not indexed (they would add a term per character
- * and make huge posting lists of 的, 在, 中), so a query with a one-character CJK run cannot
- * be answered by terms alone: {@link needsSubstringMatch} tells the caller to confirm
- * candidates with {@link matchesKeyword}.
+ * of the query. Every CJK character is indexed on its own as well, so a query with a
+ * one-character run (港) is answered by terms like any other.
  */
 import { createRequire } from 'node:module';
 import type { Jieba } from '@node-rs/jieba';
@@ -88,6 +87,11 @@ export function indexTerms(text: string): string[] {
   const terms = new Set<string>();
   addGramsAndWords(normalised, terms);
   if (terms.size === 0) return [];
+  // Single characters too, so that a one-character query (港) is a term look-up like any
+  // other; the index lives in memory, where long posting lists of common characters are cheap.
+  for (const match of normalised.matchAll(TOKEN)) {
+    if (match[1] !== undefined) for (const ch of match[1]) terms.add(ch);
+  }
   for (const word of segmenter().cut(normalised, true)) {
     if (word.length >= MIN_WORD_CHARS && ALL_CJK.test(word) && Array.from(word).length >= MIN_WORD_CHARS) {
       terms.add(word);
@@ -105,19 +109,6 @@ export function queryTerms(query: string): string[] {
   const terms = new Set<string>();
   addGramsAndWords(normaliseForMatch(query), terms);
   return [...terms];
-}
-
-/**
- * True when a query has a CJK run of a single character (e.g. `港`): titles index such a
- * character only where it stands alone, so term look-ups miss most matches and the caller
- * should fall back to {@link matchesKeyword} over a bounded set of candidates.
- */
-export function needsSubstringMatch(query: string): boolean {
-  for (const match of normaliseForMatch(query).matchAll(TOKEN)) {
-    const run = match[1];
-    if (run !== undefined && (run.length === 1 || (run.length === 2 && hasSurrogates(run)))) return true;
-  }
-  return false;
 }
 
 /**

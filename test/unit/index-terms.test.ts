@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { indexTerms, matchesKeyword, needsSubstringMatch, queryTerms } from '../../src/text/index-terms.ts';
+import { indexTerms, matchesKeyword, queryTerms } from '../../src/text/index-terms.ts';
 import { normaliseForMatch } from '../../src/text/normalise.ts';
 
 function expectFound(query: string, title: string): void {
@@ -52,9 +52,10 @@ describe('indexTerms', () => {
     expect(terms).toContain('apec');
     expect(new Set(terms).size).toBe(terms.length);
     for (const term of terms) expect(term).toMatch(/^[\p{L}\p{N}\p{M}]+$/u);
-    // a multi-character run adds no unigrams; a lone character does
-    expect(terms).not.toContain('李');
-    expect(indexTerms('港 ·新聞')).toEqual(['港', '新闻']);
+    // every CJK character is a term too, so one-character queries are plain look-ups
+    expect(terms).toContain('李');
+    expect(indexTerms('港 ·新聞')).toEqual(['港', '新闻', '新', '闻']);
+    expectFound('港', '李家超參觀香港抗戰及海防博物館');
   });
 
   it('has no terms for empty or punctuation-only text', () => {
@@ -69,16 +70,7 @@ describe('indexTerms', () => {
       '商务部国际贸易谈判代表兼副部长李成钢与美国政府部门相关官员举行会谈',
       '陳國基:胡鴻烈夫婦改變無數青年命運 引領教育工作者傳承「敦仁博物」精神',
     ];
-    for (const title of titles) expect(indexTerms(title).length).toBeLessThan(50);
-  });
-});
-
-describe('needsSubstringMatch', () => {
-  it('is true only when a CJK run has one character', () => {
-    expect(needsSubstringMatch('港')).toBe(true);
-    expect(needsSubstringMatch('港 新闻')).toBe(true);
-    expect(needsSubstringMatch('香港')).toBe(false);
-    expect(needsSubstringMatch('a')).toBe(false);
+    for (const title of titles) expect(indexTerms(title).length).toBeLessThan(100);
   });
 });
 
