@@ -9,12 +9,15 @@ import { createDiscordAdapter, type DiscordAdapter } from '../adapters/discord/i
 import { createTelegramAdapter, type TelegramAdapter } from '../adapters/telegram/index.ts';
 import { createDeliveryRuntime, type DeliveryRuntime } from '../jobs/delivery-runtime.ts';
 import { type IngestRuntime, startIngestRuntime } from '../jobs/ingest-runtime.ts';
+import { holdLeadership, type Leadership } from '../jobs/leader-lock.ts';
+import { createRedis } from '../jobs/queues.ts';
 import type { Config } from './config/config.ts';
 import { type Core, createCore } from './core.ts';
 import type { PlatformSender } from './delivery/platform-sender.ts';
+import { describeError } from './errors.ts';
 import { startHttpServer } from './http/http-server.ts';
 import { createMetrics } from './http/metrics.ts';
-import { createLogger, registerSecrets } from './log.ts';
+import { createLogger, type Logger, registerSecrets } from './log.ts';
 
 /** Which parts of the service this process runs. */
 export type Role = 'all' | 'bot' | 'worker' | 'scheduler';
@@ -95,10 +98,16 @@ export async function startService(config: Config, role: Role): Promise<Service>
       }
     },
   });
-  if (runs.bot) {
-    await telegram?.start();
-    await discord?.start();
+  // Telegram allows one long-polling client per bot, and two gateway sessions would answer
+  // every Discord interaction twice: in a bot role, each adapter runs where it holds the lock.
+  const redis = createRedis(config.REDIS_URL);
+  const leaderships: Leadership[] = [];
+  if (runs.bot && telegram) {
+    if (config.TELEGRAM_WEBHOOK_URL) await telegram.start();
+    else leaderships.push(lead(redis, `${config.QUEUE_PREFIX}:leader:telegram-poller`, telegram, log));
   }
+  if (runs.bot && discord)
+    leaderships.push(lead(redis, `${config.QUEUE_PREFIX}:leader:discord-gateway`, discord, log));
   log.info({ role, http: http.url }, 'newsrelay started');
   return {
     httpUrl: http.url,
@@ -108,14 +117,29 @@ export async function startService(config: Config, role: Role): Promise<Service>
     telegram,
     discord,
     stop: async () => {
+      await Promise.all(leaderships.map((l) => l.release()));
       await telegram?.stop();
       await discord?.stop();
+      redis.disconnect();
       await http.close();
       await ingest.stop();
       await delivery.stop();
       await core.close();
     },
   };
+}
+
+function lead(
+  redis: ReturnType<typeof createRedis>,
+  key: string,
+  adapter: { start(): Promise<void>; stop(): Promise<void> },
+  log: Logger,
+): Leadership {
+  return holdLeadership(redis, key, {
+    onLead: () =>
+      adapter.start().catch((err) => log.error({ err: describeError(err), key }, 'adapter failed to start')),
+    onLose: () => adapter.stop().catch(() => {}),
+  });
 }
 
 /** Run until SIGINT/SIGTERM, then stop gracefully (workers finish their active jobs). */
