@@ -1,53 +1,22 @@
 import type { Article } from '../domain/types.ts';
 import type { Models } from './models.ts';
 
-interface ArticleDoc {
-  _id: string;
-  sourceId: string;
-  url: string;
-  guid: string | null;
-  title: string;
-  summary: string;
-  author: string | null;
-  publishedAt: Date;
-  fetchedAt: Date;
-  fingerprint: string;
-  clusterId: string;
-  terms: string[];
-}
+/** An article as stored: the domain object with its id as `_id`. */
+type ArticleDoc = Omit<Article, 'id'> & { _id: string };
 
-function toArticle(d: ArticleDoc): Article {
+function toArticle({ _id, ...d }: ArticleDoc): Article {
   return {
-    id: d._id,
-    sourceId: d.sourceId,
-    url: d.url,
+    ...d,
+    id: _id,
     guid: d.guid ?? null,
-    title: d.title,
     summary: d.summary ?? '',
     author: d.author ?? null,
-    publishedAt: d.publishedAt,
-    fetchedAt: d.fetchedAt,
-    fingerprint: d.fingerprint,
-    clusterId: d.clusterId,
     terms: d.terms ?? [],
   };
 }
 
-function toDoc(a: Article): ArticleDoc {
-  return {
-    _id: a.id,
-    sourceId: a.sourceId,
-    url: a.url,
-    guid: a.guid,
-    title: a.title,
-    summary: a.summary,
-    author: a.author,
-    publishedAt: a.publishedAt,
-    fetchedAt: a.fetchedAt,
-    fingerprint: a.fingerprint,
-    clusterId: a.clusterId,
-    terms: a.terms,
-  };
+function toDoc({ id, ...a }: Article): ArticleDoc {
+  return { _id: id, ...a };
 }
 
 /** Articles, stored once per canonical URL (the `_id` is a hash of it). */
