@@ -87,14 +87,15 @@ export class HeadlinesService {
     await this.refresh();
     const terms = text ? queryTerms(text) : [];
     if (text && terms.length === 0) return { items: [], total: 0, offset };
-    const index = this.deps.journal.index;
-    let hits = index.search(terms, {
-      ...(sourceIds ? { sourceIds } : {}),
-      ...(q.sinceMs ? { publishedSince: Date.now() - q.sinceMs } : {}),
-    });
-    hits = dedupeClusters(hits);
-    const page = await this.deps.articles.getMany(hits.slice(offset, offset + limit).map((h) => h.id));
-    const total = hits.length;
+    const { hits, total } = this.deps.journal.index.newest(
+      terms,
+      {
+        ...(sourceIds ? { sourceIds } : {}),
+        ...(q.sinceMs ? { publishedSince: Date.now() - q.sinceMs } : {}),
+      },
+      offset + limit,
+    );
+    const page = await this.deps.articles.getMany(hits.slice(offset).map((h) => h.id));
     const names = await this.sourceNames(this.sourcesShown(page));
     const items = page.map((a) => this.toHeadline(a, names, q.script ?? 'original'));
     return { items, total, offset };
@@ -146,13 +147,4 @@ export class HeadlinesService {
     this.names = { at: Date.now(), map };
     return map;
   }
-}
-
-function dedupeClusters<T extends { clusterId: string }>(hits: T[]): T[] {
-  const seen = new Set<string>();
-  return hits.filter((h) => {
-    if (seen.has(h.clusterId)) return false;
-    seen.add(h.clusterId);
-    return true;
-  });
 }

@@ -121,6 +121,39 @@ export class SearchIndex {
    * everything (subject to the options).
    */
   search(queryTerms: readonly string[], opts: SelectOptions = {}): IndexHit[] {
+    const ords = this.matching(queryTerms, opts).sort(this.newerFirst);
+    const offset = opts.offset ?? 0;
+    const page = opts.limit === undefined ? ords.slice(offset) : ords.slice(offset, offset + opts.limit);
+    return page.map((n) => this.hit(n));
+  }
+
+  /**
+   * The newest `want` matches, one per near-duplicate cluster, and how many articles matched,
+   * without sorting every match (a page of /headlines over 100,000 articles needs ten).
+   */
+  newest(
+    queryTerms: readonly string[],
+    opts: SelectOptions,
+    want: number,
+  ): { hits: IndexHit[]; total: number } {
+    const ords = this.matching(queryTerms, opts);
+    let k = Math.min(ords.length, want * 2 + 16);
+    for (;;) {
+      const seen = new Set<string>();
+      const hits: IndexHit[] = [];
+      for (const n of this.topK(ords, k)) {
+        const h = this.hit(n);
+        if (seen.has(h.clusterId)) continue;
+        seen.add(h.clusterId);
+        hits.push(h);
+      }
+      if (hits.length >= want || k >= ords.length) return { hits: hits.slice(0, want), total: ords.length };
+      k = Math.min(ords.length, k * 4);
+    }
+  }
+
+  /** Live ordinals that hold every term and pass the filters, in insertion order. */
+  private matching(queryTerms: readonly string[], opts: SelectOptions): number[] {
     let candidates: number[] | null = null;
     if (queryTerms.length > 0) {
       const lists = queryTerms.map((t) => this.terms.get(t) ?? []).sort((a, b) => a.length - b.length);
@@ -135,18 +168,48 @@ export class SearchIndex {
       const merged = mergeSorted(fromSources);
       candidates = candidates ? intersectSorted(candidates, merged) : merged;
     }
-    const pool = candidates ?? range(this.entries.length);
-    const hits: IndexHit[] = [];
-    for (const n of pool) {
+    const out: number[] = [];
+    const total = candidates ? candidates.length : this.entries.length;
+    for (let k = 0; k < total; k++) {
+      const n = candidates ? candidates[k]! : k;
       if (!this.alive[n]) continue;
       const e = this.entries[n]!;
       if (opts.publishedSince !== undefined && e.p < opts.publishedSince) continue;
       if (opts.fetchedAfter !== undefined && e.f <= opts.fetchedAfter) continue;
-      hits.push({ id: e.i, sourceId: e.s, publishedAt: e.p, fetchedAt: e.f, clusterId: e.c });
+      out.push(n);
     }
-    hits.sort((a, b) => b.publishedAt - a.publishedAt || b.fetchedAt - a.fetchedAt);
-    const offset = opts.offset ?? 0;
-    return opts.limit === undefined ? hits.slice(offset) : hits.slice(offset, offset + opts.limit);
+    return out;
+  }
+
+  /** Negative when ordinal `a` is the newer (published, then stored). */
+  private readonly newerFirst = (a: number, b: number): number => {
+    const x = this.entries[a]!;
+    const y = this.entries[b]!;
+    return y.p - x.p || y.f - x.f;
+  };
+
+  /** The `k` newest of `ords`, newest first: a bounded insertion pass instead of a full sort. */
+  private topK(ords: readonly number[], k: number): number[] {
+    if (k * 4 >= ords.length) return [...ords].sort(this.newerFirst).slice(0, k);
+    const top: number[] = [];
+    for (const n of ords) {
+      if (top.length === k && this.newerFirst(n, top[k - 1]!) >= 0) continue;
+      let lo = 0;
+      let hi = top.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.newerFirst(top[mid]!, n) <= 0) lo = mid + 1;
+        else hi = mid;
+      }
+      top.splice(lo, 0, n);
+      if (top.length > k) top.pop();
+    }
+    return top;
+  }
+
+  private hit(n: number): IndexHit {
+    const e = this.entries[n]!;
+    return { id: e.i, sourceId: e.s, publishedAt: e.p, fetchedAt: e.f, clusterId: e.c };
   }
 
   /** Cluster of the first live article whose fingerprint is within the near-duplicate distance. */
@@ -198,8 +261,4 @@ function intersectSorted(a: readonly number[], b: readonly number[]): number[] {
 function mergeSorted(lists: ReadonlyArray<readonly number[]>): number[] {
   if (lists.length === 1) return [...lists[0]!];
   return [...new Set(lists.flat())].sort((x, y) => x - y);
-}
-
-function range(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
 }
