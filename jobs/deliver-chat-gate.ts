@@ -2,10 +2,13 @@ import type { Redis } from 'ioredis';
 import type { Chat } from '../src/domain/types.ts';
 
 /**
- * Per-chat spacing in Redis, shared by every worker process: at most one message per
- * `gapMs` per chat, and `groupPerMinute` per group. Returns 0 when the caller may send now
- * (and takes the slot), else how many ms to wait. BullMQ's limiter only covers the global rate
- * (per-group limits are a BullMQ Pro feature).
+ * Spacing in Redis, shared by every worker process, taken right before each send: at most one
+ * message per `gapMs` per chat, `groupPerMinute` per group, and the platform's global rate as
+ * a GCRA slot (one send per 1/rate s). BullMQ's limiter counts job starts in fixed windows,
+ * which lets the end of one second and the start of the next exceed the platform's sliding
+ * window (429s at steady state in the fan-out benchmark); it stays only as a coarse cap.
+ * Per-group limits are a BullMQ Pro feature. Returns 0 when the caller may send now (and takes
+ * the slots), else how many ms to wait.
  */
 const SCRIPT = `
 local ttl = redis.call('PTTL', KEYS[1])
@@ -17,7 +20,17 @@ if limit > 0 then
     local t = redis.call('PTTL', KEYS[2])
     if t > 0 then return t end
   end
-  n = redis.call('INCR', KEYS[2])
+end
+local interval = tonumber(ARGV[3])
+if interval > 0 then
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  local tat = tonumber(redis.call('GET', KEYS[3]) or '0')
+  if tat > now then return math.max(1, math.ceil((tat - now) / 1000)) end
+  redis.call('SET', KEYS[3], string.format('%.0f', now + interval), 'PX', 60000)
+end
+if limit > 0 then
+  local n = redis.call('INCR', KEYS[2])
   if n == 1 then redis.call('PEXPIRE', KEYS[2], 60000) end
 end
 redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
@@ -29,6 +42,8 @@ export interface ChatGateOptions {
   prefix: string;
   gapMs?: number;
   groupPerMinute?: number;
+  /** Messages per second per platform overall. */
+  globalPerSecond?: Partial<Record<Chat['platform'], number>>;
 }
 
 /** A gate function for {@link DeliveryService.processPart}. */
@@ -37,13 +52,16 @@ export function createChatGate(redis: Redis, opts: ChatGateOptions): (chat: Chat
   const perMinute = opts.groupPerMinute ?? 20;
   return async (chat) => {
     const isGroup = chat.type === 'group' || chat.type === 'supergroup';
+    const rate = opts.globalPerSecond?.[chat.platform] ?? 0;
     const res = await redis.eval(
       SCRIPT,
-      2,
+      3,
       `${opts.prefix}:gate:${chat.key}`,
       `${opts.prefix}:gate-min:${chat.key}`,
+      `${opts.prefix}:gate-global:${chat.platform}`,
       String(gap),
       String(isGroup ? perMinute : 0),
+      String(rate > 0 ? Math.round(1_000_000 / rate) : 0),
     );
     return Number(res) || 0;
   };

@@ -64,7 +64,8 @@ export function startDeliverWorker(o: DeliverWorkerOptions): Worker {
     connection: o.connection,
     prefix: o.prefix,
     concurrency: Math.min(200, Math.max(8, Math.ceil(o.ratePerSecond / 5))),
-    limiter: { max: o.ratePerSecond, duration: 1000 },
+    // A coarse cap only: the exact global rate is the GCRA slot in the chat gate.
+    limiter: { max: Math.ceil(o.ratePerSecond * 1.2), duration: 1000 },
   });
   worker.on('failed', (job, err) => {
     o.log.warn({ job: job?.id, err: redactSecrets(describeError(err)) }, 'delivery failed');

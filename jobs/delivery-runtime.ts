@@ -91,7 +91,10 @@ export function createDeliveryRuntime(o: DeliveryRuntimeOptions): DeliveryRuntim
       const senders = new Map<Platform, PlatformSender>(s.senders.map((x) => [x.platform, x]));
       const service = new DeliveryService({ chats, deliveries, senders, queue: queues, schedules });
       if (s.workers ?? true) {
-        const gate = createChatGate(connection, { prefix });
+        const gate = createChatGate(connection, {
+          prefix,
+          globalPerSecond: { telegram: config.TELEGRAM_GLOBAL_RATE, discord: config.DISCORD_GLOBAL_RATE },
+        });
         workers.push(startDigestWorker({ connection, prefix, digests, log: core.log }));
         for (const sender of senders.values()) {
           const rate =

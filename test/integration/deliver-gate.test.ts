@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createChatGate } from '../../jobs/deliver-chat-gate.ts';
+import type { Chat } from '../../src/domain/types.ts';
+
+const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+const prefix = `test-${randomUUID()}`;
+
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+});
+
+const chat = (id: string, type: Chat['type'] = 'private') =>
+  ({ key: `telegram:${id}`, platform: 'telegram', type }) as Chat;
+
+describe('delivery gate', () => {
+  it('spaces sends to the global rate across chats, one slot at a time', async () => {
+    const gate = createChatGate(redis, { prefix, globalPerSecond: { telegram: 20 } });
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => gate(chat(`g${i}`))));
+    // One send may go now; the others are told to wait for their 50 ms slot.
+    expect(answers.filter((w) => w === 0)).toHaveLength(1);
+    for (const w of answers.filter((x) => x > 0)) expect(w).toBeLessThanOrEqual(50);
+    const waiting = answers.findIndex((w) => w > 0);
+    await new Promise((r) => setTimeout(r, answers[waiting]! + 5));
+    expect(await gate(chat(`g${waiting}`))).toBe(0);
+  });
+
+  it('keeps one message per second per chat and 20 a minute per group, without spending the global slot', async () => {
+    const gate = createChatGate(redis, { prefix: `${prefix}-b`, gapMs: 1000, groupPerMinute: 2 });
+    expect(await gate(chat('p1'))).toBe(0);
+    const wait = await gate(chat('p1'));
+    expect(wait).toBeGreaterThan(900);
+    const group = createChatGate(redis, { prefix: `${prefix}-c`, gapMs: 1, groupPerMinute: 2 });
+    expect(await group(chat('grp', 'group'))).toBe(0);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await group(chat('grp', 'group'))).toBe(0);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await group(chat('grp', 'group'))).toBeGreaterThan(50_000);
+  });
+});
