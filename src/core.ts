@@ -48,7 +48,7 @@ export async function createCore(config: Config, log: Logger): Promise<Core> {
     perHostConcurrency: config.FETCH_PER_HOST_CONCURRENCY,
   });
   const sources = new SourceStore(db.models);
-  const articles = new ArticleStore(db.models);
+  const articles = new ArticleStore(db.models, { retentionMs: config.ARTICLE_RETENTION });
   const journal = new SearchJournal(db.models, new SearchIndex());
   const hooks: CoreHooks = {};
   const ingest = new IngestService({

@@ -21,7 +21,17 @@ function toDoc({ id, ...a }: Article): ArticleDoc {
 
 /** Articles, stored once per canonical URL (the `_id` is a hash of it). */
 export class ArticleStore {
-  constructor(private readonly models: Models) {}
+  /**
+   * Articles never change once stored, so reads are cached (least recently used first out):
+   * thousands of chats' digests read the same few thousand articles. A cached article past the
+   * retention age is read again, so deletions by another process's retention show here too.
+   */
+  private readonly cache = new Map<string, Article>();
+
+  constructor(
+    private readonly models: Models,
+    private readonly opts: { retentionMs?: number; cacheSize?: number } = {},
+  ) {}
 
   /**
    * Insert articles whose id is not stored yet; returns the ids that were new. Two sources
@@ -48,8 +58,23 @@ export class ArticleStore {
   }
 
   async get(id: string): Promise<Article | null> {
+    const hit = this.cache.get(id);
+    const retention = this.opts.retentionMs;
+    if (hit && (retention === undefined || hit.fetchedAt.getTime() >= Date.now() - retention)) {
+      this.cache.delete(id);
+      this.cache.set(id, hit);
+      return hit;
+    }
     const d = await this.models.Article.collection.findOne({ _id: id as never });
-    return d ? toArticle(d as unknown as ArticleDoc) : null;
+    if (!d) {
+      this.cache.delete(id);
+      return null;
+    }
+    const a = toArticle(d as unknown as ArticleDoc);
+    this.cache.delete(id);
+    this.cache.set(id, a);
+    if (this.cache.size > (this.opts.cacheSize ?? 20_000)) this.cache.delete(this.cache.keys().next().value!);
+    return a;
   }
 
   /** Articles by id, in the given order; ids no longer stored are left out. */
@@ -74,6 +99,7 @@ export class ArticleStore {
       .find({ fetchedAt: { $lt: cutoff } }, { projection: { _id: 1 } })
       .toArray();
     const ids = old.map((d) => String(d._id));
+    for (const id of ids) this.cache.delete(id);
     if (ids.length > 0) await this.models.Article.collection.deleteMany({ fetchedAt: { $lt: cutoff } });
     return ids;
   }
