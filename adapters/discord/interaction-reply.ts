@@ -25,18 +25,30 @@ type Answerable = ChatInputCommandInteraction | ButtonInteraction;
 /**
  * Answer an interaction inside Discord's 3-second window: run `work`; if it is not done within
  * {@link DEFER_AFTER_MS}, defer (a deferred reply, or a deferred update for a button) and edit
- * the answer in when it is ready. An ephemeral answer after a public deferral is sent as an
- * ephemeral follow-up and the "thinking…" placeholder is deleted.
+ * the answer in when it is ready. With `deferFirst` (the process is busy), the deferral is sent
+ * and acknowledged before `work` is even started: work started first would compete with the
+ * deferral's HTTP round trip for the one event loop, and CPU-bound queries win that race.
+ * An ephemeral answer after a public deferral is sent as an ephemeral follow-up and the
+ * "thinking…" placeholder is deleted.
  */
 export async function answer(
   i: Answerable,
   work: () => Promise<Reply>,
-  opts: { ephemeralDefer?: boolean; deferNow?: boolean } = {},
+  opts: { ephemeralDefer?: boolean; deferFirst?: boolean } = {},
 ): Promise<void> {
+  const defer = async () => {
+    if (i.isButton()) await i.deferUpdate();
+    else await i.deferReply(opts.ephemeralDefer ? { flags: MessageFlags.Ephemeral } : {});
+  };
+  if (opts.deferFirst) {
+    await defer();
+    await send(i, await work(), true);
+    return;
+  }
   const pending = work();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), opts.deferNow ? 0 : DEFER_AFTER_MS);
+    timer = setTimeout(() => resolve('late'), DEFER_AFTER_MS);
   });
   const first = await Promise.race([
     pending.then(
@@ -51,8 +63,7 @@ export async function answer(
     await send(i, first.r, false);
     return;
   }
-  if (i.isButton()) await i.deferUpdate();
-  else await i.deferReply(opts.ephemeralDefer ? { flags: MessageFlags.Ephemeral } : {});
+  await defer();
   const reply = await pending;
   await send(i, reply, true);
 }

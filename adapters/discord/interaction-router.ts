@@ -31,8 +31,59 @@ export interface RouterDeps extends QueryDeps, AdminDeps {
   log: Logger;
 }
 
-/** Interactions being answered at once above which new ones are deferred before any work. */
-const BUSY_IN_FLIGHT = 8;
+/** Interactions whose work runs at once; more are deferred first and wait for a slot. */
+export const MAX_CONCURRENT_WORK = 4;
+
+/**
+ * Admission of interaction work. Queries are CPU-bound on the one event loop, and a deferral's
+ * HTTP round trip needs several turns of that loop: with a whole burst's queries running, every
+ * turn carries their CPU and the deferrals reach Discord after its 3-second window. So at most
+ * `size` works run at once, and while any deferral is still on its way no queued work starts:
+ * acknowledgements go first, answers follow.
+ */
+export class WorkQueue {
+  private running = 0;
+  private acking = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(readonly size: number) {}
+
+  /** Whether new work would have to wait (so the interaction should be deferred first). */
+  get busy(): boolean {
+    return this.running >= this.size || this.waiting.length > 0 || this.acking > 0;
+  }
+
+  /** A deferral was sent; `settle` when it is acknowledged or failed (idempotent). */
+  acknowledging(): () => void {
+    this.acking++;
+    let open = true;
+    return () => {
+      if (!open) return;
+      open = false;
+      this.acking--;
+      this.pump();
+    };
+  }
+
+  /** Run `fn` when a slot is free and no deferral is pending. */
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.running < this.size && this.waiting.length === 0 && this.acking === 0) this.running++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await fn();
+    } finally {
+      this.running--;
+      this.pump();
+    }
+  }
+
+  private pump(): void {
+    while (this.acking === 0 && this.running < this.size && this.waiting.length > 0) {
+      this.running++;
+      this.waiting.shift()?.();
+    }
+  }
+}
 
 /** The localised, ephemeral answer to a failure; unexpected errors are logged (secret-free). */
 export function errorReply(err: unknown, locale: Locale, log: Logger): Reply {
@@ -57,26 +108,30 @@ export function errorReply(err: unknown, locale: Locale, log: Logger): Reply {
  * localised ephemeral replies.
  */
 export function createInteractionRouter(deps: RouterDeps): (i: Interaction) => Promise<void> {
-  // Under a burst, CPU-bound queries can hold the event loop past the defer timer: defer at once.
-  let inFlight = 0;
+  const queue = new WorkQueue(MAX_CONCURRENT_WORK);
   const run = async (
     i: ChatInputCommandInteraction | ButtonInteraction,
     handler: () => Promise<Reply>,
     ephemeralDefer = false,
   ) => {
     const locale = localeFromDiscord(i.locale);
-    inFlight++;
+    // Busy: acknowledge first (answer calls the work only once the deferral is accepted), then queue.
+    const deferFirst = queue.busy;
+    const acknowledged = deferFirst ? queue.acknowledging() : () => {};
     try {
       await answer(
         i,
-        async () => {
-          try {
-            return await handler();
-          } catch (err) {
-            return errorReply(err, locale, deps.log);
-          }
+        () => {
+          acknowledged();
+          return queue.run(async () => {
+            try {
+              return await handler();
+            } catch (err) {
+              return errorReply(err, locale, deps.log);
+            }
+          });
         },
-        { ephemeralDefer, deferNow: inFlight > BUSY_IN_FLIGHT },
+        { ephemeralDefer, deferFirst },
       );
     } catch (err) {
       // The answer itself failed (interaction expired, Discord down): nothing more can be said.
@@ -85,7 +140,7 @@ export function createInteractionRouter(deps: RouterDeps): (i: Interaction) => P
         'discord answer failed',
       );
     } finally {
-      inFlight--;
+      acknowledged();
     }
   };
 

@@ -1,0 +1,252 @@
+/**
+ * Digest fan-out to 10,000 subscribed Telegram chats against the fake Bot API enforcing a global
+ * limit L (sliding one-second window; over it answers 429 with retry_after).
+ *
+ * Set-up (real code paths): 50 sources, 2,000 articles stored through ArticleStore + SearchJournal,
+ * 10,000 private chats bulk-inserted in ChatStore's document shape (3 sources each), then
+ * `DigestService.runNow` for every chat (8 in flight, as the digest worker's concurrency) with no
+ * workers running: each records its delivery in MongoDB and enqueues the BullMQ deliver job.
+ * The build is timed but is not part of the send rate.
+ *
+ * Then one backlog of 10,000 queued digests is drained in two phases, by the real deliver worker
+ * (BullMQ limiter + Redis chat gate + DeliveryService + the telegraf sender) talking HTTP to the
+ * fake, which runs in a child process:
+ *  1. L = 30/s (TELEGRAM_GLOBAL_RATE=30, default): workers run 65 s; steady state = seconds 5–65.
+ *     A realistic minute: ~1,800 of the 10,000 chats, which is all a 30/s bot can do.
+ *  2. L = 1000/s (TELEGRAM_GLOBAL_RATE=1000, TELEGRAM_PAID_BROADCAST=true): a new runtime on the
+ *     same queue drains the rest; steady state = from 1 s after its first send to 1 s before
+ *     its last.
+ * Achieved rate and 429s are measured client-side (a wrapper around the real PlatformSender
+ * records each successful sendMessage and each 429). Duplicates / lost compare, per chat, the
+ * fake's accepted sendMessage calls with the parts the chat's delivery renders to, and with the
+ * part markers DeliveryStore recorded in MongoDB. Database and Redis prefix are unique and
+ * removed afterwards.
+ */
+import { createTelegramAdapter } from '../adapters/telegram/index.ts';
+import { createDeliveryRuntime, type DeliveryRuntime } from '../jobs/delivery-runtime.ts';
+import type { Config } from '../src/config/config.ts';
+import { type Core, createCore } from '../src/core.ts';
+import type { PlatformSender } from '../src/delivery/platform-sender.ts';
+import type { OutgoingMessage } from '../src/domain/types.ts';
+import { DeliveryError } from '../src/errors.ts';
+import { DeliveryStore } from '../src/store/delivery-store.ts';
+import { benchConfig, benchDbName, deleteQueueKeys, silentLog } from './lib/env.ts';
+import { round, sleep } from './lib/stats.ts';
+import { type FakeProcess, startFakeTelegramProcess } from './lib/telegram-fake-child.ts';
+import { addArticles, addSources, checkChatsReadable, insertChats, pool } from './lib/telegram-fixture.ts';
+
+const CHATS = Number(process.env.BENCH_TG_CHATS ?? 10_000);
+const SOURCES = 50;
+const ARTICLES = 2000;
+const SOURCES_PER_CHAT = 3;
+const SLOW_RATE = 30;
+const FAST_RATE = 1000;
+const SLOW_RUN_MS = Number(process.env.BENCH_TG_SLOW_MS ?? 65_000);
+const SLOW_WARMUP_MS = 5000;
+const FAST_DEADLINE_MS = Number(process.env.BENCH_TG_FAST_DEADLINE_MS ?? 300_000);
+
+interface SendLog {
+  ok: number[];
+  rateLimited: number[];
+  other: number;
+}
+
+/** The real sender, with each successful send and each 429 timestamped (client side). */
+function recording(inner: PlatformSender, log: SendLog): PlatformSender {
+  return {
+    platform: inner.platform,
+    partCount: (chat, msg) => inner.partCount(chat, msg),
+    async sendPart(chat, msg, part) {
+      try {
+        await inner.sendPart(chat, msg, part);
+        log.ok.push(performance.now());
+      } catch (err) {
+        if (err instanceof DeliveryError && err.retryAfterMs !== undefined)
+          log.rateLimited.push(performance.now());
+        else log.other++;
+        throw err;
+      }
+    },
+  };
+}
+
+function startRuntime(core: Core, config: Config, log: SendLog) {
+  const runtime = createDeliveryRuntime({ core, config });
+  const adapter = createTelegramAdapter({
+    core,
+    config,
+    chats: runtime.chats,
+    digests: runtime.digests,
+    schedules: runtime.schedules,
+  });
+  return { runtime, sender: recording(adapter.sender, log) };
+}
+
+const inWindow = (ts: readonly number[], from: number, to: number) =>
+  ts.filter((t) => t >= from && t < to).length;
+
+let state: { core: Core; fake: FakeProcess; prefix: string; runtime: DeliveryRuntime | null } | null = null;
+
+export async function run(): Promise<Record<string, number | string>> {
+  const fake = await startFakeTelegramProcess();
+  const dbName = benchDbName('tgfanout');
+  const prefix = `bench-tgfanout-${Date.now()}`;
+  const env = {
+    QUEUE_PREFIX: prefix,
+    TELEGRAM_BOT_TOKEN: fake.token,
+    TELEGRAM_API_ROOT: fake.url,
+  };
+  const slowConfig = benchConfig(dbName, { ...env, TELEGRAM_GLOBAL_RATE: String(SLOW_RATE) });
+  const fastConfig = benchConfig(dbName, {
+    ...env,
+    TELEGRAM_GLOBAL_RATE: String(FAST_RATE),
+    TELEGRAM_PAID_BROADCAST: 'true',
+  });
+  const core = await createCore(slowConfig, silentLog);
+  state = { core, fake, prefix, runtime: null };
+
+  // --- fixture
+  const t0 = performance.now();
+  const sourceIds = await addSources(core, SOURCES);
+  const articles = await addArticles(core, sourceIds, ARTICLES);
+  const chatKeys = await insertChats(core, sourceIds, CHATS, SOURCES_PER_CHAT);
+  const fixtureMs = performance.now() - t0;
+
+  // --- build every digest (records deliveries, enqueues deliver jobs); no workers yet
+  const slowLog: SendLog = { ok: [], rateLimited: [], other: 0 };
+  const slow = startRuntime(core, slowConfig, slowLog);
+  state.runtime = slow.runtime;
+  await checkChatsReadable(slow.runtime.chats, chatKeys);
+  const outcomes = new Map<string, number>();
+  const t1 = performance.now();
+  await pool(chatKeys, 8, async (key) => {
+    const o = await slow.runtime.digests.runNow(key);
+    outcomes.set(o, (outcomes.get(o) ?? 0) + 1);
+  });
+  const buildMs = performance.now() - t1;
+  const queued = outcomes.get('queued') ?? 0;
+
+  // Parts each chat should receive, from the recorded deliveries (one scan).
+  const expected = new Map<string, number>();
+  const docs = (await core.db.models.Delivery.collection
+    .find({ status: 'pending' })
+    .toArray()) as unknown as Array<{ chatKey: string; message: OutgoingMessage }>;
+  for (const d of docs) {
+    const chatId = d.chatKey.slice('telegram:'.length);
+    expected.set(chatId, (expected.get(chatId) ?? 0) + slow.sender.partCount(null as never, d.message));
+  }
+  const totalParts = [...expected.values()].reduce((a, b) => a + b, 0);
+
+  // --- phase 1: L = 30/s for 65 s
+  await fake.setRateLimit(SLOW_RATE);
+  const p1 = performance.now();
+  await slow.runtime.start({ senders: [slow.sender], rebuild: false });
+  await sleep(SLOW_RUN_MS);
+  await slow.runtime.stop();
+  state.runtime = null;
+  const p1End = performance.now();
+  const slowSteadyMs = SLOW_RUN_MS - SLOW_WARMUP_MS;
+  const slowSteadySent = inWindow(slowLog.ok, p1 + SLOW_WARMUP_MS, p1 + SLOW_RUN_MS);
+  const slowSteady429 = inWindow(slowLog.rateLimited, p1 + SLOW_WARMUP_MS, p1 + SLOW_RUN_MS);
+  const slowFirst60 = inWindow(slowLog.ok, p1, p1 + 60_000);
+
+  // --- phase 2: L = 1000/s (paid broadcast) drains the rest
+  const fastLog: SendLog = { ok: [], rateLimited: [], other: 0 };
+  const fast = startRuntime(core, fastConfig, fastLog);
+  state.runtime = fast.runtime;
+  await fake.setRateLimit(FAST_RATE);
+  const p2 = performance.now();
+  await fast.runtime.start({ senders: [fast.sender], rebuild: false });
+  const remaining = totalParts - slowLog.ok.length;
+  while (fastLog.ok.length < remaining && performance.now() - p2 < FAST_DEADLINE_MS) await sleep(200);
+  const drained = fastLog.ok.length >= remaining;
+  await sleep(1000); // anything doubled would show up now
+  await fast.runtime.stop();
+  state.runtime = null;
+  const first = fastLog.ok[0] ?? p2;
+  const last = fastLog.ok[fastLog.ok.length - 1] ?? p2;
+  const steadyFrom = first + 1000;
+  const steadyTo = Math.max(steadyFrom, last - 1000);
+  const fastSteadySent = inWindow(fastLog.ok, steadyFrom, steadyTo);
+  const fastSteadyMs = steadyTo - steadyFrom;
+  const fastSteady429 = inWindow(fastLog.rateLimited, steadyFrom, steadyTo);
+  const fastRate = fastSteadyMs > 0 ? (fastSteadySent / fastSteadyMs) * 1000 : Number.NaN;
+  // Busiest / quietest whole second of the fast phase (shows burstiness).
+  const perSecond: number[] = [];
+  for (let s = steadyFrom; s + 1000 <= steadyTo; s += 1000) perSecond.push(inWindow(fastLog.ok, s, s + 1000));
+
+  // --- verification: the fake's accepted messages vs MongoDB
+  const report = await fake.report();
+  const recorded = await new DeliveryStore(core.db.models).sentParts();
+  const recordedPerChat = new Map<string, number>();
+  for (const [id, n] of recorded) {
+    const chatId = id.slice('telegram:'.length, id.indexOf('|'));
+    recordedPerChat.set(chatId, (recordedPerChat.get(chatId) ?? 0) + n);
+  }
+  let duplicates = 0;
+  let lost = 0;
+  let mongoMismatch = 0;
+  let unexpectedChats = 0;
+  for (const [chatId, want] of expected) {
+    const got = report.perChat[chatId] ?? 0;
+    if (got > want) duplicates += got - want;
+    if (got < want) lost += want - got;
+    if ((recordedPerChat.get(chatId) ?? 0) !== got) mongoMismatch++;
+  }
+  for (const chatId of Object.keys(report.perChat)) if (!expected.has(chatId)) unexpectedChats++;
+  const distinctChats = Object.keys(report.perChat).length;
+
+  return {
+    chats: CHATS,
+    sources: SOURCES,
+    articles_stored: articles,
+    fixture_s: round(fixtureMs / 1000, 1),
+    digests_queued: queued,
+    digests_other:
+      [...outcomes]
+        .filter(([o]) => o !== 'queued')
+        .map(([o, n]) => `${o}:${n}`)
+        .join(' ') || '-',
+    digest_build_s: round(buildMs / 1000, 1),
+    digest_build_per_s: round((CHATS / buildMs) * 1000, 1),
+    parts_total: totalParts,
+    parts_per_digest: round(totalParts / Math.max(1, queued), 2),
+    l30_run_s: SLOW_RUN_MS / 1000,
+    l30_sent_first_60s: slowFirst60,
+    l30_steady_rate_per_s: round((slowSteadySent / slowSteadyMs) * 1000, 2),
+    l30_rate_over_L: round(((slowSteadySent / slowSteadyMs) * 1000) / SLOW_RATE, 3),
+    l30_429_steady: slowSteady429,
+    l30_429_total: slowLog.rateLimited.length,
+    l30_phase_s: round((p1End - p1) / 1000, 1),
+    l1000_sent: fastLog.ok.length,
+    l1000_drained: drained ? 'yes' : `no (deadline ${FAST_DEADLINE_MS / 1000} s)`,
+    l1000_phase_s: round((last - p2) / 1000, 1),
+    l1000_steady_window_s: round(fastSteadyMs / 1000, 1),
+    l1000_steady_rate_per_s: round(fastRate, 1),
+    l1000_rate_over_L: round(fastRate / FAST_RATE, 3),
+    l1000_busiest_second: perSecond.length ? Math.max(...perSecond) : Number.NaN,
+    l1000_quietest_second: perSecond.length ? Math.min(...perSecond) : Number.NaN,
+    l1000_429_steady: fastSteady429,
+    l1000_429_total: fastLog.rateLimited.length,
+    other_send_errors: slowLog.other + fastLog.other,
+    fake_sendMessage_calls: report.sendMessageCalls,
+    fake_accepted: report.accepted,
+    fake_distinct_chats: distinctChats,
+    duplicates,
+    lost,
+    unexpected_chats: unexpectedChats,
+    chats_fake_vs_mongo_mismatch: mongoMismatch,
+    deliver_worker_concurrency: `${Math.min(200, Math.max(8, Math.ceil(SLOW_RATE / 5)))} at L=30, ${Math.min(200, Math.max(8, Math.ceil(FAST_RATE / 5)))} at L=1000`,
+  };
+}
+
+export async function cleanup(): Promise<void> {
+  const s = state;
+  state = null;
+  if (!s) return;
+  if (s.runtime) await s.runtime.stop().catch(() => {});
+  await s.core.db.drop();
+  await s.core.close();
+  await deleteQueueKeys(s.prefix);
+  await s.fake.close();
+}
