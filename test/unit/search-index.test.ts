@@ -40,7 +40,7 @@ describe('SearchIndex.newest', () => {
       for (const want of [1, 10, 50, 400]) {
         const all = index.search(terms, opts);
         const seen = new Set<string>();
-        const expected = all.filter((h) => (seen.has(h.clusterId) ? false : (seen.add(h.clusterId), true)));
+        const expected = all.filter((h) => !seen.has(h.clusterId) && Boolean(seen.add(h.clusterId)));
         const { hits, total } = index.newest(terms, opts, want);
         expect(total).toBe(all.length);
         expect(hits.map((h) => h.id)).toEqual(expected.slice(0, want).map((h) => h.id));
