@@ -122,15 +122,15 @@ const journalSchema = new Schema(
   {
     _id: String,
     at: { type: Date, required: true },
-    /** i article id, s source id, p published ms, f fetched ms, fp fingerprint, c cluster id, t index terms. */
-    entries: { type: [Schema.Types.Mixed], default: [] },
+    /** JSON array of entries: i article id, s source id, p published ms, f fetched ms, fp fingerprint, c cluster id, t index terms. */
+    data: { type: String, required: true },
   },
   { versionKey: false },
 );
 
 /** A compacted run of journal batches (`from`…`to`), written once. */
 const segmentSchema = new Schema(
-  { _id: String, from: Number, to: Number, entries: { type: [Schema.Types.Mixed], default: [] } },
+  { _id: String, from: Number, to: Number, data: { type: String, required: true } },
   { versionKey: false },
 );
 
