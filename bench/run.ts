@@ -1,7 +1,7 @@
 /**
  * `npm run bench [filter]`: runs every `bench/<group>-<name>.ts` module that exports
  * `async function run(): Promise<Record<string, number | string>>`, one after another
- * (only those whose file name contains `filter`, when given), prints each result as a table
+ * (only those whose file name contains one of the comma-separated fragments, when given), prints each result as a table
  * and merges the results into bench/results.json. A failing benchmark prints its error and
  * the harness goes on; the exit code is 1 if any failed. A module may also export
  * `async function cleanup()`, called once after all benchmarks ran (shared databases).
@@ -19,7 +19,9 @@ interface BenchModule {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resultsFile = path.join(here, 'results.json');
+// Comma-separated name fragments: `npm run bench -- core-ingest,core-search`.
 const filter = process.argv[2] ?? '';
+const fragments = filter.split(',').filter(Boolean);
 const BENCH_FILE = /^[a-z0-9]+-[a-z0-9-]+\.ts$/;
 
 function collectGarbage(): void {
@@ -50,7 +52,12 @@ function readPrevious(): { results: Record<string, unknown> } {
 
 async function main(): Promise<number> {
   const files = readdirSync(here)
-    .filter((f) => BENCH_FILE.test(f) && f !== 'run.ts' && f.includes(filter))
+    .filter(
+      (f) =>
+        BENCH_FILE.test(f) &&
+        f !== 'run.ts' &&
+        (fragments.length === 0 || fragments.some((x) => f.includes(x))),
+    )
     .sort();
   if (files.length === 0) {
     process.stderr.write(`no benchmark matches "${filter}"\n`);

@@ -8,7 +8,9 @@ import type { Chat } from '../src/domain/types.ts';
  * which lets the end of one second and the start of the next exceed the platform's sliding
  * window (429s at steady state in the fan-out benchmark); it stays only as a coarse cap.
  * Per-group limits are a BullMQ Pro feature. Returns 0 when the caller may send now (and takes
- * the slots), else how many ms to wait.
+ * the slots); a negative number when a global slot that many ms ahead was reserved for it (it
+ * sleeps, then sends without asking again — callers queueing for the next free slot is what
+ * keeps the rate at the limit); a positive number when it must wait that long and ask again.
  */
 const SCRIPT = `
 local ttl = redis.call('PTTL', KEYS[1])
@@ -22,20 +24,27 @@ if limit > 0 then
   end
 end
 local interval = tonumber(ARGV[3])
+local reserved = 0
 if interval > 0 then
   local t = redis.call('TIME')
   local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-  local tat = tonumber(redis.call('GET', KEYS[3]) or '0')
-  if tat > now then return math.max(1, math.ceil((tat - now) / 1000)) end
-  redis.call('SET', KEYS[3], string.format('%.0f', now + interval), 'PX', 60000)
+  local tat = math.max(tonumber(redis.call('GET', KEYS[3]) or '0'), now)
+  local wait = tat - now
+  if wait > tonumber(ARGV[4]) then return math.ceil(wait / 1000) end
+  redis.call('SET', KEYS[3], string.format('%.0f', tat + interval), 'PX', 60000)
+  reserved = math.ceil(wait / 1000)
 end
 if limit > 0 then
   local n = redis.call('INCR', KEYS[2])
   if n == 1 then redis.call('PEXPIRE', KEYS[2], 60000) end
 end
-redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+redis.call('SET', KEYS[1], '1', 'PX', ARGV[1] + reserved)
+if reserved > 0 then return -reserved end
 return 0
 `;
+
+/** Farthest ahead a global slot is reserved; beyond it the job is delayed and asks again. */
+const MAX_RESERVE_MS = 1000;
 
 /** Options of {@link createChatGate}. */
 export interface ChatGateOptions {
@@ -62,6 +71,7 @@ export function createChatGate(redis: Redis, opts: ChatGateOptions): (chat: Chat
       String(gap),
       String(isGroup ? perMinute : 0),
       String(rate > 0 ? Math.round(1_000_000 / rate) : 0),
+      String(MAX_RESERVE_MS * 1000),
     );
     return Number(res) || 0;
   };

@@ -34,7 +34,8 @@ export class DeliveryService {
 
   /**
    * Send part `ref.part` unless it was sent already. `gate` says how long the chat must wait
-   * (per-chat spacing) — a positive answer returns `wait` without sending. A temporary failure
+   * (per-chat spacing) — a positive answer returns `wait` without sending; a negative one is a
+   * send slot reserved that far ahead, slept before sending. A temporary failure
    * throws the sender's `DeliveryError`; a permanent one deactivates the chat and returns `gone`.
    */
   async processPart(ref: DeliveryJobRef, gate: (chat: Chat) => Promise<number>): Promise<PartOutcome> {
@@ -58,6 +59,8 @@ export class DeliveryService {
     }
     const wait = await gate(chat);
     if (wait > 0) return { status: 'wait', ms: wait };
+    // A negative answer is a send slot reserved that many ms ahead.
+    if (wait < 0) await new Promise((r) => setTimeout(r, -wait));
     try {
       await sender.sendPart(chat, delivery.message, part);
     } catch (err) {
