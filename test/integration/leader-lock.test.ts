@@ -42,7 +42,12 @@ describe('holdLeadership', () => {
     const a = holdLeadership(
       redis,
       key,
-      { onLead: async () => {}, onLose: async () => void (lost = true) },
+      {
+        onLead: async () => {},
+        onLose: async () => {
+          lost = true;
+        },
+      },
       600,
     );
     await waitFor(async () => (await redis.get(key)) !== null);
