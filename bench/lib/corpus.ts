@@ -7,7 +7,7 @@
 import { type Core, createCore } from '../../src/core.ts';
 import type { Article } from '../../src/domain/types.ts';
 import { buildArticle } from '../../src/ingest/article-builder.ts';
-import type { IndexEntry } from '../../src/store/search-index.ts';
+import { indexEntryOf } from '../../src/store/search-index.ts';
 import { benchConfig, benchDbName, silentLog } from './env.ts';
 import { entry, rng } from './gen.ts';
 import { since } from './stats.ts';
@@ -38,19 +38,6 @@ function entriesForBatch(r: () => number, from: number, count: number) {
     const n = from + k;
     return { source: n % CORPUS_SOURCES, entry: entry(r, n % CORPUS_SOURCES, n) };
   });
-}
-
-/** The IndexEntry of a stored article, exactly as IngestService.store builds it. */
-function indexEntry(a: Article): IndexEntry {
-  return {
-    i: a.id,
-    s: a.sourceId,
-    p: a.publishedAt.getTime(),
-    f: a.fetchedAt.getTime(),
-    fp: a.fingerprint,
-    c: a.clusterId,
-    t: a.terms,
-  };
 }
 
 /** Creates a database, adds the sources and stores `count` articles. Returns the core (open). */
@@ -94,7 +81,7 @@ export async function buildCorpus(count = CORPUS_ARTICLES): Promise<{ core: Core
     const t1 = performance.now();
     const inserted = await core.articles.insertNew(batch);
     const t2 = performance.now();
-    await core.journal.append(batch.filter((a) => inserted.has(a.id)).map(indexEntry));
+    await core.journal.append(batch.filter((a) => inserted.has(a.id)).map(indexEntryOf));
     const t3 = performance.now();
     insertMs += t2 - t1;
     journalMs += t3 - t2;

@@ -12,7 +12,7 @@ import type { Core } from '../../src/core.ts';
 import type { Article, Chat, Subscription } from '../../src/domain/types.ts';
 import { buildArticle } from '../../src/ingest/article-builder.ts';
 import type { ChatStore } from '../../src/store/chat-store.ts';
-import type { IndexEntry } from '../../src/store/search-index.ts';
+import { indexEntryOf } from '../../src/store/search-index.ts';
 import { entry, rng } from './gen.ts';
 
 const BATCH = 1000;
@@ -32,18 +32,6 @@ export async function addSources(core: Core, count: number): Promise<string[]> {
   return ids;
 }
 
-function indexEntry(a: Article): IndexEntry {
-  return {
-    i: a.id,
-    s: a.sourceId,
-    p: a.publishedAt.getTime(),
-    f: a.fetchedAt.getTime(),
-    fp: a.fingerprint,
-    c: a.clusterId,
-    t: a.terms,
-  };
-}
-
 /** Stores `count` generated articles round-robin over `sourceIds`, fetched now. Returns how many were new. */
 export async function addArticles(core: Core, sourceIds: readonly string[], count: number): Promise<number> {
   const r = rng(20250901);
@@ -58,7 +46,7 @@ export async function addArticles(core: Core, sourceIds: readonly string[], coun
     }
     for (const a of batch) a.clusterId = core.journal.index.findCluster(a.fingerprint) ?? a.id;
     const inserted = await core.articles.insertNew(batch);
-    await core.journal.append(batch.filter((a) => inserted.has(a.id)).map(indexEntry));
+    await core.journal.append(batch.filter((a) => inserted.has(a.id)).map(indexEntryOf));
     stored += inserted.size;
   }
   return stored;

@@ -4,26 +4,23 @@
  * subscribes in Telegram and gets a digest; a Discord channel feed gets new articles posted
  * through the delivery queue after a poll.
  */
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.ts';
-import { type Service, startService } from '../../src/main.ts';
+import type { Service } from '../../src/main.ts';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord-api.ts';
 import { type NewsSite, startNewsSite } from '../fakes/news-site.ts';
 import { type FakeTelegram, startFakeTelegram } from '../fakes/telegram-bot-api.ts';
 import { waitFor } from '../fakes/wait-for.ts';
+import { startTestService, type TestService } from '../helpers/test-service.ts';
 
 const GUILD = '930000000000000001';
 const CHANNEL = '930000000000000002';
 const MANAGE_CHANNELS = String(1n << 4n);
-const prefix = `test-${randomUUID()}`;
-const dbName = `test_service_${randomUUID().slice(0, 8)}`;
 
 let telegram: FakeTelegram;
 let discord: FakeDiscord;
 let site: NewsSite;
 let service: Service;
+let testService: TestService;
 let items: Array<{ title: string; path: string }> = [];
 
 function feed(base: string): string {
@@ -57,37 +54,21 @@ beforeAll(async () => {
     res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' });
     res.end(feed(site.url));
   });
-  service = await startService(
-    loadConfig({
-      MONGODB_URI: `mongodb://127.0.0.1:27017/${dbName}`,
-      QUEUE_PREFIX: prefix,
-      HTTP_PORT: '0',
-      TELEGRAM_BOT_TOKEN: telegram.token,
-      TELEGRAM_API_ROOT: telegram.url,
-      DISCORD_TOKEN: discord.token,
-      DISCORD_APPLICATION_ID: discord.applicationId,
-      DISCORD_API_ROOT: `${discord.url}/api`,
-      ALLOW_PRIVATE_NETWORK_FEEDS: 'true',
-      DEFAULT_LOCALE: 'en',
-      LOG_LEVEL: 'silent',
-    }),
-    'all',
-  );
+  testService = await startTestService({
+    TELEGRAM_BOT_TOKEN: telegram.token,
+    TELEGRAM_API_ROOT: telegram.url,
+    DISCORD_TOKEN: discord.token,
+    DISCORD_APPLICATION_ID: discord.applicationId,
+    DISCORD_API_ROOT: `${discord.url}/api`,
+  });
+  service = testService.service;
 }, 60_000);
 
 afterAll(async () => {
-  await service?.stop();
+  await testService?.cleanup();
   await telegram?.close();
   await discord?.close();
   await site?.close();
-  const redis = new Redis('redis://127.0.0.1:6379');
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-  const { default: mongoose } = await import('mongoose');
-  const conn = await mongoose.createConnection(`mongodb://127.0.0.1:27017/${dbName}`).asPromise();
-  await conn.dropDatabase();
-  await conn.close();
 });
 
 describe('newsrelay serve (all roles in one process)', () => {

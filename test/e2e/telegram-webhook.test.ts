@@ -5,17 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.ts';
-import { type Service, startService } from '../../src/main.ts';
 import { type FakeTelegram, startFakeTelegram } from '../fakes/telegram-bot-api.ts';
 import { waitFor } from '../fakes/wait-for.ts';
+import { startTestService, type TestService } from '../helpers/test-service.ts';
 
-const prefix = `test-${randomUUID()}`;
-const dbName = `test_webhook_${randomUUID().slice(0, 8)}`;
 let telegram: FakeTelegram;
-let service: Service;
+let testService: TestService;
 let hookUrl = '';
 
 async function freePort(): Promise<number> {
@@ -31,32 +27,20 @@ beforeAll(async () => {
   telegram = await startFakeTelegram();
   const port = await freePort();
   hookUrl = `http://127.0.0.1:${port}/telegram/${randomUUID()}`;
-  service = await startService(
-    loadConfig({
-      MONGODB_URI: `mongodb://127.0.0.1:27017/${dbName}`,
-      QUEUE_PREFIX: prefix,
+  testService = await startTestService(
+    {
       HTTP_PORT: String(port),
       TELEGRAM_BOT_TOKEN: telegram.token,
       TELEGRAM_API_ROOT: telegram.url,
       TELEGRAM_WEBHOOK_URL: hookUrl,
-      DEFAULT_LOCALE: 'en',
-      LOG_LEVEL: 'silent',
-    }),
+    },
     'bot',
   );
 }, 60_000);
 
 afterAll(async () => {
-  await service?.stop();
+  await testService?.cleanup();
   await telegram?.close();
-  const redis = new Redis('redis://127.0.0.1:6379');
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-  const { default: mongoose } = await import('mongoose');
-  const conn = await mongoose.createConnection(`mongodb://127.0.0.1:27017/${dbName}`).asPromise();
-  await conn.dropDatabase();
-  await conn.close();
 });
 
 describe('Telegram webhook mode', () => {
