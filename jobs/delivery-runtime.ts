@@ -17,7 +17,7 @@ import { createDigestQueue, startDigestWorker } from './digest-queue.ts';
 
 /** Queue of the periodic sweep that re-enqueues unfinished deliveries. */
 const SWEEP_QUEUE = 'delivery-sweep';
-const SWEEP_EVERY_MS = 10 * 60_000;
+const SWEEP_PATTERN = '*/10 * * * *';
 
 /** Options of {@link createDeliveryRuntime}. */
 export interface DeliveryRuntimeOptions {
@@ -120,7 +120,12 @@ export function createDeliveryRuntime(o: DeliveryRuntimeOptions): DeliveryRuntim
         // Deliveries whose retries ran out (a long outage) are retried by a periodic sweep,
         // not only at the next start-up.
         sweepQueue = new Queue(SWEEP_QUEUE, { connection, prefix });
-        await sweepQueue.upsertJobScheduler('deliveries-sweep', { every: SWEEP_EVERY_MS }, { name: 'sweep' });
+        // A cron pattern, not `every`: an `every` scheduler fires at once, racing the start-up requeue.
+        await sweepQueue.upsertJobScheduler(
+          'deliveries-sweep',
+          { pattern: SWEEP_PATTERN },
+          { name: 'sweep' },
+        );
         const sweeper = new Worker(SWEEP_QUEUE, async () => ({ requeued: await service.requeuePending() }), {
           connection,
           prefix,

@@ -51,6 +51,13 @@ export function webhookSecret(config: Config): string {
   );
 }
 
+async function untilPolling(bot: Telegraf, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((bot as unknown as { polling?: unknown }).polling === undefined && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 /** Build the Telegram adapter (TELEGRAM_BOT_TOKEN must be set). */
 export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapter {
   const { config, core } = deps;
@@ -130,6 +137,9 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
           core.log.error({ err: redactSecrets(describeError(err)) }, 'telegram polling stopped');
         });
       await ready;
+      // onLaunch fires before deleteWebhook and the polling loop exist; a stop() in that window
+      // would find "Bot is not running!" and leave a poll running. Wait for the loop.
+      await untilPolling(bot);
     },
     async stop() {
       if (polling) {
