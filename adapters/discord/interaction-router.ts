@@ -48,9 +48,13 @@ export class WorkQueue {
 
   constructor(readonly size: number) {}
 
-  /** Whether new work would have to wait (so the interaction should be deferred first). */
+  /**
+   * Whether anything else is in progress, so the interaction should be deferred first: only one
+   * arriving into an idle router may try to answer within the window without deferring (under
+   * a burst, a running query's late deferral was the one that missed the window).
+   */
   get busy(): boolean {
-    return this.running >= this.size || this.waiting.length > 0 || this.acking > 0;
+    return this.running > 0 || this.waiting.length > 0 || this.acking > 0;
   }
 
   /** A deferral was sent; `settle` when it is acknowledged or failed (idempotent). */

@@ -1,7 +1,7 @@
 /**
  * A burst of 200 slash commands at once, through the real discord.js client and the fake Discord,
  * each query costing the synchronous CPU a 100,000-article index does (about 55 ms in
- * bench/discord-interactions.ts; 30 ms here): every interaction must be acknowledged inside
+ * bench/discord-interactions.ts; 20 ms here, 4 s of CPU for the burst): every interaction must be acknowledged inside
  * Discord's 3-second window (the fake rejects a late callback with 10062) and answered after.
  * Before the router admitted work in bounded slots and deferred queued interactions before
  * starting their work, all 200 queries ran at once and every deferral reached Discord late.
@@ -19,7 +19,7 @@ const GUILD = '920000000000000001';
 const NEWS = '920000000000000010';
 const BURST = 200;
 /** Synchronous CPU per query, as a large in-memory index costs. */
-const QUERY_CPU_MS = 30;
+const QUERY_CPU_MS = 20;
 
 let fake: FakeDiscord;
 let site: NewsSite;
