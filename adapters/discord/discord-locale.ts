@@ -15,11 +15,6 @@ export function scriptFromDiscord(discordLocale: string | null | undefined): Scr
   return 'original';
 }
 
-/** The BCP 47 tag used to format dates for a UI language. */
-export function dateLocale(locale: Locale): string {
-  return locale === 'zh-Hans' ? 'zh-CN' : locale === 'zh-Hant' ? 'zh-TW' : 'en-GB';
-}
-
 /** `2025-09-03 14:05` in `timezone` (24-hour clock, the same shape in every language). */
 export function formatTime(at: Date, timezone: string): string {
   const parts = new Intl.DateTimeFormat('en-CA', {

@@ -152,6 +152,3 @@ export class DiscordSender implements PlatformSender {
     await this.deps.client.users.send(guild.ownerId, payload);
   }
 }
-
-/** Whether a Discord error code means "this channel is gone for us" (exported for tests and jobs). */
-export const isChannelGone = (code: number): boolean => permanentReason(code) !== null;

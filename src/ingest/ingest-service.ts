@@ -96,7 +96,6 @@ export class IngestService {
         newKeys: stored.newKeys,
         seen: source.seen,
         at: new Date(now.getTime() + Math.max(0, ttlMs - source.intervalSec * 1000)),
-        wasFailing: source.health.failures > 0,
       });
       if (stored.articles.length > 0 && this.deps.onNewArticles) {
         await this.deps

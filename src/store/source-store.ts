@@ -137,7 +137,6 @@ export class SourceStore {
       newKeys: string[];
       seen: string[];
       at: Date;
-      wasFailing: boolean;
     },
   ): Promise<void> {
     const seen = [...update.newKeys, ...update.seen.filter((k) => !update.newKeys.includes(k))].slice(
