@@ -7,7 +7,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import { createDiscordAdapter, type DiscordAdapter } from '../adapters/discord/index.ts';
 import { createTelegramAdapter, type TelegramAdapter } from '../adapters/telegram/index.ts';
-import { createDeliveryRuntime, type DeliveryRuntime } from '../jobs/delivery-runtime.ts';
+import { createDeliveryPorts, type DeliveryPorts, startDeliveryRuntime } from '../jobs/delivery-runtime.ts';
 import { type IngestRuntime, startIngestRuntime } from '../jobs/ingest-runtime.ts';
 import { holdLeadership, type Leadership } from '../jobs/leader-lock.ts';
 import { createRedis } from '../jobs/queues.ts';
@@ -27,7 +27,8 @@ export interface Service {
   httpUrl: string;
   core: Core;
   ingest: IngestRuntime;
-  delivery: DeliveryRuntime;
+  /** Digest schedulers and deliver queues (the core's queue ports). */
+  ports: DeliveryPorts;
   telegram: TelegramAdapter | null;
   discord: DiscordAdapter | null;
   stop(): Promise<void>;
@@ -37,55 +38,57 @@ export interface Service {
 export async function startService(config: Config, role: Role): Promise<Service> {
   registerSecrets([config.TELEGRAM_BOT_TOKEN, config.DISCORD_TOKEN]);
   const log = createLogger(config.LOG_LEVEL);
-  const core = await createCore(config, log);
   const metrics = createMetrics();
-  core.hooks.onFetchOutcome = (o) => {
-    metrics.fetches.inc({ status: o.status });
-    if (o.new > 0) metrics.articlesStored.inc(o.new);
-    metrics.indexedArticles.set(core.journal.index.size);
-  };
+  const connection = createRedis(config.REDIS_URL);
+  const ports = createDeliveryPorts(connection, config.QUEUE_PREFIX);
+  const core: Core = await createCore(config, log, {
+    schedules: ports.schedules,
+    deliveryQueue: ports.deliveries,
+    onFetchOutcome: (o) => {
+      metrics.fetches.inc({ status: o.status });
+      if (o.new > 0) metrics.articlesStored.inc(o.new);
+      metrics.indexedArticles.set(core.indexedArticles());
+    },
+  });
   const runs = {
     scheduler: role === 'all' || role === 'scheduler',
     worker: role === 'all' || role === 'worker',
     bot: role === 'all' || role === 'bot',
   };
   const ingest = await startIngestRuntime(core, { scheduler: runs.scheduler, worker: runs.worker });
-  const delivery = createDeliveryRuntime({ core, config });
-  core.hooks.onNewArticles = delivery.onNewArticles;
-
-  const telegram = config.TELEGRAM_BOT_TOKEN
-    ? createTelegramAdapter({
-        core,
-        config,
-        chats: delivery.chats,
-        digests: delivery.digests,
-        schedules: delivery.schedules,
-      })
-    : null;
+  const telegram = config.TELEGRAM_BOT_TOKEN ? createTelegramAdapter({ core, config }) : null;
   const discord =
-    config.DISCORD_TOKEN && config.DISCORD_APPLICATION_ID
-      ? createDiscordAdapter({ config, core, chats: delivery.chats, schedules: delivery.schedules })
-      : null;
+    config.DISCORD_TOKEN && config.DISCORD_APPLICATION_ID ? createDiscordAdapter({ config, core }) : null;
   const senders: PlatformSender[] = [telegram?.sender, discord?.sender].filter((x): x is PlatformSender =>
     Boolean(x),
   );
-  await delivery.start({ senders, workers: runs.worker, rebuild: runs.scheduler });
+  const delivery = await startDeliveryRuntime({
+    core,
+    config,
+    ports,
+    connection,
+    senders,
+    workers: runs.worker,
+    rebuild: runs.scheduler,
+  });
 
   const http = await startHttpServer({
     host: config.HTTP_HOST,
     port: config.HTTP_PORT,
     metrics,
     health: {
-      mongodb: () => core.db.ping(),
+      mongodb: () => core.ping(),
       redis: () => ingest.ping(),
     },
     mount: async (app) => {
       const serverAdapter = new FastifyAdapter();
       serverAdapter.setBasePath('/dashboard');
-      createBullBoard({
-        queues: [new BullMQAdapter(ingest.fetchQueue), new BullMQAdapter(ingest.pollQueue)],
-        serverAdapter,
-      });
+      const queues = [
+        ...ingest.queues,
+        ports.schedules.queue,
+        ...senders.map((x) => ports.deliveries.queue(x.platform)),
+      ];
+      createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter });
       await app.register(serverAdapter.registerPlugin(), { prefix: '/dashboard' });
       const handler = telegram?.webhookHandler;
       if (runs.bot && handler && telegram.webhookPath) {
@@ -100,30 +103,30 @@ export async function startService(config: Config, role: Role): Promise<Service>
   });
   // Telegram allows one long-polling client per bot, and two gateway sessions would answer
   // every Discord interaction twice: in a bot role, each adapter runs where it holds the lock.
-  const redis = createRedis(config.REDIS_URL);
   const leaderships: Leadership[] = [];
   if (runs.bot && telegram) {
     if (config.TELEGRAM_WEBHOOK_URL) await telegram.start();
-    else leaderships.push(lead(redis, `${config.QUEUE_PREFIX}:leader:telegram-poller`, telegram, log));
+    else leaderships.push(lead(connection, `${config.QUEUE_PREFIX}:leader:telegram-poller`, telegram, log));
   }
   if (runs.bot && discord)
-    leaderships.push(lead(redis, `${config.QUEUE_PREFIX}:leader:discord-gateway`, discord, log));
+    leaderships.push(lead(connection, `${config.QUEUE_PREFIX}:leader:discord-gateway`, discord, log));
   log.info({ role, http: http.url }, 'newsrelay started');
   return {
     httpUrl: http.url,
     core,
     ingest,
-    delivery,
+    ports,
     telegram,
     discord,
     stop: async () => {
       await Promise.all(leaderships.map((l) => l.release()));
       await telegram?.stop();
       await discord?.stop();
-      redis.disconnect();
       await http.close();
       await ingest.stop();
       await delivery.stop();
+      await ports.close();
+      await connection.quit();
       await core.close();
     },
   };

@@ -1,7 +1,7 @@
+import type { ChatService } from '../chats/chat-service.ts';
 import type { DeliveryQueuePort } from '../delivery/platform-sender.ts';
 import type { Article, Chat } from '../domain/types.ts';
 import type { ArticleStore } from '../store/article-store.ts';
-import type { ChatStore } from '../store/chat-store.ts';
 import { type DeliveryStore, deliveryIdOf } from '../store/delivery-store.ts';
 import type { SearchJournal } from '../store/search-journal.ts';
 import { normaliseForMatch } from '../text/normalise.ts';
@@ -11,12 +11,13 @@ import { passesFilters, type SelectedDigest, selectDigest } from './digest-selec
 
 /** Collaborators of {@link DigestService}. */
 export interface DigestServiceDeps {
-  chats: ChatStore;
+  chats: Pick<ChatService, 'get' | 'markDigest' | 'instantChats'>;
   deliveries: DeliveryStore;
   journal: SearchJournal;
   articles: ArticleStore;
   sourceNames: () => Promise<ReadonlyMap<string, string>>;
-  queue: DeliveryQueuePort;
+  /** Enqueues deliveries; null in processes without queues (then nothing is built). */
+  queue: DeliveryQueuePort | null;
   /** How far back a chat's first digest looks (ms). */
   firstLookbackMs: number;
   /** Most items per digest. */
@@ -72,6 +73,8 @@ export class DigestService {
     slot: number | null,
     now: number,
   ): Promise<DigestOutcome> {
+    const queue = this.deps.queue;
+    if (!queue) return 'skipped';
     const selected = await this.select(chat, now);
     if (selected.length === 0) {
       await this.deps.chats.markDigest(chat.key, slot, new Date(now));
@@ -91,15 +94,17 @@ export class DigestService {
       refs.push({ deliveryId: id, chatKey: chat.key, platform: chat.platform, part: 0 });
     }
     await this.deps.chats.markDigest(chat.key, slot, new Date(now));
-    for (const r of refs) await this.deps.queue.enqueue(r);
+    for (const r of refs) await queue.enqueue(r);
     return 'queued';
   }
 
   /**
    * Instant subscriptions: each new article goes at once to the chats subscribed to its source
-   * with `instant` on (filters apply). Assign to `core.hooks.onNewArticles`.
+   * with `instant` on (filters apply). The core calls it after each fetch that stored articles.
    */
   async instant(articles: readonly Article[]): Promise<number> {
+    const queue = this.deps.queue;
+    if (!queue) return 0;
     let queued = 0;
     const bySource = new Map<string, Article[]>();
     for (const a of articles) bySource.set(a.sourceId, [...(bySource.get(a.sourceId) ?? []), a]);
@@ -138,7 +143,7 @@ export class DigestService {
             createdAt: new Date(),
           });
           if (!created) continue;
-          await this.deps.queue.enqueue({ deliveryId: id, chatKey: key, platform: chat.platform, part: 0 });
+          await queue.enqueue({ deliveryId: id, chatKey: key, platform: chat.platform, part: 0 });
           queued++;
         }
       }

@@ -123,6 +123,12 @@ export class DeliveryStore {
       }));
   }
 
+  /** Delete deliveries and their markers created before `cutoff`; how many documents went. */
+  async deleteCreatedBefore(cutoff: Date): Promise<number> {
+    const res = await this.models.Delivery.collection.deleteMany({ createdAt: { $lt: cutoff } });
+    return res.deletedCount;
+  }
+
   /** Every message part recorded as sent, by delivery id (tests and benchmarks). */
   async sentParts(): Promise<Map<string, number>> {
     const docs = (await this.models.Delivery.collection

@@ -121,7 +121,7 @@ describe('newsrelay serve (all roles in one process)', () => {
 
     items = [{ title: '深水灣泳灘8歲男童遇溺', path: '/a/2.htm' }, ...items];
     const source = (await service.core.sources.list())[0]!;
-    await service.core.ingest.fetchSource(source);
+    await service.core.ingest.fetchById(source.id);
     const posted = await waitFor(
       () =>
         discord

@@ -68,7 +68,7 @@ describe('telegram commands (real telegraf ↔ fake Bot API, real FerretDB + Red
     s.fake.pressButton(dm, alice, kw!.callback_data, pick!.message_id);
     const done = await waitFor(() => s.fake.sentMessages(dm.id)[before]);
     expect(done.text).toContain('已取消订阅');
-    const chat = await s.runtime.chats.get('telegram:1001');
+    const chat = await s.core.chats.get('telegram:1001');
     expect(chat?.subscriptions.map((x) => x.kind)).toEqual(['source']);
   });
 
@@ -92,7 +92,7 @@ describe('telegram commands (real telegraf ↔ fake Bot API, real FerretDB + Red
     expect((await ask(s.fake, dm, alice, '/filter +臺灣 -體育'))[0]?.text).toContain('+台湾 -体育');
     expect((await ask(s.fake, dm, alice, '/pause'))[0]?.text).toContain('已暂停');
     expect((await ask(s.fake, dm, alice, '/resume'))[0]?.text).toContain('已恢复');
-    const chat = await s.runtime.chats.get('telegram:1001');
+    const chat = await s.core.chats.get('telegram:1001');
     expect(chat).toMatchObject({
       digestTimes: ['08:00', '18:30'],
       timezone: 'Asia/Hong_Kong',
@@ -100,7 +100,7 @@ describe('telegram commands (real telegraf ↔ fake Bot API, real FerretDB + Red
       include: ['台湾'],
       paused: false,
     });
-    const schedulers = await s.runtime.schedules.queue.getJobSchedulers(0, -1);
+    const schedulers = await s.ports.schedules.queue.getJobSchedulers(0, -1);
     expect(
       schedulers
         .filter((x) => x.tz === 'Asia/Hong_Kong')
@@ -165,7 +165,7 @@ describe('telegram commands (real telegraf ↔ fake Bot API, real FerretDB + Red
     const forum = { id: -600, type: 'supergroup' as const, title: 'Forum', is_forum: true };
     s.fake.setChatMember(forum.id, bob.id, 'creator');
     await ask(s.fake, forum, bob, '/subscribe 港聞台', 1, { message_thread_id: 7 });
-    const chat = await s.runtime.chats.get('telegram:-600');
+    const chat = await s.core.chats.get('telegram:-600');
     expect(chat?.subscriptions[0]?.threadId).toBe('7');
     await ask(s.fake, forum, bob, '/digest', 2, { message_thread_id: 7 });
     const digest = await waitFor(() =>
@@ -179,8 +179,8 @@ describe('telegram commands (real telegraf ↔ fake Bot API, real FerretDB + Red
     s.fake.setChatMember(old.id, bob.id, 'administrator');
     await ask(s.fake, old, bob, '/subscribe 港聞台');
     s.fake.pushUpdate({ message: { message_id: 99, chat: old, date: 1, migrate_to_chat_id: -1007 } });
-    await waitFor(async () => (await s.runtime.chats.get('telegram:-700')) === null);
-    const moved = await s.runtime.chats.get('telegram:-1007');
+    await waitFor(async () => (await s.core.chats.get('telegram:-700')) === null);
+    const moved = await s.core.chats.get('telegram:-1007');
     expect(moved?.subscriptions).toHaveLength(1);
   });
 
@@ -192,7 +192,7 @@ describe('telegram commands (real telegraf ↔ fake Bot API, real FerretDB + Red
     s.fake.setChatMember(-800, alice.id, 'administrator');
     s.fake.setChatMember(-800, s.fake.botUser.id, 'administrator');
     expect((await ask(s.fake, dm, alice, '/subscribe @mychan 港聞台'))[0]?.text).toContain('港聞台');
-    expect((await s.runtime.chats.get('telegram:-800'))?.subscriptions).toHaveLength(1);
+    expect((await s.core.chats.get('telegram:-800'))?.subscriptions).toHaveLength(1);
   });
 
   it('never leaks the bot token in what it sends', () => {
