@@ -6,6 +6,7 @@
 /** Codes of {@link NewsrelayError}; each maps to a user-facing sentence in the i18n catalogs. */
 export type ErrorCode =
   | 'config_invalid'
+  | 'service_unavailable'
   | 'bad_input'
   | 'not_found'
   | 'forbidden'

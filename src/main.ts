@@ -2,19 +2,18 @@
  * The composition root: config → database → core → adapters → queues and workers. The one
  * file of src/ that may import adapters/ and jobs/.
  */
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { FastifyAdapter } from '@bull-board/fastify';
 import { createDiscordAdapter, type DiscordAdapter } from '../adapters/discord/index.ts';
 import { createTelegramAdapter, type TelegramAdapter } from '../adapters/telegram/index.ts';
 import { createDeliveryPorts, type DeliveryPorts, startDeliveryRuntime } from '../jobs/delivery-runtime.ts';
 import { type IngestRuntime, startIngestRuntime } from '../jobs/ingest-runtime.ts';
 import { holdLeadership, type Leadership } from '../jobs/leader-lock.ts';
+import { mountQueueDashboard } from '../jobs/queue-dashboard.ts';
 import { createRedis } from '../jobs/queues.ts';
 import type { Config } from './config/config.ts';
 import { type Core, createCore } from './core.ts';
 import type { PlatformSender } from './delivery/platform-sender.ts';
 import { describeError } from './errors.ts';
+import { mountDashboard } from './http/dashboard-guard.ts';
 import { startHttpServer } from './http/http-server.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createLogger, type Logger, registerSecrets } from './log.ts';
@@ -76,20 +75,22 @@ export async function startService(config: Config, role: Role): Promise<Service>
     host: config.HTTP_HOST,
     port: config.HTTP_PORT,
     metrics,
-    health: {
+    readiness: {
       mongodb: () => core.ping(),
       redis: () => ingest.ping(),
     },
     mount: async (app) => {
-      const serverAdapter = new FastifyAdapter();
-      serverAdapter.setBasePath('/dashboard');
-      const queues = [
-        ...ingest.queues,
-        ports.schedules.queue,
-        ...senders.map((x) => ports.deliveries.queue(x.platform)),
-      ];
-      createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter });
-      await app.register(serverAdapter.registerPlugin(), { prefix: '/dashboard' });
+      await mountDashboard(app, config, (scope, basePath) =>
+        mountQueueDashboard(scope, {
+          basePath,
+          queues: [
+            ...ingest.queues,
+            ports.schedules.queue,
+            ...senders.map((x) => ports.deliveries.queue(x.platform)),
+          ],
+          readOnly: config.DASHBOARD_READ_ONLY,
+        }),
+      );
       const handler = telegram?.webhookHandler;
       if (runs.bot && handler && telegram.webhookPath) {
         app.post(telegram.webhookPath, async (req, reply) => {

@@ -72,10 +72,16 @@ afterAll(async () => {
 });
 
 describe('newsrelay serve (all roles in one process)', () => {
-  it('answers health checks', async () => {
+  it('answers health checks: alive on /healthz, MongoDB and Redis ready on /readyz', async () => {
     const res = await fetch(`${service.httpUrl}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ ok: true, mongodb: true, redis: true });
+    expect(await res.json()).toEqual({ ok: true });
+    const ready = await fetch(`${service.httpUrl}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({
+      ready: true,
+      checks: { mongodb: { ok: true }, redis: { ok: true } },
+    });
   });
 
   it('a Telegram user subscribes to a feed URL and /digest brings its headline', async () => {
