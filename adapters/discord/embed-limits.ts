@@ -41,13 +41,13 @@ export function escapeMarkdown(text: string): string {
 
 /**
  * Escape Discord markdown in a sentence of our own with feed or user text inside it: like
- * {@link escapeMarkdown}, but parentheses stay (without `[`…`]` around them they make no link,
- * and the catalogue's sentences use them).
+ * {@link escapeMarkdown}, but parentheses and single bars stay (without `[`…`]` around them
+ * parentheses make no link, one `|` is no spoiler, and the catalogue's sentences use both).
  */
 export function escapeSentence(text: string): string {
   return text
     .replace(/\r?\n/g, ' ')
-    .replace(/[\\*_~`|[\]<]/g, (c) => `\\${c}`)
+    .replace(/[\\*_~`[\]<]|\|\|/g, (c) => (c === '||' ? '\\|\\|' : `\\${c}`))
     .replace(/^(\s*)([#>-])/, '$1\\$2');
 }
 

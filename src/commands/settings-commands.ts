@@ -63,8 +63,9 @@ export async function scriptCommand(
   args: string,
 ): Promise<Reply> {
   requireManager(ctx);
+  if (!args.trim()) throw new UserError('script.usage');
   const script = parseScript(args);
-  if (!script) throw new UserError('script.usage');
+  if (!script) throw new UserError('script.invalid', { value: args.trim().slice(0, 20) }, 'script.usage');
   await change(services, ctx, { script });
   return textReply(say(ctx, 'script.set', { script: scriptName(ctx.locale, script) }));
 }
@@ -76,8 +77,9 @@ export async function langCommand(
   args: string,
 ): Promise<Reply> {
   requireManager(ctx);
+  if (!args.trim()) throw new UserError('lang.usage');
   const locale = parseLocale(args);
-  if (!locale) throw new UserError('lang.usage');
+  if (!locale) throw new UserError('lang.invalid', { value: args.trim().slice(0, 20) }, 'lang.usage');
   const chat = await change(services, ctx, { locale });
   ctx.locale = chat.locale;
   return textReply(t(chat.locale, 'lang.set'));
@@ -132,12 +134,12 @@ export async function settingsCommand(
   const patch: SettingsPatch = {};
   if (input.language !== null) {
     const locale = parseLocale(input.language);
-    if (!locale) throw new UserError('lang.usage');
+    if (!locale) throw new UserError('lang.invalid', { value: input.language.slice(0, 20) }, 'lang.usage');
     patch.locale = locale;
   }
   if (input.script !== null) {
     const script = parseScript(input.script);
-    if (!script) throw new UserError('script.usage');
+    if (!script) throw new UserError('script.invalid', { value: input.script.slice(0, 20) }, 'script.usage');
     patch.script = script;
   }
   if (input.timezone !== null) patch.timezone = canonicalTimezone(input.timezone);

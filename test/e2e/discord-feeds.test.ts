@@ -173,6 +173,29 @@ describe('/feed and /settings', () => {
     expect(await chats().get(`discord:${NEWS}`)).toBeNull();
   });
 
+  it('checks Manage Channels in the channel /feed changes, not where the command is typed', async () => {
+    const add = (channelPermissions: Record<string, string>, permissions: string) =>
+      feed(
+        'add',
+        [
+          { name: 'channel', type: 7, value: DENIED },
+          { name: 'source', type: 3, value: '上海日报' },
+        ],
+        { permissions, channelPermissions },
+      );
+    // May manage the channel the command is typed in, not the target: refused, nothing stored.
+    const refused = await add({ [DENIED]: SEND_ONLY }, MANAGE_CHANNELS);
+    expect(refused.data.content).toBe('Only members with Manage Channels or Manage Server can do this.');
+    expect(await chats().get(`discord:${DENIED}`)).toBeNull();
+    // May manage the target only (a channel overwrite): allowed.
+    const allowed = await add({ [DENIED]: MANAGE_CHANNELS }, SEND_ONLY);
+    expect(allowed.data.content).toContain('Added “上海日报”');
+    await feed('remove', [
+      { name: 'channel', type: 7, value: DENIED },
+      { name: 'source', type: 3, value: '上海日报' },
+    ]);
+  });
+
   it('/feed add attaches an existing source, or a feed URL added on the spot, to text channels, threads and forums', async () => {
     const a = await feed('add', [
       { name: 'channel', type: 7, value: NEWS },

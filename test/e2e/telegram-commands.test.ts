@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schedulerId } from '../../jobs/chat-schedules.ts';
 import { waitFor } from '../fakes/wait-for.ts';
 import { ask, rss, type Stack, startStack } from './telegram-harness.ts';
 
@@ -178,10 +179,17 @@ describe('telegram commands (real telegraf ↔ fake Bot API, real FerretDB + Red
     const old = { id: -700, type: 'group' as const, title: 'Old' };
     s.fake.setChatMember(old.id, bob.id, 'administrator');
     await ask(s.fake, old, bob, '/subscribe 港聞台');
+    // A send failed before the migration (Telegram answers "group chat was upgraded").
+    await s.core.chats.deactivate('telegram:-700', 'group chat was upgraded to a supergroup chat');
     s.fake.pushUpdate({ message: { message_id: 99, chat: old, date: 1, migrate_to_chat_id: -1007 } });
     await waitFor(async () => (await s.core.chats.get('telegram:-700')) === null);
     const moved = await s.core.chats.get('telegram:-1007');
     expect(moved?.subscriptions).toHaveLength(1);
+    // The new supergroup is reachable: it gets digests again, on its schedule.
+    expect(moved).toMatchObject({ active: true, deactivatedReason: null });
+    const ids = (await s.ports.schedules.queue.getJobSchedulers(0, -1)).map((j) => j.key);
+    expect(ids).toContain(schedulerId('telegram:-1007', '08:00'));
+    expect(ids).not.toContain(schedulerId('telegram:-700', '08:00'));
   });
 
   it('channels are managed from the private chat when user and bot are admins', async () => {

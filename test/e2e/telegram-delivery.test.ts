@@ -91,6 +91,33 @@ describe('telegram digest delivery: schedules, 429, 403, restart, Redis wipe', (
     expect(await queue.getJobScheduler(schedulerId(c.key, c.time))).toBeFalsy();
   });
 
+  it('a rejected message (400 message thread not found) fails that delivery only: no retries, nothing left to sweep', async () => {
+    const c = await dueChat();
+    const before = s.fake.callsTo('sendMessage').length;
+    s.fake.failNext('sendMessage', { error_code: 400, description: 'Bad Request: message thread not found' });
+    await s.ports.schedules.catchUp((await s.core.chats.get(c.key))!);
+    await waitFor(() => s.fake.callsTo('sendMessage').length > before, 10_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(s.fake.callsTo('sendMessage').length - before).toBe(1);
+    expect(digestsTo(c.id)).toHaveLength(0);
+    const senders = new Map([['telegram' as const, s.app.service.telegram!.sender]]);
+    const pending = await s.core.deliveries.pendingJobs(senders);
+    expect(pending.filter((p) => p.chatKey === c.key)).toEqual([]);
+    expect(await s.core.chats.get(c.key)).toMatchObject({ active: true });
+  });
+
+  it('a user who blocked the bot and comes back with /start gets digests again', async () => {
+    const c = await dueChat();
+    s.fake.blockChat(c.id);
+    await s.ports.schedules.catchUp((await s.core.chats.get(c.key))!);
+    await waitFor(async () => (await s.core.chats.get(c.key))?.active === false, 10_000);
+    expect(await s.ports.schedules.queue.getJobScheduler(schedulerId(c.key, c.time))).toBeFalsy();
+    s.fake.unblockChat(c.id);
+    await ask(s.fake, { id: c.id, type: 'private' }, { id: c.id, language_code: 'en' }, '/start');
+    expect(await s.core.chats.get(c.key)).toMatchObject({ active: true, deactivatedReason: null });
+    expect(await s.ports.schedules.queue.getJobScheduler(schedulerId(c.key, c.time))).toBeTruthy();
+  });
+
   it('network / 5xx failures retry with backoff', async () => {
     const c = await dueChat();
     s.fake.failNext('sendMessage', { error_code: 502 });
