@@ -17,7 +17,7 @@ const duration = z.string().transform((v, ctx) => {
 const timezone = z.string().refine(isTimeZone, { message: 'not an IANA time zone (e.g. Asia/Shanghai)' });
 
 /**
- * The one configuration schema. Every variable of DESIGN.md's table, validated at start-up;
+ * The one configuration schema. Every variable of the configuration table in docs/design.md and the README, validated at start-up;
  * `loadConfig` reports all problems at once. Nothing else in the project reads `process.env`.
  */
 const schema = z.object({

@@ -3,7 +3,7 @@ import { type Connection, Schema } from 'mongoose';
 /**
  * Persistence schemas. `_id`s are strings chosen by the code (hashes or composite keys), so
  * that every hot path is a look-up by `_id` — the only filter FerretDB's SQLite backend
- * pushes down into the database (see docs/decisions/0001-search-postings.md).
+ * pushes down into the database (see docs/decisions/0001-search-journal.md).
  */
 
 const healthSchema = new Schema(
