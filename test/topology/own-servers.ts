@@ -121,6 +121,8 @@ export async function startOwnServers(): Promise<OwnServers> {
         `-listen-addr=127.0.0.1:${mongoPort}`,
         '-handler=sqlite',
         `-sqlite-url=file:${sqliteDir}/?_pragma=synchronous(normal)`,
+        // Dropped client connections (an outage) are logged as warnings; only errors matter here.
+        '-log-level=error',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
