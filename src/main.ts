@@ -142,7 +142,7 @@ export async function startService(config: Config, role: Role): Promise<Service>
     telegram,
     discord,
     stop: async () => {
-      reconciler?.stop();
+      await reconciler?.stop();
       await Promise.all([...leaderships.values()].map((l) => l.release()));
       await telegram?.stop();
       await discord?.stop();

@@ -89,6 +89,7 @@ const chatSchema = new Schema(
     subscriptions: { type: [subscriptionSchema], default: [] },
     lastDigestAt: { type: Date, default: null },
     lastDigestSlot: { type: Number, default: null },
+    lastDigestSeq: { type: Number, default: null },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },
