@@ -17,6 +17,8 @@ export interface DiscordAdapterDeps {
   core: Core;
   /** Defaults to `core.log`. */
   log?: Logger;
+  /** Observes how long each interaction took from arrival to its answer (metrics). */
+  onAnswered?: (ms: number) => void;
 }
 
 /** The running Discord adapter. */
@@ -25,6 +27,8 @@ export interface DiscordAdapter {
   start(): Promise<void>;
   /** Disconnect. */
   stop(): Promise<void>;
+  /** True while the gateway session is ready (false before login, after a fatal close or stop). */
+  readonly running: boolean;
   /** Posts deliveries to channels; give it to the Discord delivery worker. */
   readonly sender: PlatformSender;
   /** The discord.js client (for health checks and tests). */
@@ -53,7 +57,10 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
   });
   const client = createDiscordClient({ apiRoot: config.DISCORD_API_ROOT });
   const sender = new DiscordSender({ client });
-  const route = createInteractionRouter({ services: { ...core, log }, client, guilds });
+  const route = createInteractionRouter(
+    { services: { ...core, log }, client, guilds },
+    deps.onAnswered ? { onAnswered: deps.onAnswered } : {},
+  );
 
   client.on(Events.InteractionCreate, (i) => {
     route(i).catch((err: unknown) =>
@@ -71,6 +78,9 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
   return {
     sender,
     client,
+    get running() {
+      return client.isReady();
+    },
     async start() {
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       try {

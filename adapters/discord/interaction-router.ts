@@ -90,7 +90,10 @@ export class WorkQueue {
  * Every command is answered through {@link answer} (deferred when it runs long); failures become
  * localised ephemeral replies.
  */
-export function createInteractionRouter(deps: SlashDeps): (i: Interaction) => Promise<void> {
+export function createInteractionRouter(
+  deps: SlashDeps,
+  observe: { onAnswered?: (ms: number) => void } = {},
+): (i: Interaction) => Promise<void> {
   const queue = new WorkQueue(MAX_CONCURRENT_WORK);
   const log = deps.services.log;
   const run = async (
@@ -99,6 +102,7 @@ export function createInteractionRouter(deps: SlashDeps): (i: Interaction) => Pr
     ephemeralDefer = false,
   ) => {
     const locale = replyLocale(i);
+    const arrived = performance.now();
     // Busy: acknowledge first (answer calls the work only once the deferral is accepted), then queue.
     const deferFirst = queue.busy;
     const acknowledged = deferFirst ? queue.acknowledging() : () => {};
@@ -127,6 +131,7 @@ export function createInteractionRouter(deps: SlashDeps): (i: Interaction) => Pr
       );
     } finally {
       acknowledged();
+      observe.onAnswered?.(performance.now() - arrived);
     }
   };
 

@@ -1,5 +1,5 @@
 import type { Context, Telegraf } from 'telegraf';
-import type { CommandContext, CommandServices } from '../../src/commands/command-context.ts';
+import { type CommandContext, type CommandServices, errorReply } from '../../src/commands/command-context.ts';
 import {
   isCommand,
   MANAGE_COMMANDS,
@@ -30,6 +30,8 @@ export interface BotDeps {
   defaultTimezone: string;
   /** Fetches a Telegram file URL (holds the token: never logged). */
   download: (url: URL) => Promise<Buffer>;
+  /** Observes how long each update took from arrival to its answer (metrics). */
+  onAnswered?: (ms: number) => void;
 }
 
 const MAX_FILE_BYTES = 512 * 1024;
@@ -178,7 +180,17 @@ export function installHandlers(bot: Telegraf, deps: BotDeps): UpdateLanes {
 
   bot.on('message', (ctx) => {
     const m = ctx.message as unknown as Msg;
-    lanes.run(String(m.chat.id), () => onMessage(ctx, m));
+    const arrived = performance.now();
+    lanes.run(String(m.chat.id), async () => {
+      try {
+        await onMessage(ctx, m);
+      } catch (err) {
+        // The database or Telegram failed us: say so, so the user knows to try again.
+        const reply = errorReply({ locale: localeOf(m), syntax: 'text' }, err, services.log);
+        await send(ctx, m.chat.id, reply, topicOf(m), localeOf(m)).catch(() => {});
+      }
+      deps.onAnswered?.(performance.now() - arrived);
+    });
   });
 
   bot.on('callback_query', (ctx) => {

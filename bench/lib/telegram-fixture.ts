@@ -109,6 +109,7 @@ export async function insertChats(
         subscriptions,
         lastDigestAt: null,
         lastDigestSlot: null,
+        lastDigestSeq: null,
         createdAt,
       };
       docs.push({ _id: key, ...chat, updatedAt: new Date() });

@@ -212,9 +212,12 @@ export class ChatService {
     return moved;
   }
 
-  /** Record the digest of `slot` (or a manual one when `slot` is null) built at `at`. */
-  markDigest(key: string, slot: number | null, at: Date): Promise<void> {
-    return this.deps.store.markDigest(key, slot, at);
+  /**
+   * Record the digest of `slot` (or a manual one when `slot` is null) built at `at`, covering the
+   * journal up to `cursor` (left as it was when omitted: a skipped, paused slot covers nothing).
+   */
+  markDigest(key: string, slot: number | null, at: Date, cursor?: number): Promise<void> {
+    return this.deps.store.markDigest(key, slot, at, cursor);
   }
 
   /** Chat keys with an instant subscription to `sourceId`. */

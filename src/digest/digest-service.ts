@@ -35,16 +35,21 @@ export type DigestOutcome = 'queued' | 'empty' | 'skipped' | 'no_subscriptions';
 export class DigestService {
   constructor(private readonly deps: DigestServiceDeps) {}
 
-  /** The digest messages `chat` would get now (one per forum topic it posts into). */
-  async select(chat: Chat, now = Date.now()): Promise<SelectedDigest[]> {
+  /**
+   * The digest messages `chat` would get now (one per forum topic it posts into), and the journal
+   * number they cover up to (the chat's next cursor).
+   */
+  async select(chat: Chat, now = Date.now()): Promise<{ selected: SelectedDigest[]; cursor: number }> {
     await this.deps.journal.refresh();
+    const cursor = this.deps.journal.readPosition;
     const since = chat.lastDigestAt ? chat.lastDigestAt.getTime() : now - this.deps.firstLookbackMs;
-    return selectDigest(
+    const selected = await selectDigest(
       { index: this.deps.journal.index, articles: this.deps.articles, sourceNames: this.deps.sourceNames },
       chat,
-      since,
+      { sinceMs: since, afterSeq: chat.lastDigestSeq, upToSeq: cursor },
       this.deps.cap === undefined ? {} : { cap: this.deps.cap },
     );
+    return { selected, cursor };
   }
 
   /** The scheduled digest of `slot` (epoch ms) for a chat; an empty one sends nothing. */
@@ -75,9 +80,9 @@ export class DigestService {
   ): Promise<DigestOutcome> {
     const queue = this.deps.queue;
     if (!queue) return 'skipped';
-    const selected = await this.select(chat, now);
+    const { selected, cursor } = await this.select(chat, now);
     if (selected.length === 0) {
-      await this.deps.chats.markDigest(chat.key, slot, new Date(now));
+      await this.deps.chats.markDigest(chat.key, slot, new Date(now), cursor);
       return 'empty';
     }
     const refs = [];
@@ -93,7 +98,7 @@ export class DigestService {
       });
       refs.push({ deliveryId: id, chatKey: chat.key, platform: chat.platform, part: 0 });
     }
-    await this.deps.chats.markDigest(chat.key, slot, new Date(now));
+    await this.deps.chats.markDigest(chat.key, slot, new Date(now), cursor);
     for (const r of refs) await queue.enqueue(r);
     return 'queued';
   }

@@ -154,6 +154,7 @@ export const en = {
   'error.store_failed': 'A storage error occurred; please try again.',
   'error.delivery_failed': 'Sending failed; please try again.',
   'error.config_invalid': 'The bot is misconfigured.',
+  'error.unavailable': 'I cannot reach my database right now; please try again in a minute.',
   'error.internal': 'Something went wrong; please try again later.',
 } as const;
 

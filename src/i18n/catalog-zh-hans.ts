@@ -153,5 +153,6 @@ export const zhHans: Record<MessageKey, string> = {
   'error.store_failed': '存储出错，请重试。',
   'error.delivery_failed': '发送失败，请重试。',
   'error.config_invalid': '机器人配置有误。',
+  'error.unavailable': '暂时无法连接数据库，请一分钟后再试。',
   'error.internal': '出了点问题，请稍后再试。',
 };

@@ -153,5 +153,6 @@ export const zhHant: Record<MessageKey, string> = {
   'error.store_failed': '儲存出錯，請重試。',
   'error.delivery_failed': '傳送失敗，請重試。',
   'error.config_invalid': '機器人設定有誤。',
+  'error.unavailable': '暫時無法連線資料庫，請一分鐘後再試。',
   'error.internal': '出了點問題，請稍後再試。',
 };

@@ -41,6 +41,7 @@ function toChat(d: ChatDoc): Chat {
     subscriptions: (d.subscriptions ?? []).map((s) => ({ ...s, threadId: s.threadId ?? null })),
     lastDigestAt: d.lastDigestAt ?? null,
     lastDigestSlot: d.lastDigestSlot ?? null,
+    lastDigestSeq: d.lastDigestSeq ?? null,
     createdAt: d.createdAt,
   };
 }
@@ -66,6 +67,7 @@ export function newChat(input: NewChat): Chat {
     subscriptions: [],
     lastDigestAt: null,
     lastDigestSlot: null,
+    lastDigestSeq: null,
     createdAt: new Date(),
   };
 }
@@ -126,9 +128,10 @@ export class ChatStore {
   }
 
   /** Record the digest of `slot` (or a manual one when `slot` is null) built at `at`. */
-  async markDigest(key: string, slot: number | null, at: Date): Promise<void> {
+  async markDigest(key: string, slot: number | null, at: Date, cursor?: number): Promise<void> {
     const set: Record<string, unknown> = { lastDigestAt: at, updatedAt: new Date() };
     if (slot !== null) set.lastDigestSlot = slot;
+    if (cursor !== undefined) set.lastDigestSeq = cursor;
     await this.models.Chat.collection.updateOne({ _id: key as never }, { $set: set } as never);
   }
 
