@@ -14,12 +14,10 @@ import { rssAt } from '../helpers/feeds.ts';
 import { type OwnServers, startOwnServers } from './own-servers.ts';
 import { type ProcessSet, processSet } from './process-harness.ts';
 import { nextMinute, type TelegramUser, telegramUser } from './telegram-user.ts';
-import { distinctiveTelegramToken, linesWithSecrets, roleEnv } from './topology-env.ts';
+import { distinctiveTelegramToken, linesWithSecrets, roleEnv, TIMING } from './topology-env.ts';
 
 /** The shortest poll interval a source may have (src/sources/source-service.ts). */
 const POLL_INTERVAL_MS = 60_000;
-/** Poll tick of jobs/ingest-runtime.ts (not configurable yet). */
-const POLL_TICK_MS = 30_000;
 const OUTAGE_MS = 20_000;
 
 let servers: OwnServers;
@@ -104,7 +102,7 @@ describe('outages of the split topology (scheduler, worker, bot as processes)', 
       'bot answers after the flush': user.ask('/list', 40_000),
       'source polled after the flush': waitFor(
         () => feedRequests('/hk.xml') > flushedRequests,
-        subscribedAt + POLL_INTERVAL_MS + POLL_TICK_MS + 30_000 - Date.now(),
+        subscribedAt + POLL_INTERVAL_MS + TIMING.pollTickMs + 30_000 - Date.now(),
         { intervalMs: 250, message: 'no poll of the source after the Redis flush' },
       ),
       'scheduled digest after the flush': waitFor(() => digests().length > 0, slot.at + 45_000 - Date.now(), {

@@ -6,12 +6,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
+import { freePort } from '../../bench/lib/role-process.ts';
 import { buildFerret } from '../../src/local-services.ts';
 import { waitFor } from '../fakes/wait-for.ts';
 import { onExitKill } from './exit-guard.ts';
@@ -19,19 +19,6 @@ import { onExitKill } from './exit-guard.ts';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The binary `npm run services` builds (src/local-services.ts); built here when missing. */
 const FERRET_BIN = path.join(root, '.data', 'bin', 'ferretdb-1.24.2-p1');
-
-/** A free TCP port on 127.0.0.1 (bound and released; the caller binds it right after). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** The servers and what a test can do to them. */
 export interface OwnServers {

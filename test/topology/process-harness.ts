@@ -29,8 +29,6 @@ export interface RoleProcess {
   readonly exit: { code: number | null; signal: NodeJS.Signals | null } | null;
   /** Everything it wrote to stdout and stderr. */
   output(): string;
-  /** Its pino log lines, parsed (non-JSON lines are skipped). */
-  logLines(): Array<Record<string, unknown>>;
   /** SIGKILL and wait for the exit. */
   kill(): Promise<void>;
   /** SIGTERM (graceful stop), SIGKILL after `graceMs`; waits for the exit. */
@@ -117,18 +115,6 @@ export function processSet(env: Record<string, string>): ProcessSet {
         return proc.alive ? null : { code: child.exitCode, signal: child.signalCode };
       },
       output: () => chunks.join(''),
-      logLines: () =>
-        chunks
-          .join('')
-          .split('\n')
-          .filter((l) => l.startsWith('{'))
-          .flatMap((l) => {
-            try {
-              return [JSON.parse(l) as Record<string, unknown>];
-            } catch {
-              return [];
-            }
-          }),
       kill: async () => {
         if (proc.alive) child.kill('SIGKILL');
         await exitOf(child);

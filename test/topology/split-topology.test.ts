@@ -19,10 +19,10 @@ import { type ProcessSet, processSet, type RoleProcess } from './process-harness
 import { nextMinute, telegramUser } from './telegram-user.ts';
 import {
   distinctiveTelegramToken,
-  LEADER_TTL_MS,
   linesWithSecrets,
   type QueueWatch,
   roleEnv,
+  TIMING,
   watchQueues,
 } from './topology-env.ts';
 
@@ -228,7 +228,8 @@ describe('split topology: scheduler, 2 workers and a bot as separate processes',
     const killedAt = Date.now();
     await bot1.kill();
     // The lock expires at most a TTL after the last renewal; the standby tries every TTL/3.
-    const bound = LEADER_TTL_MS + LEADER_TTL_MS / 3 + 20_000;
+    const ttl = TIMING.leaderLockTtlMs;
+    const bound = ttl + ttl / 3 + 20_000;
     const answer = await user.ask('/list', bound).catch(withLogs);
     const telegramAfter = Date.now() - killedAt;
     expect(answer.text).toContain('No subscriptions yet');
@@ -246,7 +247,7 @@ describe('split topology: scheduler, 2 workers and a bot as separate processes',
     expect(reply.data).toBeTruthy();
     process.stdout.write(
       `takeover after SIGKILL of ${bot1.name}: Telegram answered after ${telegramAfter} ms, ` +
-        `Discord after ${discordAfter} ms (lock TTL ${LEADER_TTL_MS} ms)\n`,
+        `Discord after ${discordAfter} ms (lock TTL ${ttl} ms)\n`,
     );
     expect(bot2.alive).toBe(true);
   }, 120_000);

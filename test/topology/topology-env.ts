@@ -8,8 +8,11 @@ import { Redis } from 'ioredis';
 import type { OwnServers } from './own-servers.ts';
 import type { ProcessSet } from './process-harness.ts';
 
-/** Leader lock TTL of jobs/leader-lock.ts (not configurable yet: `holdLeadership`'s default). */
-export const LEADER_TTL_MS = 15_000;
+/**
+ * Timings the topology runs with (production defaults: lock TTL 15 s, poll tick 30 s, reconcile
+ * 60 s). The lock TTL stays well above the renewal period (TTL/3) even on a loaded 2-core machine.
+ */
+export const TIMING = { leaderLockTtlMs: 8_000, pollTickMs: 5_000, reconcileMs: 5_000 } as const;
 
 /** A bot token the fakes accept and that can be searched for in logs unambiguously. */
 export function distinctiveTelegramToken(): string {
@@ -33,6 +36,9 @@ export function roleEnv(servers: OwnServers, extra: Record<string, string> = {})
     DEFAULT_TIMEZONE: 'UTC',
     // Start-up gives up on an unanswering server after this (the outage test restarts FerretDB).
     SERVICES_WAIT: '30s',
+    LEADER_LOCK_TTL: `${TIMING.leaderLockTtlMs}ms`,
+    POLL_TICK: `${TIMING.pollTickMs}ms`,
+    RECONCILE_INTERVAL: `${TIMING.reconcileMs}ms`,
     ...extra,
   };
 }
