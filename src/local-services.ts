@@ -28,8 +28,8 @@ import { FERRETDB_PATCHED_FILE, patchFerretIdColumn } from './ferretdb-patch.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = path.join(root, '.data');
-// The name carries the patch level, so a binary built without the _id fix is rebuilt.
-const ferretBin = path.join(dataDir, 'bin', 'ferretdb-1.24.2-p1');
+/** The FerretDB binary {@link buildFerret} builds; the name carries the patch level, so a binary built without the _id fix is rebuilt. */
+export const ferretBin = path.join(dataDir, 'bin', 'ferretdb-1.24.2-p1');
 const LOCAL = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 const PROBE_MS = 1500;
 const RETRY_MS = 500;
@@ -274,21 +274,41 @@ export function buildFerret(say: (msg: string) => void = stderrSay): void {
   if (res.status !== 0) throw new Error('building FerretDB failed (is Go ≥ 1.24 installed?)');
 }
 
+/** FerretDB's arguments: SQLite files in `sqliteDir`, listening on loopback `port`. */
+export function ferretArgs(port: number, sqliteDir: string): string[] {
+  return [
+    `-listen-addr=127.0.0.1:${port}`,
+    '-handler=sqlite',
+    `-sqlite-url=file:${sqliteDir}/?_pragma=synchronous(normal)`,
+  ];
+}
+
+/** redis-server's arguments as BullMQ needs it: loopback `port`, no persistence, noeviction. */
+export function redisArgs(port: number): string[] {
+  return [
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--maxmemory-policy',
+    'noeviction',
+  ];
+}
+
 function startFerret(port: number, say: Say): void {
   mkdirSync(dataDir, { recursive: true });
   buildFerret(say);
   const sqliteDir = path.join(dataDir, 'ferretdb');
   mkdirSync(sqliteDir, { recursive: true });
   const log = openSync(path.join(dataDir, 'ferretdb.log'), 'a');
-  const child = spawn(
-    ferretBin,
-    [
-      `-listen-addr=127.0.0.1:${port}`,
-      '-handler=sqlite',
-      `-sqlite-url=file:${sqliteDir}/?_pragma=synchronous(normal)`,
-    ],
-    { detached: true, stdio: ['ignore', log, log] },
-  );
+  const child = spawn(ferretBin, ferretArgs(port, sqliteDir), {
+    detached: true,
+    stdio: ['ignore', log, log],
+  });
   child.unref();
   say(`started FerretDB (pid ${child.pid}) on 127.0.0.1:${port}, data in .data/ferretdb`);
 }
@@ -297,22 +317,7 @@ function startRedis(port: number, say: Say): void {
   mkdirSync(dataDir, { recursive: true });
   const res = spawnSync(
     'redis-server',
-    [
-      '--daemonize',
-      'yes',
-      '--bind',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--maxmemory-policy',
-      'noeviction',
-      '--logfile',
-      path.join(dataDir, 'redis.log'),
-    ],
+    ['--daemonize', 'yes', ...redisArgs(port), '--logfile', path.join(dataDir, 'redis.log')],
     { stdio: 'inherit' },
   );
   if (res.status !== 0)

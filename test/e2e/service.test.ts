@@ -10,11 +10,11 @@ import { type FakeDiscord, startFakeDiscord } from '../fakes/discord-api.ts';
 import { type NewsSite, startNewsSite } from '../fakes/news-site.ts';
 import { type FakeTelegram, startFakeTelegram } from '../fakes/telegram-bot-api.ts';
 import { waitFor } from '../fakes/wait-for.ts';
+import { addNewsGuild, feedAddInteraction } from '../helpers/discord-guild.ts';
 import { startTestService, type TestService } from '../helpers/test-service.ts';
 
 const GUILD = '930000000000000001';
 const CHANNEL = '930000000000000002';
-const MANAGE_CHANNELS = String(1n << 4n);
 
 let telegram: FakeTelegram;
 let discord: FakeDiscord;
@@ -36,18 +36,7 @@ function feed(base: string): string {
 beforeAll(async () => {
   telegram = await startFakeTelegram();
   discord = await startFakeDiscord({ heartbeatIntervalMs: 1000 });
-  discord.addGuild({
-    id: GUILD,
-    name: '新聞台',
-    channels: [{ id: CHANNEL, name: 'news', type: 0 }],
-    roles: [{ id: '930000000000000100', name: 'bots', permissions: '8' }],
-    members: [
-      {
-        user: { id: discord.applicationId, username: 'newsrelay', bot: true },
-        roles: ['930000000000000100'],
-      },
-    ],
-  });
+  addNewsGuild(discord, { guild: GUILD, channel: CHANNEL, botRole: '930000000000000100' });
   site = await startNewsSite();
   items = [{ title: '李家超參觀香港抗戰及海防博物館', path: '/a/1.htm' }];
   site.route('/hk.xml', (_req, res) => {
@@ -102,27 +91,9 @@ describe('newsrelay serve (all roles in one process)', () => {
   });
 
   it('a Discord channel feed gets a new article posted after the next poll', async () => {
-    const { token } = discord.interact({
-      type: 2,
-      name: 'feed',
-      guildId: GUILD,
-      channelId: CHANNEL,
-      locale: 'en-US',
-      permissions: MANAGE_CHANNELS,
-      options: [
-        {
-          name: 'add',
-          type: 1,
-          options: [
-            { name: 'channel', type: 7, value: CHANNEL },
-            { name: 'source', type: 3, value: `${site.url}/hk.xml` },
-          ],
-        },
-      ],
-      resolved: {
-        channels: { [CHANNEL]: { id: CHANNEL, type: 0, name: 'news', permissions: '2251799813685247' } },
-      },
-    });
+    const { token } = discord.interact(
+      feedAddInteraction({ guild: GUILD, channel: CHANNEL }, `${site.url}/hk.xml`),
+    );
     await waitFor(
       () => discord.interactionResponses(token).some((r) => r.kind !== 'callback' || r.type !== 5),
       15_000,

@@ -8,17 +8,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { freePort } from '../../bench/lib/role-process.ts';
-import { buildFerret } from '../../src/local-services.ts';
+import { buildFerret, ferretArgs, ferretBin, redisArgs } from '../../src/local-services.ts';
 import { waitFor } from '../fakes/wait-for.ts';
 import { onExitKill } from './exit-guard.ts';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** The binary `npm run services` builds (src/local-services.ts); built here when missing. */
-const FERRET_BIN = path.join(root, '.data', 'bin', 'ferretdb-1.24.2-p1');
 
 /** The servers and what a test can do to them. */
 export interface OwnServers {
@@ -78,24 +73,9 @@ export async function startOwnServers(): Promise<OwnServers> {
     child.stderr?.on('data', (b: Buffer) => output.push(`[${name}] ${b.toString()}`));
   };
 
-  const redis = spawn(
-    'redis-server',
-    [
-      '--bind',
-      '127.0.0.1',
-      '--port',
-      String(redisPort),
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--maxmemory-policy',
-      'noeviction',
-      '--dir',
-      dir,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const redis = spawn('redis-server', [...redisArgs(redisPort), '--dir', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   collect('redis', redis);
   onExitKill(redis);
 
@@ -103,14 +83,9 @@ export async function startOwnServers(): Promise<OwnServers> {
   const mongoUri = (name: string) => `mongodb://127.0.0.1:${mongoPort}/${name}`;
   const startMongo = async () => {
     const child = spawn(
-      FERRET_BIN,
-      [
-        `-listen-addr=127.0.0.1:${mongoPort}`,
-        '-handler=sqlite',
-        `-sqlite-url=file:${sqliteDir}/?_pragma=synchronous(normal)`,
-        // Dropped client connections (an outage) are logged as warnings; only errors matter here.
-        '-log-level=error',
-      ],
+      ferretBin,
+      // Dropped client connections (an outage) are logged as warnings; only errors matter here.
+      [...ferretArgs(mongoPort, sqliteDir), '-log-level=error'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     ferret = child;

@@ -13,6 +13,7 @@ import { type FakeDiscord, type InteractInput, startFakeDiscord } from '../fakes
 import { type NewsSite, startNewsSite } from '../fakes/news-site.ts';
 import { type FakeTelegram, startFakeTelegram } from '../fakes/telegram-bot-api.ts';
 import { waitFor } from '../fakes/wait-for.ts';
+import { addNewsGuild, feedAddInteraction, MANAGE_CHANNELS } from '../helpers/discord-guild.ts';
 import { rssAt } from '../helpers/feeds.ts';
 import { type OwnServers, startOwnServers } from './own-servers.ts';
 import { type ProcessSet, processSet, type RoleProcess } from './process-harness.ts';
@@ -28,7 +29,7 @@ import {
 
 const GUILD = '940000000000000001';
 const CHANNEL = '940000000000000002';
-const MANAGE_CHANNELS = String(1n << 4n);
+const NEWS_GUILD = { guild: GUILD, channel: CHANNEL, botRole: '940000000000000100' };
 
 let servers: OwnServers;
 let telegram: FakeTelegram;
@@ -46,31 +47,6 @@ const tgItems: Array<{ title: string; path: string }> = [
   { title: '港珠澳大橋車流創新高', path: '/tg/1.htm' },
 ];
 const dcItems: Array<{ title: string; path: string }> = [{ title: '天星小輪加開班次', path: '/dc/1.htm' }];
-
-function feedAdd(channelId: string, source: string, mode: 'instant' | 'digest'): InteractInput {
-  return {
-    type: 2,
-    name: 'feed',
-    guildId: GUILD,
-    channelId,
-    locale: 'en-US',
-    permissions: MANAGE_CHANNELS,
-    options: [
-      {
-        name: 'add',
-        type: 1,
-        options: [
-          { name: 'channel', type: 7, value: channelId },
-          { name: 'source', type: 3, value: source },
-          { name: 'mode', type: 3, value: mode },
-        ],
-      },
-    ],
-    resolved: {
-      channels: { [channelId]: { id: channelId, type: 0, name: 'news', permissions: '2251799813685247' } },
-    },
-  };
-}
 
 /** `/settings` setting the guild's digest time (UTC) for every channel. */
 function settingsInput(time: string): InteractInput {
@@ -113,18 +89,7 @@ beforeAll(async () => {
     startFakeDiscord({ heartbeatIntervalMs: 1000 }),
     startNewsSite(),
   ]);
-  discord.addGuild({
-    id: GUILD,
-    name: '新聞台',
-    channels: [{ id: CHANNEL, name: 'news', type: 0 }],
-    roles: [{ id: '940000000000000100', name: 'bots', permissions: '8' }],
-    members: [
-      {
-        user: { id: discord.applicationId, username: 'newsrelay', bot: true },
-        roles: ['940000000000000100'],
-      },
-    ],
-  });
+  addNewsGuild(discord, NEWS_GUILD);
   site.route('/tg.xml', (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' });
     res.end(rssAt('香港新聞', tgItems, site.url));
@@ -180,7 +145,9 @@ describe('split topology: scheduler, 2 workers and a bot as separate processes',
     const subscribed = await user.ask(`/subscribe ${site.url}/tg.xml`, 60_000).catch(withLogs);
     expect(subscribed.text).toContain('subscribed');
     await waitFor(() => discord.gateway.connected, 30_000, { message: 'the bot never reached the gateway' });
-    const added = await interact(feedAdd(CHANNEL, `${site.url}/dc.xml`, 'digest')).catch(withLogs);
+    const added = await interact(feedAddInteraction(NEWS_GUILD, `${site.url}/dc.xml`, 'digest')).catch(
+      withLogs,
+    );
     expect(added.data.content).toContain('Added');
 
     // Both digests at the next minute; set again should the set-up itself run past it.
