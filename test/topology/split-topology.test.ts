@@ -2,8 +2,8 @@
  * The production topology of the README as separate processes — one `serve --role scheduler`,
  * two `--role worker`, one `--role bot` — on an own Redis and FerretDB, with the fake Telegram
  * Bot API and the fake Discord (REST + gateway) in this process:
- * - a Telegram digest and a Discord channel digest, scheduled for the next minute, both arrive
- *   exactly once;
+ * - a Telegram digest and a Discord channel digest, scheduled for the next minute, and an instant
+ *   Discord channel post of an article found by the next poll all arrive, exactly once;
  * - the bot process holding the leader locks is SIGKILLed and a standby bot takes over;
  * - a bot whose first `getMe` fails recovers by itself.
  */
@@ -30,6 +30,14 @@ import {
 const GUILD = '940000000000000001';
 const CHANNEL = '940000000000000002';
 const NEWS_GUILD = { guild: GUILD, channel: CHANNEL, botRole: '940000000000000100' };
+/** A second guild whose channel follows a feed instantly (posts after each poll). */
+const LIVE_GUILD = {
+  guild: '940000000000000011',
+  channel: '940000000000000012',
+  botRole: '940000000000000110',
+};
+/** The shortest poll interval a source may have (src/sources/source-service.ts). */
+const POLL_INTERVAL_MS = 60_000;
 
 let servers: OwnServers;
 let telegram: FakeTelegram;
@@ -47,6 +55,7 @@ const tgItems: Array<{ title: string; path: string }> = [
   { title: '港珠澳大橋車流創新高', path: '/tg/1.htm' },
 ];
 const dcItems: Array<{ title: string; path: string }> = [{ title: '天星小輪加開班次', path: '/dc/1.htm' }];
+const liveItems: Array<{ title: string; path: string }> = [{ title: '中環碼頭重開', path: '/live/1.htm' }];
 
 /** `/settings` setting the guild's digest time (UTC) for every channel. */
 function settingsInput(time: string): InteractInput {
@@ -90,6 +99,7 @@ beforeAll(async () => {
     startNewsSite(),
   ]);
   addNewsGuild(discord, NEWS_GUILD);
+  addNewsGuild(discord, LIVE_GUILD);
   site.route('/tg.xml', (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' });
     res.end(rssAt('香港新聞', tgItems, site.url));
@@ -98,6 +108,10 @@ beforeAll(async () => {
     res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' });
     res.end(rssAt('渡輪消息', dcItems, site.url));
   });
+  site.route('/live.xml', (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' });
+    res.end(rssAt('碼頭快訊', liveItems, site.url));
+  });
   procs = processSet(
     roleEnv(servers, {
       TELEGRAM_BOT_TOKEN: telegram.token,
@@ -105,6 +119,7 @@ beforeAll(async () => {
       DISCORD_TOKEN: discord.token,
       DISCORD_APPLICATION_ID: discord.applicationId,
       DISCORD_API_ROOT: `${discord.url}/api`,
+      DEFAULT_POLL_INTERVAL: `${POLL_INTERVAL_MS}ms`,
     }),
   );
   queues = watchQueues(servers.redisUrl, procs.env.QUEUE_PREFIX!, [
@@ -139,7 +154,7 @@ afterAll(async () => {
 });
 
 describe('split topology: scheduler, 2 workers and a bot as separate processes', () => {
-  it('a Telegram digest and a Discord channel digest, both scheduled, arrive exactly once', async () => {
+  it('a scheduled Telegram digest, a scheduled Discord channel digest and an instant channel post arrive exactly once', async () => {
     const user = telegramUser(telegram, 6001);
     // The first answers also prove that the bot holds both leader locks.
     const subscribed = await user.ask(`/subscribe ${site.url}/tg.xml`, 60_000).catch(withLogs);
@@ -149,6 +164,15 @@ describe('split topology: scheduler, 2 workers and a bot as separate processes',
       withLogs,
     );
     expect(added.data.content).toContain('Added');
+    // An instant feed: a new article is posted after the next poll (scheduler tick → fetch
+    // worker → deliver worker).
+    const live = await interact(feedAddInteraction(LIVE_GUILD, `${site.url}/live.xml`, 'instant')).catch(
+      withLogs,
+    );
+    expect(live.data.content).toContain('Added');
+    const liveAddedAt = Date.now();
+    const fresh = { title: '西九文化區夜間渡輪試航', path: '/live/2.htm' };
+    liveItems.unshift(fresh);
 
     // Both digests at the next minute; set again should the set-up itself run past it.
     let slot = nextMinute();
@@ -169,8 +193,15 @@ describe('split topology: scheduler, 2 workers and a bot as separate processes',
         .filter((m) => (m.text ?? '').includes(tgItems[0]!.title));
     const postsOf = () =>
       discord.channelMessages(CHANNEL).filter((m) => JSON.stringify(m).includes(dcItems[0]!.title));
+    const livePosts = () =>
+      discord.channelMessages(LIVE_GUILD.channel).filter((m) => JSON.stringify(m).includes(fresh.title));
     const bound = slot.at - Date.now() + 45_000;
     const outcome = await Promise.allSettled([
+      waitFor(
+        () => livePosts().length > 0,
+        liveAddedAt + POLL_INTERVAL_MS + TIMING.pollTickMs + 45_000 - Date.now(),
+        { intervalMs: 200, message: 'no instant Discord post of the new article after the next poll' },
+      ),
       waitFor(() => digestOf().length > 0, bound, {
         intervalMs: 200,
         message: `no Telegram digest for the ${slot.time} UTC slot`,
@@ -181,10 +212,19 @@ describe('split topology: scheduler, 2 workers and a bot as separate processes',
       }),
     ]);
     const failed = outcome.flatMap((o) => (o.status === 'rejected' ? [(o.reason as Error).message] : []));
-    if (failed.length > 0) withLogs(new Error(failed.join('; ')));
+    if (failed.length > 0) {
+      // A delivery that ends as 'gone' logs nothing: show what reached the fake Discord.
+      const channelCalls = discord.rest
+        .filter((r) => r.path.startsWith('/channels/'))
+        .map((r) => `${r.method} ${r.path} → ${r.status}`);
+      withLogs(
+        new Error(`${failed.join('; ')}\nDiscord /channels requests: ${channelCalls.join(', ') || 'none'}`),
+      );
+    }
     await waitFor(async () => (await queues.pending([QUEUE.digest])) === 0, 30_000, { intervalMs: 200 });
     expect(digestOf()).toHaveLength(1);
     expect(postsOf()).toHaveLength(1);
+    expect(livePosts()).toHaveLength(1);
   }, 240_000);
 
   it('a standby bot takes over Telegram polling and the Discord gateway when the lock holder is SIGKILLed', async () => {
