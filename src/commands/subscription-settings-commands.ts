@@ -21,6 +21,10 @@ import { findSubscription, splitSubscriptionRef, subscriptionNotFound } from './
 
 type Services = CommandServices;
 
+/** Changes made for another chat (Discord's `/feed … <channel>`) are answered to the asker only. */
+const answer = (ctx: CommandContext, reply: Reply): Reply =>
+  ctx.target ? { ...reply, private: true } : reply;
+
 /** The subscription `ref` names, or the "not found" answer (with `usage` where commands are typed). */
 async function requireSubscription(
   services: Services,
@@ -64,9 +68,10 @@ export async function feedFilterCommand(
   change: FilterChange | null,
 ): Promise<Reply> {
   if (change) requireManager(ctx);
-  if (subscription === null || !subscription.trim()) return chatFilterCommand(services, ctx, change);
+  if (subscription === null || !subscription.trim())
+    return answer(ctx, await chatFilterCommand(services, ctx, change));
   const sub = await requireSubscription(services, ctx, subscription, 'filter.usage');
-  return subscriptionFilters(services, ctx, sub, change);
+  return answer(ctx, await subscriptionFilters(services, ctx, sub, change));
 }
 
 /**
@@ -129,7 +134,7 @@ export async function renameCommand(
   requireManager(ctx);
   if (!subscription.trim() || !name.trim()) throw new UserError('rename.usage');
   const sub = await requireSubscription(services, ctx, subscription, 'rename.usage');
-  return rename(services, ctx, sub, name);
+  return answer(ctx, await rename(services, ctx, sub, name));
 }
 
 /** `/rename <subscription> <new name>`: the longest subscription name the text begins with, then the new name. */
@@ -159,5 +164,5 @@ export async function muteCommand(
   const sub = await requireSubscription(services, ctx, subscription, 'mute.usage');
   ctx.chat = await services.chats.setMuted(ctx.chat.key, sub.id, muted);
   const name = await subscriptionName(services, ctx, sub);
-  return textReply(say(ctx, muted ? 'mute.done' : 'mute.undone', { name }));
+  return answer(ctx, textReply(say(ctx, muted ? 'mute.done' : 'mute.undone', { name })));
 }

@@ -35,7 +35,7 @@ async function telegram(text: string): Promise<string> {
   return (reply?.text ?? '').split('\n')[0] ?? '';
 }
 
-/** The Discord answer to /settings or /feed add with these options. */
+/** The Discord answer to a command with these options (in the guild, by a member who may manage it). */
 async function discord(input: Partial<InteractInput>): Promise<string> {
   const channels = { [CHANNEL]: { id: CHANNEL, type: 0, name: 'news', permissions: MANAGE_CHANNELS } };
   const { token } = dc.interact({
@@ -65,6 +65,19 @@ const feedAdd = (source: string) =>
           { name: 'channel', type: 7, value: CHANNEL },
           { name: 'source', type: 3, value: source },
         ],
+      },
+    ],
+  });
+
+/** The Discord answer to `/feed <sub>` for the channel with these string options. */
+const feed = (sub: string, options: Array<{ name: string; value: string }>) =>
+  discord({
+    name: 'feed',
+    options: [
+      {
+        name: sub,
+        type: 1,
+        options: [{ name: 'channel', type: 7, value: CHANNEL }, ...options.map((o) => ({ ...o, type: 3 }))],
       },
     ],
   });
@@ -146,6 +159,60 @@ describe('the same commands on Telegram and Discord', () => {
     const want = t('en', 'script.invalid', { value: 'klingon' });
     expect(await telegram('/script klingon')).toBe(want);
     expect(await settings([{ name: 'script', value: 'klingon' }])).toBe(want);
+  });
+
+  it('filter, rename and mute a subscription with the same answers and the same stored result', async () => {
+    await telegram('/subscribe Parity News');
+    await feedAdd('Parity News');
+    const set = t('en', 'subfilter.set', { name: 'Parity News', filters: '-体育' });
+    expect(await telegram('/filter Parity News -體\u200B育')).toBe(set);
+    expect(
+      await feed('filter', [
+        { name: 'source', value: 'Parity News' },
+        { name: 'exclude', value: '體\u200B育' },
+      ]),
+    ).toBe(set);
+    const tooLong = t('en', 'filter.invalid', { max: 50 });
+    expect(await telegram(`/filter Parity News -${'长'.repeat(51)}`)).toBe(tooLong);
+    expect(
+      await feed('filter', [
+        { name: 'source', value: 'Parity News' },
+        { name: 'exclude', value: '长'.repeat(51) },
+      ]),
+    ).toBe(tooLong);
+    const signed = t('en', 'rename.invalid', { max: 40 });
+    expect(await telegram('/rename Parity News +PN')).toBe(signed);
+    expect(
+      await feed('rename', [
+        { name: 'source', value: 'Parity News' },
+        { name: 'name', value: '+PN' },
+      ]),
+    ).toBe(signed);
+    const renamed = t('en', 'rename.done', { old: 'Parity News', name: '两岸' });
+    expect(await telegram('/rename parity news 两岸')).toBe(renamed);
+    expect(
+      await feed('rename', [
+        { name: 'source', value: 'parity news' },
+        { name: 'name', value: '两岸' },
+      ]),
+    ).toBe(renamed);
+    const muted = t('en', 'mute.done', { name: '两岸' });
+    expect(await telegram('/mute 兩岸')).toBe(muted);
+    expect(await feed('mute', [{ name: 'source', value: '兩岸' }])).toBe(muted);
+    const stored = async (key: string) =>
+      (await app.core.chats.get(key))!.subscriptions.map((s) => ({
+        name: s.name,
+        muted: s.muted,
+        include: s.include,
+        exclude: s.exclude,
+      }));
+    expect(await stored(`telegram:${dm.id}`)).toEqual([
+      { name: '两岸', muted: true, include: [], exclude: ['体育'] },
+    ]);
+    expect(await stored(`discord:${CHANNEL}`)).toEqual(await stored(`telegram:${dm.id}`));
+    // Leave both chats without subscriptions for the cap check.
+    await telegram('/unsubscribe 两岸');
+    await feed('remove', [{ name: 'source', value: '两岸' }]);
   });
 
   it('check the subscription cap before anything is stored, with the same sentence', async () => {
