@@ -61,33 +61,38 @@ export async function selectDigest(
     for (const hit of deps.index.search(terms, { fetchedAfter: sinceMs, limit: cap * 4 })) addHit(hit, s);
   }
   const ordered = [...hits.values()].sort((a, b) => b.hit.publishedAt - a.hit.publishedAt);
-  const perCluster: typeof ordered = [];
-  const clusters = new Set<string>();
+  // Clusters that may still give an item: true until one of their articles is chosen or the
+  // chat's own filters refuse the story.
+  const open = new Map<string, boolean>();
+  const candidates: typeof ordered = [];
   // A story the chat already got in an earlier digest (an older member from a subscribed
   // source) is not repeated when another outlet reports it later.
   const deliveredBefore = (clusterId: string) =>
     deps.index.clusterMembers(clusterId).some((m) => m.fetchedAt <= sinceMs && bySource.has(m.sourceId));
   for (const h of ordered) {
-    if (clusters.has(h.hit.clusterId)) continue;
-    clusters.add(h.hit.clusterId);
-    if (deliveredBefore(h.hit.clusterId)) continue;
-    perCluster.push(h);
+    if (!open.has(h.hit.clusterId)) open.set(h.hit.clusterId, !deliveredBefore(h.hit.clusterId));
+    if (open.get(h.hit.clusterId)) candidates.push(h);
   }
   const chosen: Array<{ article: Article; sub: Subscription }> = [];
   // Filters need the stored titles: read candidates in small batches until the cap is met.
-  for (let i = 0; i < perCluster.length && chosen.length < cap; i += cap * 2) {
-    const batch = perCluster.slice(i, i + cap * 2);
+  for (let i = 0; i < candidates.length && chosen.length < cap; i += cap * 2) {
+    const batch = candidates.slice(i, i + cap * 2).filter((b) => open.get(b.hit.clusterId));
     const articles = await deps.articles.getMany(batch.map((b) => b.hit.id));
     const byId = new Map(articles.map((a) => [a.id, a]));
     for (const b of batch) {
       const a = byId.get(b.hit.id);
-      if (!a || chosen.length >= cap) continue;
+      if (!a || chosen.length >= cap || !open.get(b.hit.clusterId)) continue;
       const text = filterText(`${a.title} ${a.summary}`);
-      if (!passesFilters(text, chat)) continue;
+      if (!passesFilters(text, chat)) {
+        open.set(b.hit.clusterId, false);
+        continue;
+      }
+      // Refused by every subscription's own words: another outlet's report may suit another one.
       const sub = b.subs.find(
         (s) => (s.kind !== 'keyword' || matchesFilterWord(text, s.keyword!)) && passesFilters(text, s),
       );
       if (!sub) continue;
+      open.set(b.hit.clusterId, false);
       chosen.push({ article: a, sub });
     }
   }

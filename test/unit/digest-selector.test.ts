@@ -144,6 +144,17 @@ describe('selectDigest with subscriptions’ own settings', () => {
     expect(await ids({ ...chat, subscriptions: [{ ...hk, include: ['选举'] }] })).toEqual([]);
   });
 
+  it('takes another outlet’s report of a story when one subscription’s own words refuse the newest', async () => {
+    // pair-b (Hong Kong, newest) and pair-a (mainland) are one story; only Hong Kong narrows.
+    const c = { ...chat, subscriptions: [mainland, { ...hk, include: ['泳滩'] }] };
+    const got = await ids(c);
+    expect(got).toContain('pair-a');
+    expect(got).not.toContain('pair-b');
+    // The chat's own words still drop the whole story, whichever outlet reported it.
+    expect(await ids({ ...chat, exclude: ['古特雷斯'] })).not.toEqual(expect.arrayContaining(['pair-a']));
+    expect(await ids({ ...chat, exclude: ['古特雷斯'] })).not.toEqual(expect.arrayContaining(['pair-b']));
+  });
+
   it('lets a keyword subscription deliver what a source subscription’s own filters refused', async () => {
     const keyword: Subscription = { ...hk, id: 's3', kind: 'keyword', sourceId: null, keyword: '體育' };
     const c = { ...chat, subscriptions: [mainland, { ...hk, exclude: ['体育'] }, keyword] };
