@@ -11,6 +11,7 @@ import type { Reply } from '../../src/commands/reply.ts';
 import { UserError } from '../../src/errors.ts';
 import { redactSecrets } from '../../src/log.ts';
 import { sourceChoices, timezoneChoices } from './autocomplete.ts';
+import { feedFilter, feedMute, feedRename } from './feed-settings.ts';
 import { answer } from './interaction-reply.ts';
 import { renderReply } from './reply-renderer.ts';
 import {
@@ -26,6 +27,19 @@ import {
   settings,
   sources,
 } from './slash-commands.ts';
+
+type SlashHandler = (deps: SlashDeps, i: ChatInputCommandInteraction) => Promise<Reply>;
+
+/** `/feed` subcommands by name (`list` when none is given). */
+const FEED_SUBCOMMANDS: Readonly<Record<string, SlashHandler>> = {
+  add: feedAdd,
+  remove: feedRemove,
+  list: feedList,
+  filter: feedFilter,
+  rename: feedRename,
+  mute: (deps, i) => feedMute(deps, i, true),
+  unmute: (deps, i) => feedMute(deps, i, false),
+};
 
 /** Interactions whose work runs at once; more are deferred first and wait for a slot. */
 export const MAX_CONCURRENT_WORK = 4;
@@ -146,8 +160,7 @@ export function createInteractionRouter(
       case 'article':
         return run(i, () => article(deps, i));
       case 'feed': {
-        const sub = i.options.getSubcommand(false);
-        const handler = sub === 'add' ? feedAdd : sub === 'remove' ? feedRemove : feedList;
+        const handler = FEED_SUBCOMMANDS[i.options.getSubcommand(false) ?? ''] ?? feedList;
         return run(i, () => handler(deps, i), true);
       }
       case 'settings':

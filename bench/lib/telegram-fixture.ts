@@ -88,6 +88,10 @@ export async function insertChats(
         keyword: null,
         instant: false,
         threadId: null,
+        name: null,
+        include: [],
+        exclude: [],
+        muted: false,
         createdAt,
       }));
       const locale = n % 3 === 0 ? 'zh-Hant' : 'zh-Hans';

@@ -4,10 +4,10 @@ import type { Article, Chat } from '../domain/types.ts';
 import type { ArticleStore } from '../store/article-store.ts';
 import { type DeliveryStore, deliveryIdOf } from '../store/delivery-store.ts';
 import type { SearchJournal } from '../store/search-journal.ts';
-import { normaliseForMatch } from '../text/normalise.ts';
+import { filterText, passesFilters } from '../text/filter-match.ts';
 import { convertScript } from '../text/script-converter.ts';
 import { composeDigest, composeInstant } from './digest-composer.ts';
-import { passesFilters, type SelectedDigest, selectDigest } from './digest-selector.ts';
+import { type SelectedDigest, selectDigest } from './digest-selector.ts';
 
 /** Collaborators of {@link DigestService}. */
 export interface DigestServiceDeps {
@@ -15,7 +15,8 @@ export interface DigestServiceDeps {
   deliveries: DeliveryStore;
   journal: SearchJournal;
   articles: ArticleStore;
-  sourceNames: () => Promise<ReadonlyMap<string, string>>;
+  /** Source names by id; `needed` ids are read fresh when a cached map lacks them. */
+  sourceNames: (needed: readonly string[]) => Promise<ReadonlyMap<string, string>>;
   /** Enqueues deliveries; null in processes without queues (then nothing is built). */
   queue: DeliveryQueuePort | null;
   /** How far back a chat's first digest looks (ms). */
@@ -105,7 +106,8 @@ export class DigestService {
 
   /**
    * Instant subscriptions: each new article goes at once to the chats subscribed to its source
-   * with `instant` on (filters apply). The core calls it after each fetch that stored articles.
+   * with `instant` on and not muted (the chat's and the subscription's filters apply). The core
+   * calls it after each fetch that stored articles.
    */
   async instant(articles: readonly Article[]): Promise<number> {
     const queue = this.deps.queue;
@@ -113,19 +115,18 @@ export class DigestService {
     let queued = 0;
     const bySource = new Map<string, Article[]>();
     for (const a of articles) bySource.set(a.sourceId, [...(bySource.get(a.sourceId) ?? []), a]);
-    const names = await this.deps.sourceNames();
+    const names = await this.deps.sourceNames([...bySource.keys()]);
     for (const [sourceId, list] of bySource) {
       const chatKeys = await this.deps.chats.instantChats(sourceId);
       for (const key of chatKeys) {
         const chat = await this.deps.chats.get(key);
         const sub = chat?.subscriptions.find(
-          (s) => s.kind === 'source' && s.sourceId === sourceId && s.instant,
+          (s) => s.kind === 'source' && s.sourceId === sourceId && s.instant && !s.muted,
         );
         if (!chat || !sub || !chat.active || chat.paused) continue;
         for (const a of list) {
-          if (!passesFilters(normaliseForMatch(`${a.title} ${a.summary}`), chat.include, chat.exclude))
-            continue;
-          const sourceName = convertScript(names.get(sourceId) ?? sourceId, chat.script);
+          if (!passesFilters(filterText(`${a.title} ${a.summary}`), chat, sub)) continue;
+          const sourceName = convertScript(sub.name ?? names.get(sourceId) ?? sourceId, chat.script);
           const item = {
             articleId: a.id,
             title: convertScript(a.title, chat.script),

@@ -84,6 +84,14 @@ export interface Subscription {
   instant: boolean;
   /** Forum topic (Telegram `message_thread_id`) or thread the subscription posts into. */
   threadId: string | null;
+  /** The chat's own name for it (`/rename`), shown instead of the source's name or the keyword. */
+  name: string | null;
+  /** Normalised words its articles must contain one of (when any), on top of the chat's filters … */
+  include: string[];
+  /** … and must contain none of. */
+  exclude: string[];
+  /** Muted: stays subscribed and listed, but contributes nothing to digests or instant items. */
+  muted: boolean;
   createdAt: Date;
 }
 

@@ -21,6 +21,25 @@ export interface NewChat {
   script?: Script;
 }
 
+/** A stored subscription; fields added later are absent from chats stored before them. */
+function toSubscription(
+  s: Partial<Subscription> & Pick<Subscription, 'id' | 'kind' | 'createdAt'>,
+): Subscription {
+  return {
+    id: s.id,
+    kind: s.kind,
+    sourceId: s.sourceId ?? null,
+    keyword: s.keyword ?? null,
+    instant: s.instant ?? false,
+    threadId: s.threadId ?? null,
+    name: s.name ?? null,
+    include: s.include ?? [],
+    exclude: s.exclude ?? [],
+    muted: s.muted ?? false,
+    createdAt: s.createdAt,
+  };
+}
+
 function toChat(d: ChatDoc): Chat {
   return {
     key: d._id,
@@ -38,7 +57,7 @@ function toChat(d: ChatDoc): Chat {
     deactivatedReason: d.deactivatedReason ?? null,
     include: d.include ?? [],
     exclude: d.exclude ?? [],
-    subscriptions: (d.subscriptions ?? []).map((s) => ({ ...s, threadId: s.threadId ?? null })),
+    subscriptions: (d.subscriptions ?? []).map(toSubscription),
     lastDigestAt: d.lastDigestAt ?? null,
     lastDigestSlot: d.lastDigestSlot ?? null,
     lastDigestSeq: d.lastDigestSeq ?? null,
@@ -196,6 +215,6 @@ export class ChatStore {
 function instantSources(chat: Chat | null): string[] {
   if (!chat) return [];
   return chat.subscriptions
-    .filter((s: Subscription) => s.instant && s.kind === 'source' && s.sourceId)
+    .filter((s: Subscription) => s.instant && !s.muted && s.kind === 'source' && s.sourceId)
     .map((s) => s.sourceId as string);
 }
