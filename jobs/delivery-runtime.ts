@@ -61,6 +61,11 @@ export interface DeliveryRuntimeOptions {
 
 /** Running delivery workers. */
 export interface DeliveryRuntime {
+  /**
+   * Recreate every per-chat digest scheduler and the sweep from MongoDB, catch up missed digests
+   * and re-enqueue unfinished deliveries (start-up, and after Redis lost its data).
+   */
+  rebuild(): Promise<void>;
   /** Close workers (waiting for active jobs) and queues. */
   stop(): Promise<void>;
 }
@@ -94,27 +99,28 @@ export async function startDeliveryRuntime(o: DeliveryRuntimeOptions): Promise<D
       );
     }
   }
-  if (o.rebuild) {
+  const rebuild = async () => {
     const rebuilt = await ports.schedules.rebuild(core.chats);
     const requeued = await core.deliveries.requeuePending(senders);
-    core.log.info({ ...rebuilt, requeued }, 'delivery runtime rebuilt from MongoDB');
-    // Deliveries whose retries ran out (a long outage) are retried by a periodic sweep,
-    // not only at the next start-up.
-    sweepQueue = new Queue(QUEUE.sweep, { connection, prefix });
+    sweepQueue ??= new Queue(QUEUE.sweep, { connection, prefix });
     // A cron pattern, not `every`: an `every` scheduler fires at once, racing the start-up requeue.
     await sweepQueue.upsertJobScheduler('deliveries-sweep', { pattern: SWEEP_PATTERN }, { name: 'sweep' });
+    core.log.info({ ...rebuilt, requeued }, 'delivery schedules rebuilt from MongoDB');
+  };
+  if (o.rebuild) {
+    await rebuild();
+    // Deliveries whose retries ran out (a long outage) are retried by a periodic sweep,
+    // not only at the next start-up.
     const sweeper = new Worker(
       QUEUE.sweep,
       async () => ({ requeued: await core.deliveries.requeuePending(senders) }),
-      {
-        connection,
-        prefix,
-      },
+      { connection, prefix },
     );
     sweeper.on('error', (err) => core.log.warn({ err: describeError(err) }, 'delivery sweep error'));
     workers.push(sweeper);
   }
   return {
+    rebuild,
     async stop() {
       await Promise.all(workers.map((w) => w.close()));
       workers.length = 0;

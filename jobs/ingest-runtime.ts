@@ -4,9 +4,6 @@ import type { Core } from '../src/core.ts';
 import { enqueueDueSources } from './poll-scheduler.ts';
 import { createRedis, type FetchPayload, fetchPayload, QUEUE } from './queues.ts';
 
-/** How often the poll tick looks for due sources. */
-const POLL_TICK_MS = 30_000;
-
 /** Running ingest queues and workers. */
 export interface IngestRuntime {
   readonly fetchQueue: Queue<FetchPayload>;
@@ -15,6 +12,8 @@ export interface IngestRuntime {
   readonly queues: Queue[];
   /** Run one poll tick now (find due sources, enqueue their fetches). */
   tick(): Promise<{ due: number; enqueued: number }>;
+  /** Create (or re-create, after Redis lost them) the poll, retention and compaction schedules. */
+  ensureSchedules(): Promise<void>;
   /** True when Redis answers. */
   ping(): Promise<boolean>;
   stop(): Promise<void>;
@@ -24,7 +23,7 @@ export interface IngestRuntime {
 export interface IngestRuntimeOptions {
   scheduler: boolean;
   worker: boolean;
-  /** Poll tick interval; tests shorten it. */
+  /** Poll tick interval (default POLL_TICK); tests shorten it. */
   tickMs?: number;
 }
 
@@ -44,8 +43,12 @@ export async function startIngestRuntime(core: Core, opts: IngestRuntimeOptions)
   const workers: Worker[] = [];
   const tick = () => enqueueDueSources(core.sources, fetchQueue);
 
-  if (opts.scheduler) {
-    await pollQueue.upsertJobScheduler('poll-tick', { every: opts.tickMs ?? POLL_TICK_MS }, { name: 'tick' });
+  const ensureSchedules = async () => {
+    await pollQueue.upsertJobScheduler(
+      'poll-tick',
+      { every: opts.tickMs ?? config.POLL_TICK },
+      { name: 'tick' },
+    );
     await retentionQueue.upsertJobScheduler(
       'retention-daily',
       { pattern: '17 4 * * *', tz: 'UTC' },
@@ -58,6 +61,10 @@ export async function startIngestRuntime(core: Core, opts: IngestRuntimeOptions)
     );
     // Versions before the compaction queue scheduled compaction on the retention queue.
     await retentionQueue.removeJobScheduler('compact-hourly');
+  };
+
+  if (opts.scheduler) {
+    await ensureSchedules();
     workers.push(
       new Worker(QUEUE.poll, async () => tick(), { connection: createRedis(config.REDIS_URL), prefix }),
       new Worker(QUEUE.retention, async () => core.retention.run(), {
@@ -91,6 +98,7 @@ export async function startIngestRuntime(core: Core, opts: IngestRuntimeOptions)
     pollQueue,
     queues: [pollQueue, fetchQueue, retentionQueue, compactionQueue],
     tick,
+    ensureSchedules,
     ping: async () => (await connection.ping()) === 'PONG',
     stop: async () => {
       await Promise.all(workers.map((w) => w.close()));

@@ -6,9 +6,10 @@ import { createDiscordAdapter, type DiscordAdapter } from '../adapters/discord/i
 import { createTelegramAdapter, type TelegramAdapter } from '../adapters/telegram/index.ts';
 import { createDeliveryPorts, type DeliveryPorts, startDeliveryRuntime } from '../jobs/delivery-runtime.ts';
 import { type IngestRuntime, startIngestRuntime } from '../jobs/ingest-runtime.ts';
-import { holdLeadership, type Leadership } from '../jobs/leader-lock.ts';
+import { type Leadership, type LeaderTask, superviseLeadership } from '../jobs/leader-lock.ts';
 import { mountQueueDashboard } from '../jobs/queue-dashboard.ts';
 import { createRedis } from '../jobs/queues.ts';
+import { markSchedulesBuilt, type Reconciler, startReconciler } from '../jobs/schedule-reconciler.ts';
 import type { Config } from './config/config.ts';
 import { type Core, createCore } from './core.ts';
 import type { PlatformSender } from './delivery/platform-sender.ts';
@@ -16,7 +17,7 @@ import { describeError } from './errors.ts';
 import { mountDashboard } from './http/dashboard-guard.ts';
 import { startHttpServer } from './http/http-server.ts';
 import { createMetrics } from './http/metrics.ts';
-import { createLogger, type Logger, registerSecrets } from './log.ts';
+import { createLogger, type Logger, redactSecrets, registerSecrets } from './log.ts';
 
 /** Which parts of the service this process runs. */
 export type Role = 'all' | 'bot' | 'worker' | 'scheduler';
@@ -71,6 +72,9 @@ export async function startService(config: Config, role: Role): Promise<Service>
     rebuild: runs.scheduler,
   });
 
+  const webhook = Boolean(config.TELEGRAM_WEBHOOK_URL);
+  const leaderships = new Map<'telegram' | 'discord', Leadership>();
+  const leaderReady = async (name: 'telegram' | 'discord') => (await leaderships.get(name)?.ready()) ?? false;
   const http = await startHttpServer({
     host: config.HTTP_HOST,
     port: config.HTTP_PORT,
@@ -78,6 +82,11 @@ export async function startService(config: Config, role: Role): Promise<Service>
     readiness: {
       mongodb: () => core.ping(),
       redis: () => ingest.ping(),
+      // A bot process is ready when its adapter runs here, or as a standby while another holds it.
+      ...(runs.bot && telegram
+        ? { telegram: () => (webhook ? Promise.resolve(telegram.running) : leaderReady('telegram')) }
+        : {}),
+      ...(runs.bot && discord ? { discord: () => leaderReady('discord') } : {}),
     },
     mount: async (app) => {
       await mountDashboard(app, config, (scope, basePath) =>
@@ -104,13 +113,26 @@ export async function startService(config: Config, role: Role): Promise<Service>
   });
   // Telegram allows one long-polling client per bot, and two gateway sessions would answer
   // every Discord interaction twice: in a bot role, each adapter runs where it holds the lock.
-  const leaderships: Leadership[] = [];
   if (runs.bot && telegram) {
-    if (config.TELEGRAM_WEBHOOK_URL) await telegram.start();
-    else leaderships.push(lead(connection, `${config.QUEUE_PREFIX}:leader:telegram-poller`, telegram, log));
+    if (webhook) await telegram.start();
+    else leaderships.set('telegram', lead(connection, config, 'telegram-poller', telegram, log));
   }
   if (runs.bot && discord)
-    leaderships.push(lead(connection, `${config.QUEUE_PREFIX}:leader:discord-gateway`, discord, log));
+    leaderships.set('discord', lead(connection, config, 'discord-gateway', discord, log));
+  let reconciler: Reconciler | null = null;
+  if (runs.scheduler) {
+    await markSchedulesBuilt(connection, config.QUEUE_PREFIX);
+    reconciler = startReconciler({
+      connection,
+      prefix: config.QUEUE_PREFIX,
+      intervalMs: config.RECONCILE_INTERVAL,
+      rebuild: async () => {
+        await ingest.ensureSchedules();
+        await delivery.rebuild();
+      },
+      log,
+    });
+  }
   log.info({ role, http: http.url }, 'newsrelay started');
   return {
     httpUrl: http.url,
@@ -120,7 +142,8 @@ export async function startService(config: Config, role: Role): Promise<Service>
     telegram,
     discord,
     stop: async () => {
-      await Promise.all(leaderships.map((l) => l.release()));
+      reconciler?.stop();
+      await Promise.all([...leaderships.values()].map((l) => l.release()));
       await telegram?.stop();
       await discord?.stop();
       await http.close();
@@ -135,14 +158,22 @@ export async function startService(config: Config, role: Role): Promise<Service>
 
 function lead(
   redis: ReturnType<typeof createRedis>,
-  key: string,
-  adapter: { start(): Promise<void>; stop(): Promise<void> },
+  config: Config,
+  name: string,
+  task: LeaderTask,
   log: Logger,
 ): Leadership {
-  return holdLeadership(redis, key, {
-    onLead: () =>
-      adapter.start().catch((err) => log.error({ err: describeError(err), key }, 'adapter failed to start')),
-    onLose: () => adapter.stop().catch(() => {}),
+  return superviseLeadership(redis, `${config.QUEUE_PREFIX}:leader:${name}`, task, {
+    ttlMs: config.LEADER_LOCK_TTL,
+    onFailure: (what, err) =>
+      log.error(
+        { adapter: name, err: err === undefined ? undefined : redactSecrets(describeError(err)) },
+        what === 'start_failed'
+          ? 'adapter failed to start; lock released, retrying with backoff'
+          : what === 'stopped'
+            ? 'adapter stopped on its own; lock released, restarting with backoff'
+            : 'adapter lost its lock; stopped',
+      ),
   });
 }
 

@@ -25,6 +25,8 @@ export interface DiscordAdapter {
   start(): Promise<void>;
   /** Disconnect. */
   stop(): Promise<void>;
+  /** True while the gateway session is ready (false before login, after a fatal close or stop). */
+  readonly running: boolean;
   /** Posts deliveries to channels; give it to the Discord delivery worker. */
   readonly sender: PlatformSender;
   /** The discord.js client (for health checks and tests). */
@@ -71,6 +73,9 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
   return {
     sender,
     client,
+    get running() {
+      return client.isReady();
+    },
     async start() {
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       try {

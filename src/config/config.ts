@@ -64,6 +64,18 @@ const schema = z.object({
    * exits non-zero (nothing is ever started in their place).
    */
   SERVICES_WAIT: duration.prefault('60s'),
+  /**
+   * Time-to-live of the Redis locks that let one bot process poll Telegram and hold the Discord
+   * gateway; a holder that dies is replaced after at most this long.
+   */
+  LEADER_LOCK_TTL: duration.prefault('15s'),
+  /** How often the scheduler looks for due sources. */
+  POLL_TICK: duration.prefault('30s'),
+  /**
+   * How often the scheduler checks that Redis still holds its schedules (a wiped or failed-over
+   * Redis loses them) and rebuilds them from MongoDB when not.
+   */
+  RECONCILE_INTERVAL: duration.prefault('60s'),
   ALLOW_PRIVATE_NETWORK_FEEDS: bool.prefault('false'),
   DEFAULT_TIMEZONE: timezone.default('Asia/Shanghai'),
   DEFAULT_LOCALE: z.enum(['zh-Hans', 'zh-Hant', 'en']).default('zh-Hans'),

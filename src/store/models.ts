@@ -117,6 +117,15 @@ const deliverySchema = new Schema(
   { versionKey: false, minimize: false },
 );
 
+/**
+ * A delivery not finished yet (one small document each, deleted when it is done): what the sweep
+ * and the start-up rebuild read, instead of every delivery of the retention period with its body.
+ */
+const openDeliverySchema = new Schema(
+  { _id: String, chatKey: { type: String, required: true }, createdAt: { type: Date, required: true } },
+  { versionKey: false },
+);
+
 /** One immutable batch of the search journal: what each newly stored article adds to the index. */
 const journalSchema = new Schema(
   {
@@ -148,6 +157,7 @@ export function registerModels(conn: Connection) {
     Chat: conn.model('Chat', chatSchema, 'chats'),
     Instant: conn.model('Instant', instantSchema, 'instant_subscribers'),
     Delivery: conn.model('Delivery', deliverySchema, 'deliveries'),
+    OpenDelivery: conn.model('OpenDelivery', openDeliverySchema, 'deliveries_open'),
   };
 }
 

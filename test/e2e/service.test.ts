@@ -72,15 +72,18 @@ afterAll(async () => {
 });
 
 describe('newsrelay serve (all roles in one process)', () => {
-  it('answers health checks: alive on /healthz, MongoDB and Redis ready on /readyz', async () => {
+  it('answers health checks: alive on /healthz; MongoDB, Redis and both adapters ready on /readyz', async () => {
     const res = await fetch(`${service.httpUrl}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true });
-    const ready = await fetch(`${service.httpUrl}/readyz`);
-    expect(ready.status).toBe(200);
+    // Ready once the bot adapters run (each starts when it holds its lock).
+    const ready = await waitFor(async () => {
+      const r = await fetch(`${service.httpUrl}/readyz`);
+      return r.status === 200 ? r : undefined;
+    }, 15_000);
     expect(await ready.json()).toMatchObject({
       ready: true,
-      checks: { mongodb: { ok: true }, redis: { ok: true } },
+      checks: { mongodb: { ok: true }, redis: { ok: true }, telegram: { ok: true }, discord: { ok: true } },
     });
   });
 
