@@ -326,9 +326,13 @@ export function installHandlers(bot: Telegraf, deps: BotDeps): UpdateLanes {
       if (!reply || (reply.lines.length === 0 && !reply.cards?.length)) return notice();
       const toast = toastText(reply);
       if (toast !== null) return notice(toast);
-      await notice();
       const to: Answering = { chatId: m.chat.id, threadId: topic, locale: context.locale, data };
-      if (reply.edit) {
+      // The press is answered once its result shows (the client's spinner ends with it), and always.
+      try {
+        if (!reply.edit) {
+          await send(ctx, to, reply);
+          return;
+        }
         const markup = inlineKeyboard(reply, data);
         await ctx.telegram
           .editMessageText(m.chat.id, m.message_id, undefined, renderSingle(reply, context.locale), {
@@ -341,9 +345,9 @@ export function installHandlers(bot: Telegraf, deps: BotDeps): UpdateLanes {
             if (!(err instanceof TelegramError && /message is not modified/i.test(err.description)))
               throw err;
           });
-        return;
+      } finally {
+        await notice();
       }
-      await send(ctx, to, reply);
     });
   });
 

@@ -118,19 +118,27 @@ export function renderReply(reply: Reply, locale: Locale, limit = TELEGRAM_TEXT_
 const FIT_TITLE_CHARS = [TITLE_CHARS, 120, 60, 30];
 
 /**
+ * Length of Telegram HTML as Telegram counts it against the 4,096 limit: after entity parsing
+ * (tags and link targets do not count), in UTF-16 code units.
+ */
+export function visibleLength(html: string): number {
+  return html.replace(/<[^>]*>/g, '').replace(/&(?:lt|gt|amp|quot|#\d+|#x[0-9a-f]+);/gi, '&').length;
+}
+
+/**
  * A reply with buttons as ONE message: its buttons page or change what that message shows, and a
- * page edited in place must not leave an earlier part of the previous page above it. Long headline
- * titles are shortened until the page fits; if even the shortest do not, trailing lines give way
- * to an ellipsis.
+ * page edited in place must not leave an earlier part of the previous page above it. Measured as
+ * Telegram measures (link targets are free); long headline titles are shortened until the page
+ * fits, and if even the shortest do not, trailing lines give way to an ellipsis.
  */
 export function renderSingle(reply: Reply, locale: Locale, limit = TELEGRAM_TEXT_LIMIT): string {
   for (const chars of FIT_TITLE_CHARS) {
-    const parts = splitLines(replyLines(reply, locale, chars), limit);
-    if (parts.length <= 1) return parts[0] ?? '';
+    const html = replyLines(reply, locale, chars).join('\n');
+    if (visibleLength(html) <= limit) return html;
   }
   const lines = replyLines(reply, locale, FIT_TITLE_CHARS.at(-1));
-  while (lines.length > 1 && splitLines([...lines, '…'], limit).length > 1) lines.pop();
-  return splitLines([...lines, '…'], limit)[0] ?? '';
+  while (lines.length > 1 && visibleLength([...lines, '…'].join('\n')) > limit) lines.pop();
+  return [...lines, '…'].join('\n');
 }
 
 /** Inline keyboard button. */

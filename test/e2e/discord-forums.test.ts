@@ -10,6 +10,7 @@ import type { Chat, OutgoingMessage } from '../../src/domain/types.ts';
 import { DeliveryError } from '../../src/errors.ts';
 import type { InteractOption, Json, StoredMessage } from '../fakes/discord-api.ts';
 import { waitFor } from '../fakes/wait-for.ts';
+import { cjkNoise } from '../helpers/cjk-noise.ts';
 import { hoursAgo, rss } from '../helpers/feeds.ts';
 import { startTestService } from '../helpers/test-service.ts';
 import { type DiscordStack, startDiscordStack } from './discord-harness.ts';
@@ -31,21 +32,10 @@ const core = () => d.app!.core;
 const posts = (forum: string) => d.fake.threadsIn(forum);
 const threadCreates = (forum: string) => d.fake.restTo('POST', new RegExp(`^/channels/${forum}/threads$`));
 
-/** `length` CJK characters drawn from `seed` (titles that are not near-duplicates of each other). */
-function noise(seed: number, length: number): string {
-  let x = seed >>> 0;
-  let out = '';
-  for (let i = 0; i < length; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    out += String.fromCodePoint(0x4e00 + ((x >>> 8) % 0x5000));
-  }
-  return out;
-}
-
 /** `count` items with long, unrelated titles (a digest of them needs more than one Discord message). */
 const items = (prefix: string, count: number) =>
   Array.from({ length: count }, (_, n) => ({
-    title: `${prefix}第${n}条：${noise(prefix.codePointAt(0)! * 100 + n, 160)}`,
+    title: `${prefix}第${n}条：${cjkNoise(prefix.codePointAt(0)! * 100 + n, 160)}`,
     link: `https://news.example.cn/${prefix}/${n}.htm`,
     pubDate: hoursAgo(n / 60),
   }));
