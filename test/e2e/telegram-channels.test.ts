@@ -187,6 +187,25 @@ describe('telegram channels', () => {
     expect(between).toHaveLength(1);
   });
 
+  it('buttons on a channel post work for the channel’s admins only; others get a private notice', async () => {
+    const before = s.fake.sentMessages(CHANNEL_ID).length;
+    s.fake.postInChannel(channel, '/unsubscribe');
+    const pick = await waitFor(() => s.fake.sentMessages(CHANNEL_ID)[before], 10_000);
+    const sh = buttons(pick).find((b) => b.text.includes('上海日报'));
+    const tap = async (from: typeof alice) => {
+      const id = s.fake.pressButton(channel, from, sh!.callback_data, pick.message_id);
+      return waitFor(() =>
+        s.fake.callsTo('answerCallbackQuery').find((c) => c.params.callback_query_id === id),
+      );
+    };
+    const refused = await tap(bob);
+    expect(refused.params.text).toBe('只有本群管理员可以更改设置。');
+    expect(await channelSubs()).toEqual(['港聞台', '上海日报']);
+    expect(s.fake.sentMessages(CHANNEL_ID)).toHaveLength(before + 1);
+    await tap(alice);
+    expect(await channelSubs()).toEqual(['港聞台']);
+  });
+
   it('a channel post copied into the discussion group is not answered twice', async () => {
     const group = { id: -1005550001, type: 'supergroup' as const, title: 'Discussion' };
     s.fake.pushUpdate({

@@ -714,6 +714,30 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     if (merged.username !== undefined) usernames.set(`@${merged.username.toLowerCase()}`, String(chat.id));
     return merged;
   };
+  /**
+   * A message to the bot as an update of `type`: `text`, where a leading `/cmd` gets a bot_command
+   * entity, or a document with `text` as its caption. Returns its message_id.
+   */
+  const incoming = (
+    type: 'message' | 'channel_post',
+    chat: FakeChat,
+    fields: Record<string, unknown>,
+    text: string,
+    document: { file_id: string } | undefined,
+  ): number => {
+    const key = String(chat.id);
+    const command = text.startsWith('/') ? /^\/\S+/.exec(text)?.[0] : undefined;
+    const entities = command ? [{ type: 'bot_command', offset: 0, length: command.length }] : [];
+    const message: Record<string, unknown> = { message_id: nextMessageId(key), ...fields, chat, date: now() };
+    if (document !== undefined) {
+      message.document = { file_unique_id: `u-${document.file_id}`, ...document };
+      if (text !== '')
+        Object.assign(message, { caption: text, ...entityFields('caption_entities', entities) });
+    } else Object.assign(message, { text, ...entityFields('entities', entities) });
+    held.set(`${key}:${message.message_id}`, { message });
+    fake.pushUpdate({ [type]: message });
+    return message.message_id as number;
+  };
   const fake: FakeTelegram = {
     url: `http://127.0.0.1:${port}`,
     token,
@@ -740,47 +764,21 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     allowedUpdates: () => (allowed === null ? null : [...allowed]),
     droppedUpdates: () => [...dropped],
     sendText(chatIn, from, text, extra = {}) {
-      const chat = registerChat(chatIn);
-      const key = String(chat.id);
-      const threadId = extra.message_thread_id;
-      const command = text.startsWith('/') ? /^\/\S+/.exec(text)?.[0] : undefined;
-      const message: Record<string, unknown> = {
-        message_id: nextMessageId(key),
+      const thread = extra.message_thread_id;
+      const fields = {
         from: user(from),
-        chat,
-        date: now(),
-        ...(threadId !== undefined ? { message_thread_id: threadId, is_topic_message: true } : {}),
+        ...(thread !== undefined ? { message_thread_id: thread, is_topic_message: true } : {}),
       };
-      const entities = command ? [{ type: 'bot_command', offset: 0, length: command.length }] : [];
-      if (extra.document !== undefined) {
-        message.document = { file_unique_id: `u-${extra.document.file_id}`, ...extra.document };
-        if (text !== '')
-          Object.assign(message, { caption: text, ...entityFields('caption_entities', entities) });
-      } else Object.assign(message, { text, ...entityFields('entities', entities) });
-      held.set(`${key}:${message.message_id}`, { message });
-      fake.pushUpdate({ message });
-      return message.message_id as number;
+      return incoming('message', registerChat(chatIn), fields, text, extra.document);
     },
     postInChannel(channelIn, text, extra = {}) {
       const chat = registerChat(channelIn);
-      const key = String(chat.id);
-      const command = text.startsWith('/') ? /^\/\S+/.exec(text)?.[0] : undefined;
-      const entities = command ? [{ type: 'bot_command', offset: 0, length: command.length }] : [];
-      const message: Record<string, unknown> = {
-        message_id: nextMessageId(key),
+      const signature = extra.author_signature;
+      const fields = {
         sender_chat: chat,
-        chat,
-        date: now(),
-        ...(extra.author_signature !== undefined ? { author_signature: extra.author_signature } : {}),
+        ...(signature !== undefined ? { author_signature: signature } : {}),
       };
-      if (extra.document !== undefined) {
-        message.document = { file_unique_id: `u-${extra.document.file_id}`, ...extra.document };
-        if (text !== '')
-          Object.assign(message, { caption: text, ...entityFields('caption_entities', entities) });
-      } else Object.assign(message, { text, ...entityFields('entities', entities) });
-      held.set(`${key}:${message.message_id}`, { message });
-      fake.pushUpdate({ channel_post: message });
-      return message.message_id as number;
+      return incoming('channel_post', chat, fields, text, extra.document);
     },
     pressButton(chatIn, from, data, messageId) {
       const chat = registerChat(chatIn);
