@@ -18,6 +18,8 @@ export interface DeliverWorkerOptions {
   queues: DeliverQueues;
   service: DeliveryService;
   gate: (chat: Chat) => Promise<number>;
+  /** Observes each part's outcome (metrics): sent, done, rejected, gone, missing, retry, rate_limited. */
+  onOutcome?: (platform: string, outcome: string) => void;
   /** Messages per second for the platform overall (BullMQ limiter, shared by all workers). */
   ratePerSecond: number;
   log: Logger;
@@ -42,7 +44,9 @@ export function startDeliverWorker(o: DeliverWorkerOptions): Worker {
       let outcome: Awaited<ReturnType<DeliveryService['processPart']>>;
       try {
         outcome = await o.service.processPart(ref, o.sender, o.gate);
+        if (outcome.status !== 'wait') o.onOutcome?.(platform, outcome.status);
       } catch (err) {
+        o.onOutcome?.(platform, err instanceof DeliveryError ? err.kind : 'retry');
         if (err instanceof DeliveryError && err.kind === 'rate_limited' && err.retryAfterMs !== undefined) {
           await queue.rateLimit(err.retryAfterMs);
           throw Worker.RateLimitError();

@@ -52,6 +52,8 @@ export interface DeliveryRuntimeOptions {
   senders: PlatformSender[];
   /** Run the digest and deliver workers. */
   workers: boolean;
+  /** Observes each delivery part's outcome (metrics). */
+  onOutcome?: (platform: string, outcome: string) => void;
   /**
    * Rebuild schedulers from MongoDB, catch up missed digests, re-enqueue unfinished deliveries, and
    * run the periodic sweep (the scheduler role).
@@ -95,6 +97,7 @@ export async function startDeliveryRuntime(o: DeliveryRuntimeOptions): Promise<D
           gate,
           ratePerSecond: rate,
           log: core.log,
+          ...(o.onOutcome ? { onOutcome: o.onOutcome } : {}),
         }),
       );
     }

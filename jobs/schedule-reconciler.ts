@@ -6,7 +6,8 @@ import type { Logger } from '../src/log.ts';
 export interface Reconciler {
   /** Check now (also runs after every Redis reconnect). */
   check(): Promise<boolean>;
-  stop(): void;
+  /** Stop checking; waits for a check in progress (it uses queues the caller closes next). */
+  stop(): Promise<void>;
 }
 
 /**
@@ -26,7 +27,9 @@ export function startReconciler(o: {
 }): Reconciler {
   const marker = `${o.prefix}:schedules-built`;
   let running: Promise<boolean> | null = null;
+  let stopped = false;
   const check = (): Promise<boolean> => {
+    if (stopped) return Promise.resolve(false);
     running ??= (async () => {
       try {
         if ((await o.connection.exists(marker)) === 1) return false;
@@ -49,9 +52,11 @@ export function startReconciler(o: {
   timer.unref();
   return {
     check,
-    stop() {
+    async stop() {
+      stopped = true;
       clearInterval(timer);
       o.connection.off('ready', onReady);
+      await running;
     },
   };
 }

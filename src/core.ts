@@ -104,7 +104,7 @@ export async function createCoreInternals(
     deliveries: stores.deliveries,
     journal,
     articles: stores.articles,
-    sourceNames: () => headlines.sourceNames(),
+    sourceNames: (needed) => headlines.sourceNames(needed),
     queue: ports.deliveryQueue ?? null,
     firstLookbackMs: config.FIRST_DIGEST_LOOKBACK,
   });

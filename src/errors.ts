@@ -117,6 +117,20 @@ export class UserError extends NewsrelayError {
   }
 }
 
+/** Error names of a database or queue that cannot be reached right now (driver-independent). */
+const UNAVAILABLE =
+  /^(MongoServerSelectionError|MongooseServerSelectionError|MongoNetworkError|MongoNetworkTimeoutError|MongoNotConnectedError|MongoTopologyClosedError|MaxRetriesPerRequestError)$/;
+
+/**
+ * True when `err` says a backing service (MongoDB, Redis) is out of reach, not that anything is
+ * wrong with the request: the person asking should try again in a while.
+ */
+export function isUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (UNAVAILABLE.test(err.name) || UNAVAILABLE.test(err.constructor.name)) return true;
+  return /buffering timed out|Client must be connected|connection .* closed|ECONNREFUSED/i.test(err.message);
+}
+
 /** Short, secret-free description of any thrown value, for logs and stored health reasons. */
 export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message;

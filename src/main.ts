@@ -38,7 +38,8 @@ export interface Service {
 export async function startService(config: Config, role: Role): Promise<Service> {
   registerSecrets([config.TELEGRAM_BOT_TOKEN, config.DISCORD_TOKEN]);
   const log = createLogger(config.LOG_LEVEL);
-  const metrics = createMetrics();
+  let queueDepths: () => Promise<Record<string, number>> = async () => ({});
+  const metrics = createMetrics({ queueDepths: () => queueDepths() });
   const connection = createRedis(config.REDIS_URL);
   const ports = createDeliveryPorts(connection, config.QUEUE_PREFIX);
   const core: Core = await createCore(config, log, {
@@ -56,9 +57,15 @@ export async function startService(config: Config, role: Role): Promise<Service>
     bot: role === 'all' || role === 'bot',
   };
   const ingest = await startIngestRuntime(core, { scheduler: runs.scheduler, worker: runs.worker });
-  const telegram = config.TELEGRAM_BOT_TOKEN ? createTelegramAdapter({ core, config }) : null;
+  const answered = (platform: string) => (ms: number) =>
+    metrics.interactionSeconds.observe({ platform }, ms / 1000);
+  const telegram = config.TELEGRAM_BOT_TOKEN
+    ? createTelegramAdapter({ core, config, onAnswered: answered('telegram') })
+    : null;
   const discord =
-    config.DISCORD_TOKEN && config.DISCORD_APPLICATION_ID ? createDiscordAdapter({ config, core }) : null;
+    config.DISCORD_TOKEN && config.DISCORD_APPLICATION_ID
+      ? createDiscordAdapter({ config, core, onAnswered: answered('discord') })
+      : null;
   const senders: PlatformSender[] = [telegram?.sender, discord?.sender].filter((x): x is PlatformSender =>
     Boolean(x),
   );
@@ -70,7 +77,24 @@ export async function startService(config: Config, role: Role): Promise<Service>
     senders,
     workers: runs.worker,
     rebuild: runs.scheduler,
+    onOutcome: (platform, outcome) => {
+      metrics.deliveries.inc({ platform, outcome });
+      if (outcome === 'rate_limited') metrics.rateLimited.inc({ platform });
+    },
   });
+  const queues = [
+    ...ingest.queues,
+    ports.schedules.queue,
+    ...senders.map((x) => ports.deliveries.queue(x.platform)),
+  ];
+  queueDepths = async () => {
+    const out: Record<string, number> = {};
+    for (const q of queues) {
+      const c = await q.getJobCounts('waiting', 'delayed', 'active', 'prioritized');
+      out[q.name] = Object.values(c).reduce((a, b) => a + b, 0);
+    }
+    return out;
+  };
 
   const webhook = Boolean(config.TELEGRAM_WEBHOOK_URL);
   const leaderships = new Map<'telegram' | 'discord', Leadership>();
@@ -92,11 +116,7 @@ export async function startService(config: Config, role: Role): Promise<Service>
       await mountDashboard(app, config, (scope, basePath) =>
         mountQueueDashboard(scope, {
           basePath,
-          queues: [
-            ...ingest.queues,
-            ports.schedules.queue,
-            ...senders.map((x) => ports.deliveries.queue(x.platform)),
-          ],
+          queues,
           readOnly: config.DASHBOARD_READ_ONLY,
         }),
       );
@@ -142,7 +162,7 @@ export async function startService(config: Config, role: Role): Promise<Service>
     telegram,
     discord,
     stop: async () => {
-      reconciler?.stop();
+      await reconciler?.stop();
       await Promise.all([...leaderships.values()].map((l) => l.release()));
       await telegram?.stop();
       await discord?.stop();

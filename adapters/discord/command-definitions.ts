@@ -205,6 +205,100 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
           ),
           options: [channelOption(false)],
         },
+        {
+          type: ApplicationCommandOptionType.Subcommand,
+          ...named(
+            { en: 'filter', cn: '过滤', tw: '過濾' },
+            {
+              en: 'Filter words of a channel, or of one of its sources',
+              cn: '频道或其中一个新闻源的过滤词',
+              tw: '頻道或其中一個新聞來源的過濾詞',
+            },
+          ),
+          options: [
+            channelOption(true),
+            sourceOption(false),
+            ...[
+              {
+                name: { en: 'include', cn: '包含', tw: '包含' },
+                description: {
+                  en: 'Words a post must contain one of, e.g. 台湾 香港',
+                  cn: '推送须包含其一的词，例如 台湾 香港',
+                  tw: '推送須包含其一的詞，例如 臺灣 香港',
+                },
+              },
+              {
+                name: { en: 'exclude', cn: '排除', tw: '排除' },
+                description: {
+                  en: 'Words a post must not contain, e.g. 体育',
+                  cn: '推送不能包含的词，例如 体育',
+                  tw: '推送不能包含的詞，例如 體育',
+                },
+              },
+            ].map((o) => ({
+              type: ApplicationCommandOptionType.String as const,
+              ...named(o.name, o.description),
+              required: false,
+              max_length: 300,
+            })),
+            {
+              type: ApplicationCommandOptionType.Boolean,
+              ...named(
+                { en: 'clear', cn: '清除', tw: '清除' },
+                { en: 'Remove every filter word', cn: '清除全部过滤词', tw: '清除全部過濾詞' },
+              ),
+              required: false,
+            },
+          ],
+        },
+        {
+          type: ApplicationCommandOptionType.Subcommand,
+          ...named(
+            { en: 'rename', cn: '重命名', tw: '重新命名' },
+            {
+              en: 'Give a channel’s source its own name',
+              cn: '给频道的新闻源另取名称',
+              tw: '為頻道的新聞來源另取名稱',
+            },
+          ),
+          options: [
+            channelOption(true),
+            sourceOption(true),
+            {
+              type: ApplicationCommandOptionType.String,
+              ...named(
+                { en: 'name', cn: '名称', tw: '名稱' },
+                { en: 'The new name', cn: '新名称', tw: '新名稱' },
+              ),
+              required: true,
+              max_length: 100,
+            },
+          ],
+        },
+        {
+          type: ApplicationCommandOptionType.Subcommand,
+          ...named(
+            { en: 'mute', cn: '静音', tw: '靜音' },
+            {
+              en: 'Stop a source posting to a channel without removing it',
+              cn: '暂停新闻源在频道的推送但保留订阅',
+              tw: '暫停新聞來源在頻道的推送但保留訂閱',
+            },
+          ),
+          options: [channelOption(true), sourceOption(true)],
+        },
+        {
+          type: ApplicationCommandOptionType.Subcommand,
+          ...named(
+            { en: 'unmute', cn: '取消静音', tw: '取消靜音' },
+            {
+              en: 'Let a muted source post to a channel again',
+              cn: '恢复已静音新闻源的推送',
+              tw: '恢復已靜音新聞來源的推送',
+            },
+          ),
+          options: [channelOption(true), sourceOption(true)],
+        },
       ],
     },
     {

@@ -17,6 +17,8 @@ export interface DiscordAdapterDeps {
   core: Core;
   /** Defaults to `core.log`. */
   log?: Logger;
+  /** Observes how long each interaction took from arrival to its answer (metrics). */
+  onAnswered?: (ms: number) => void;
 }
 
 /** The running Discord adapter. */
@@ -56,7 +58,10 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
   const client = createDiscordClient({ apiRoot: config.DISCORD_API_ROOT });
   const deliveries = createDiscordRest({ apiRoot: config.DISCORD_API_ROOT }, token);
   const sender = new DiscordSender({ client, rest: deliveries });
-  const route = createInteractionRouter({ services: { ...core, log }, client, guilds });
+  const route = createInteractionRouter(
+    { services: { ...core, log }, client, guilds },
+    deps.onAnswered ? { onAnswered: deps.onAnswered } : {},
+  );
 
   client.on(Events.InteractionCreate, (i) => {
     route(i).catch((err: unknown) =>

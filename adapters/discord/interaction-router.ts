@@ -11,6 +11,7 @@ import type { Reply } from '../../src/commands/reply.ts';
 import { UserError } from '../../src/errors.ts';
 import { redactSecrets } from '../../src/log.ts';
 import { sourceChoices, timezoneChoices } from './autocomplete.ts';
+import { feedFilter, feedMute, feedRename } from './feed-settings.ts';
 import { answer } from './interaction-reply.ts';
 import { renderReply } from './reply-renderer.ts';
 import {
@@ -26,6 +27,19 @@ import {
   settings,
   sources,
 } from './slash-commands.ts';
+
+type SlashHandler = (deps: SlashDeps, i: ChatInputCommandInteraction) => Promise<Reply>;
+
+/** `/feed` subcommands by name (`list` when none is given). */
+const FEED_SUBCOMMANDS: Readonly<Record<string, SlashHandler>> = {
+  add: feedAdd,
+  remove: feedRemove,
+  list: feedList,
+  filter: feedFilter,
+  rename: feedRename,
+  mute: (deps, i) => feedMute(deps, i, true),
+  unmute: (deps, i) => feedMute(deps, i, false),
+};
 
 /** Interactions whose work runs at once; more are deferred first and wait for a slot. */
 export const MAX_CONCURRENT_WORK = 4;
@@ -90,7 +104,10 @@ export class WorkQueue {
  * Every command is answered through {@link answer} (deferred when it runs long); failures become
  * localised ephemeral replies.
  */
-export function createInteractionRouter(deps: SlashDeps): (i: Interaction) => Promise<void> {
+export function createInteractionRouter(
+  deps: SlashDeps,
+  observe: { onAnswered?: (ms: number) => void } = {},
+): (i: Interaction) => Promise<void> {
   const queue = new WorkQueue(MAX_CONCURRENT_WORK);
   const log = deps.services.log;
   const run = async (
@@ -99,6 +116,7 @@ export function createInteractionRouter(deps: SlashDeps): (i: Interaction) => Pr
     ephemeralDefer = false,
   ) => {
     const locale = replyLocale(i);
+    const arrived = performance.now();
     // Busy: acknowledge first (answer calls the work only once the deferral is accepted), then queue.
     const deferFirst = queue.busy;
     const acknowledged = deferFirst ? queue.acknowledging() : () => {};
@@ -127,6 +145,7 @@ export function createInteractionRouter(deps: SlashDeps): (i: Interaction) => Pr
       );
     } finally {
       acknowledged();
+      observe.onAnswered?.(performance.now() - arrived);
     }
   };
 
@@ -141,8 +160,7 @@ export function createInteractionRouter(deps: SlashDeps): (i: Interaction) => Pr
       case 'article':
         return run(i, () => article(deps, i));
       case 'feed': {
-        const sub = i.options.getSubcommand(false);
-        const handler = sub === 'add' ? feedAdd : sub === 'remove' ? feedRemove : feedList;
+        const handler = FEED_SUBCOMMANDS[i.options.getSubcommand(false) ?? ''] ?? feedList;
         return run(i, () => handler(deps, i), true);
       }
       case 'settings':

@@ -38,7 +38,8 @@ export interface SlashDeps {
 export const DEFAULT_PAGE_SIZE = 5;
 
 const MANAGE = [PermissionFlagsBits.ManageChannels, PermissionFlagsBits.ManageGuild];
-const mention = (channelId: string) => `<#${channelId}>`;
+/** How a reply names a channel. */
+export const mention = (channelId: string) => `<#${channelId}>`;
 
 /** The reply language of an interaction: the member's client locale (English for any other). */
 export const replyLocale = (i: { locale: string }) => localeFromTag(i.locale, 'en');
@@ -63,7 +64,8 @@ export function contextFor(
 
 const mayManage = (perms: Readonly<PermissionsBitField> | null | undefined) => Boolean(perms?.any(MANAGE));
 
-function guildIdOf(i: ChatInputCommandInteraction): string {
+/** The guild of an interaction; `admin.guildOnly` outside one. */
+export function guildIdOf(i: ChatInputCommandInteraction): string {
   if (!i.inGuild()) throw new UserError('admin.guildOnly');
   return i.guildId;
 }
@@ -80,25 +82,46 @@ function checkBotCanPost(client: Client, channelId: string): void {
 }
 
 /**
- * The channel of `/feed add|remove` and whether the member may manage it: Discord resolves the
+ * The channel of `/feed add|remove|filter|…` and whether the member may manage it: Discord resolves the
  * member's permissions in that channel (overwrites included), so a right held only in the channel
  * the command is typed in does not count.
  */
-function targetChannel(i: ChatInputCommandInteraction) {
+export function targetChannel(i: ChatInputCommandInteraction) {
   const channel = i.options.getChannel('channel', true);
   const perms =
     'permissions' in channel ? (channel.permissions as Readonly<PermissionsBitField> | null) : null;
   return { channel, canManage: mayManage(perms ?? i.memberPermissions) };
 }
 
-/** `/feed add <channel> <source> [mode]` */
-export async function feedAdd(deps: SlashDeps, i: ChatInputCommandInteraction): Promise<Reply> {
-  const guildId = guildIdOf(i);
-  const { channel, canManage } = targetChannel(i);
-  requireManager({ canManage, refusal: 'admin.manageChannels' });
+/** Refuses channels that cannot carry feeds (voice, categories, …). */
+function assertFeedChannel(channel: { type: number }): void {
   if (!(FEED_CHANNEL_TYPES as readonly number[]).includes(channel.type))
     throw new UserError('feed.notTextChannel');
-  checkBotCanPost(deps.client, channel.id);
+}
+
+/** The stored chat of a channel, or one with defaults that is not stored (nothing to change yet). */
+export function peekChannelChat(deps: SlashDeps, guildId: string, channelId: string): Promise<Chat> {
+  return deps.services.chats.peek({
+    platform: 'discord',
+    chatId: channelId,
+    type: 'guild-channel',
+    parentKey: discordKey(guildId),
+    locale: 'en',
+    timezone: 'UTC',
+  });
+}
+
+/**
+ * The chat of a feed channel, stored with the guild's settings (created when new); refuses
+ * channels that cannot carry feeds.
+ */
+export async function ensureChannelChat(
+  deps: SlashDeps,
+  i: ChatInputCommandInteraction,
+  guildId: string,
+  channel: ReturnType<typeof targetChannel>['channel'],
+): Promise<Chat> {
+  assertFeedChannel(channel);
   const guild = await deps.guilds.ensure(guildId, i.guild?.name ?? null, i.guildLocale);
   const chats = deps.services.chats;
   await chats.ensure({
@@ -111,7 +134,17 @@ export async function feedAdd(deps: SlashDeps, i: ChatInputCommandInteraction): 
     timezone: guild.timezone,
     script: guild.script,
   });
-  const chat = await chats.inheritSettings(discordKey(channel.id), guild);
+  return chats.inheritSettings(discordKey(channel.id), guild);
+}
+
+/** `/feed add <channel> <source> [mode]` */
+export async function feedAdd(deps: SlashDeps, i: ChatInputCommandInteraction): Promise<Reply> {
+  const guildId = guildIdOf(i);
+  const { channel, canManage } = targetChannel(i);
+  requireManager({ canManage, refusal: 'admin.manageChannels' });
+  assertFeedChannel(channel);
+  checkBotCanPost(deps.client, channel.id);
+  const chat = await ensureChannelChat(deps, i, guildId, channel);
   const instant = (i.options.getString('mode') ?? 'instant') === 'instant';
   return subscribeCommand(
     deps.services,
@@ -129,14 +162,7 @@ export async function feedRemove(deps: SlashDeps, i: ChatInputCommandInteraction
   const guildId = guildIdOf(i);
   const { channel, canManage } = targetChannel(i);
   requireManager({ canManage, refusal: 'admin.manageChannels' });
-  const chat = await deps.services.chats.peek({
-    platform: 'discord',
-    chatId: channel.id,
-    type: 'guild-channel',
-    parentKey: discordKey(guildId),
-    locale: 'en',
-    timezone: 'UTC',
-  });
+  const chat = await peekChannelChat(deps, guildId, channel.id);
   const ctx = contextFor(i, chat, canManage, mention(channel.id));
   return unsubscribeCommand(deps.services, ctx, i.options.getString('source', true));
 }

@@ -18,6 +18,8 @@ import { createTelegramSender } from './telegram-sender.ts';
 export interface TelegramAdapterDeps {
   core: Core;
   config: Config;
+  /** Observes how long each update took from arrival to its answer (metrics). */
+  onAnswered?: (ms: number) => void;
   /** Webhook mode only: run a small HTTP server for the webhook on this port (else mount `webhookHandler`). */
   webhookListen?: { port: number; host?: string };
 }
@@ -68,6 +70,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
   });
   const lanes = installHandlers(bot, {
     services: core,
+    ...(deps.onAnswered ? { onAnswered: deps.onAnswered } : {}),
     defaultLocale: config.DEFAULT_LOCALE,
     defaultTimezone: config.DEFAULT_TIMEZONE,
     download: async (url) => {

@@ -1,6 +1,6 @@
 import { type Context, type Telegraf, TelegramError } from 'telegraf';
 import { isPageAction } from '../../src/commands/command-actions.ts';
-import type { CommandContext, CommandServices } from '../../src/commands/command-context.ts';
+import { type CommandContext, type CommandServices, errorReply } from '../../src/commands/command-context.ts';
 import { MANAGE_COMMANDS, runAction, runCommand, runImport } from '../../src/commands/command-router.ts';
 import type { Reply } from '../../src/commands/reply.ts';
 import { plainText, textReply } from '../../src/commands/reply.ts';
@@ -35,6 +35,8 @@ export interface BotDeps {
   defaultTimezone: string;
   /** Fetches a Telegram file URL (holds the token: never logged). */
   download: (url: URL) => Promise<Buffer>;
+  /** Observes how long each update took from arrival to its answer (metrics). */
+  onAnswered?: (ms: number) => void;
 }
 
 /**
@@ -281,16 +283,26 @@ export function installHandlers(bot: Telegraf, deps: BotDeps): UpdateLanes {
     await answer(reply, to);
   };
 
-  bot.on('message', (ctx) => {
-    const m = ctx.message as unknown as Msg;
-    lanes.run(String(m.chat.id), () => onMessage(ctx, m));
-  });
+  /** Run a message's work in its chat's lane; a failure (database, Telegram) still gets an answer. */
+  const handle = (ctx: Context, m: Msg) => {
+    const arrived = performance.now();
+    lanes.run(String(m.chat.id), async () => {
+      try {
+        await onMessage(ctx, m);
+      } catch (err) {
+        // The database or Telegram failed us: say so, so the user knows to try again.
+        const locale = localeOf(m);
+        const reply = errorReply({ locale, syntax: 'text' }, err, services.log);
+        const to = { chatId: m.chat.id, threadId: topicOf(m), locale, data: (a: string) => a };
+        await send(ctx, to, reply).catch(() => {});
+      }
+      deps.onAnswered?.(performance.now() - arrived);
+    });
+  };
 
+  bot.on('message', (ctx) => handle(ctx, ctx.message as unknown as Msg));
   // Commands an admin posts in a channel: they come from the channel itself (`sender_chat`).
-  bot.on('channel_post', (ctx) => {
-    const m = ctx.channelPost as unknown as Msg;
-    lanes.run(String(m.chat.id), () => onMessage(ctx, m));
-  });
+  bot.on('channel_post', (ctx) => handle(ctx, ctx.channelPost as unknown as Msg));
 
   bot.on('callback_query', (ctx) => {
     const q = ctx.callbackQuery as unknown as {

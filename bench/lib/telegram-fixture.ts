@@ -88,6 +88,10 @@ export async function insertChats(
         keyword: null,
         instant: false,
         threadId: null,
+        name: null,
+        include: [],
+        exclude: [],
+        muted: false,
         createdAt,
       }));
       const locale = n % 3 === 0 ? 'zh-Hant' : 'zh-Hans';
@@ -109,6 +113,7 @@ export async function insertChats(
         subscriptions,
         lastDigestAt: null,
         lastDigestSlot: null,
+        lastDigestSeq: null,
         createdAt,
       };
       docs.push({ _id: key, ...chat, updatedAt: new Date() });

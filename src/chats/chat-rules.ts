@@ -6,7 +6,7 @@
 import { isTimeZone } from '../config/config.ts';
 import { parseTimeOfDay } from '../digest/digest-slots.ts';
 import { UserError } from '../errors.ts';
-import { normaliseForMatch } from '../text/normalise.ts';
+import { filterText, stripInvisible } from '../text/filter-match.ts';
 
 /** Limits of a chat, the same on every platform. */
 export const CHAT_LIMITS = {
@@ -16,6 +16,8 @@ export const CHAT_LIMITS = {
   filterWords: 20,
   /** Characters of one filter word or keyword. */
   wordChars: 50,
+  /** Characters of a subscription's own name (`/rename`). */
+  nameChars: 40,
   /** Digest times per day. */
   times: 6,
   /** Bytes of an OPML file to import. */
@@ -55,23 +57,94 @@ export function canonicalTimezone(text: string): string {
 /** What `/filter` asks: clear every word, or add words to include and exclude. */
 export type FilterChange = { clear: true } | { clear: false; include: string[]; exclude: string[] };
 
+/** Words that clear a filter when typed alone (`/filter clear`, `/filter 港聞台 clear`). */
+export const CLEAR_WORDS: readonly string[] = ['clear', 'off', 'none', '清除'];
+
+const SEPARATORS = /[\s,，、]+/;
+
+/** A filter word as typed (sign already removed) → its normalised form, or `filter.invalid`. */
+function filterWord(typed: string): string {
+  const word = filterText(typed);
+  if (!word || [...word].length > CHAT_LIMITS.wordChars)
+    throw new UserError('filter.invalid', { max: CHAT_LIMITS.wordChars }, 'filter.usage');
+  return word;
+}
+
 /**
  * `+台湾 -体育 香港` → words to include and exclude, normalised for script-insensitive matching
- * (a word without a sign is included); `clear`, `off`, `清除` clear every word.
+ * (a word without a sign is included); `clear`, `off`, `清除` clear every word. Characters that do
+ * not show (zero-width, bidi controls) are dropped first, so they neither hide a sign nor stay in
+ * a word.
  */
 export function parseFilterChange(text: string): FilterChange {
-  const tokens = text.split(/[\s,，、]+/).filter(Boolean);
+  const tokens = stripInvisible(text).split(SEPARATORS).filter(Boolean);
   if (tokens.length === 0) throw new UserError('filter.usage');
-  if (tokens.length === 1 && ['clear', 'off', 'none', '清除'].includes(tokens[0]!.toLowerCase()))
-    return { clear: true };
+  if (tokens.length === 1 && CLEAR_WORDS.includes(tokens[0]!.toLowerCase())) return { clear: true };
   const include: string[] = [];
   const exclude: string[] = [];
   for (const token of tokens) {
     const sign = token[0] === '-' || token[0] === '－' ? '-' : '+';
-    const word = normaliseForMatch(token.replace(/^[+\-＋－]/, ''));
-    if (!word || [...word].length > CHAT_LIMITS.wordChars)
-      throw new UserError('filter.invalid', { max: CHAT_LIMITS.wordChars }, 'filter.usage');
-    (sign === '-' ? exclude : include).push(word);
+    (sign === '-' ? exclude : include).push(filterWord(token.replace(/^[+\-＋－]/, '')));
   }
   return { clear: false, include, exclude };
+}
+
+/**
+ * Filter words given as separate lists (Discord's `include` and `exclude` options, words
+ * separated by spaces or commas; signs are not needed) → a change; null when neither list is given.
+ */
+export function parseFilterLists(input: {
+  include: string | null;
+  exclude: string | null;
+  clear: boolean;
+}): FilterChange | null {
+  if (input.clear) return { clear: true };
+  const words = (text: string | null) => {
+    if (text === null) return [];
+    const typed = stripInvisible(text).split(SEPARATORS).filter(Boolean);
+    // An option given with nothing visible in it is a word of no characters, not "no change".
+    if (typed.length === 0) return [filterWord('')];
+    return typed.map((w) => filterWord(w.replace(/^[+\-＋－]/, '')));
+  };
+  const include = words(input.include);
+  const exclude = words(input.exclude);
+  if (include.length === 0 && exclude.length === 0) return null;
+  return { clear: false, include, exclude };
+}
+
+/**
+ * Apply a change to a chat's or a subscription's filter lists (a word moves between lists);
+ * `filter.tooMany` when a list would exceed {@link CHAT_LIMITS.filterWords}, changing nothing.
+ */
+export function applyFilterChange(
+  current: { include: readonly string[]; exclude: readonly string[] },
+  change: FilterChange,
+): { include: string[]; exclude: string[] } {
+  if (change.clear) return { include: [], exclude: [] };
+  const include = [
+    ...new Set([...current.include.filter((w) => !change.exclude.includes(w)), ...change.include]),
+  ];
+  const exclude = [
+    ...new Set([...current.exclude.filter((w) => !change.include.includes(w)), ...change.exclude]),
+  ];
+  if (include.length > CHAT_LIMITS.filterWords || exclude.length > CHAT_LIMITS.filterWords)
+    throw new UserError('filter.tooMany', { max: CHAT_LIMITS.filterWords });
+  return { include, exclude };
+}
+
+/** Control characters (C0, DEL, C1) a name must not carry into a heading. */
+const CONTROLS = /[\u0000-\u001F\u007F-\u009F]/g;
+
+/**
+ * A subscription's new name as typed → the name to store: characters that do not show and control
+ * characters dropped, whitespace collapsed. `rename.invalid` unless it has 1 to
+ * {@link CHAT_LIMITS.nameChars} characters and does not begin with a sign (`/filter <name> +word`
+ * must not read as a chat-wide filter).
+ */
+export function parseSubscriptionName(text: string): string {
+  const name = stripInvisible(text).replace(CONTROLS, ' ').replace(/\s+/g, ' ').trim();
+  const chars = [...name].length;
+  if (chars === 0 || chars > CHAT_LIMITS.nameChars || /^[+\-＋－]/.test(name))
+    throw new UserError('rename.invalid', { max: CHAT_LIMITS.nameChars }, 'rename.usage');
+  return name;
 }

@@ -4,7 +4,7 @@ import { chatKeyOf } from '../domain/chat-key.ts';
 import type { Chat, ChatType, Locale, Script, Subscription } from '../domain/types.ts';
 import { NewsrelayError, UserError } from '../errors.ts';
 import { type ChatStore, type NewChat, newChat } from '../store/chat-store.ts';
-import { CHAT_LIMITS, type FilterChange } from './chat-rules.ts';
+import { applyFilterChange, CHAT_LIMITS, type FilterChange } from './chat-rules.ts';
 
 export type { NewChat } from '../store/chat-store.ts';
 
@@ -111,6 +111,10 @@ export class ChatService {
         keyword: 'keyword' in target ? target.keyword : null,
         instant: opts.instant ?? false,
         threadId: opts.threadId ?? null,
+        name: null,
+        include: [],
+        exclude: [],
+        muted: false,
         createdAt: new Date(),
       };
       c.subscriptions.push(subscription);
@@ -165,18 +169,37 @@ export class ChatService {
     });
   }
 
-  /** Add or clear filter words (stored normalised; a word moves between lists). */
+  /**
+   * Add or clear the chat's filter words (stored normalised; a word moves between lists). A list
+   * that would grow past the limit is refused (`filter.tooMany`) and nothing changes.
+   */
   async changeFilters(key: string, change: FilterChange): Promise<Chat> {
     return this.change(key, (c) => {
-      if (change.clear) {
-        c.include = [];
-        c.exclude = [];
-        return;
-      }
-      const { include, exclude } = change;
-      const max = CHAT_LIMITS.filterWords;
-      c.include = [...new Set([...c.include.filter((w) => !exclude.includes(w)), ...include])].slice(0, max);
-      c.exclude = [...new Set([...c.exclude.filter((w) => !include.includes(w)), ...exclude])].slice(0, max);
+      Object.assign(c, applyFilterChange(c, change));
+    });
+  }
+
+  /**
+   * Add or clear one subscription's filter words, applied on top of the chat's; the same rules
+   * and limits as {@link changeFilters}.
+   */
+  async changeSubscriptionFilters(key: string, subscriptionId: string, change: FilterChange): Promise<Chat> {
+    return this.changeSubscription(key, subscriptionId, (s) => {
+      Object.assign(s, applyFilterChange(s, change));
+    });
+  }
+
+  /** Give a subscription its own name (already checked by `parseSubscriptionName`), or null for none. */
+  async renameSubscription(key: string, subscriptionId: string, name: string | null): Promise<Chat> {
+    return this.changeSubscription(key, subscriptionId, (s) => {
+      s.name = name;
+    });
+  }
+
+  /** Mute a subscription (it stays, sending nothing) or unmute it; instant delivery follows. */
+  async setMuted(key: string, subscriptionId: string, muted: boolean): Promise<Chat> {
+    return this.changeSubscription(key, subscriptionId, (s) => {
+      s.muted = muted;
     });
   }
 
@@ -212,14 +235,30 @@ export class ChatService {
     return moved;
   }
 
-  /** Record the digest of `slot` (or a manual one when `slot` is null) built at `at`. */
-  markDigest(key: string, slot: number | null, at: Date): Promise<void> {
-    return this.deps.store.markDigest(key, slot, at);
+  /**
+   * Record the digest of `slot` (or a manual one when `slot` is null) built at `at`, covering the
+   * journal up to `cursor` (left as it was when omitted: a skipped, paused slot covers nothing).
+   */
+  markDigest(key: string, slot: number | null, at: Date, cursor?: number): Promise<void> {
+    return this.deps.store.markDigest(key, slot, at, cursor);
   }
 
   /** Chat keys with an instant subscription to `sourceId`. */
   instantChats(sourceId: string): Promise<string[]> {
     return this.deps.store.instantChats(sourceId);
+  }
+
+  /** Change one subscription; `not_found` when the chat has none with that id (removed meanwhile). */
+  private async changeSubscription(
+    key: string,
+    subscriptionId: string,
+    fn: (s: Subscription) => void,
+  ): Promise<Chat> {
+    return this.change(key, (c) => {
+      const sub = c.subscriptions.find((s) => s.id === subscriptionId);
+      if (!sub) throw new NewsrelayError('not_found', `No subscription ${subscriptionId} in ${key}`);
+      fn(sub);
+    });
   }
 
   private async change(key: string, fn: (c: Chat) => void): Promise<Chat> {

@@ -1,6 +1,6 @@
 import type { Core } from '../core.ts';
 import type { Chat, Locale } from '../domain/types.ts';
-import { describeError, NewsrelayError, UserError } from '../errors.ts';
+import { describeError, isUnavailable, NewsrelayError, UserError } from '../errors.ts';
 import { hasKey, type MessageKey, t } from '../i18n/i18n.ts';
 import { type Reply, type Span, textReply } from './reply.ts';
 
@@ -55,6 +55,10 @@ export function errorReply(
   if (err instanceof NewsrelayError) {
     const key = `error.${err.code}`;
     if (hasKey(key)) return { ...textReply(t(l, key, err.params)), private: true };
+  }
+  if (isUnavailable(err)) {
+    log?.warn({ err: describeError(err) }, 'command failed: a backing service is unavailable');
+    return { ...textReply(t(l, 'error.unavailable')), private: true };
   }
   log?.error({ err: describeError(err) }, 'command failed');
   return { ...textReply(t(l, 'error.internal')), private: true };

@@ -16,7 +16,6 @@ import {
 } from './news-commands.ts';
 import { type Reply, textReply } from './reply.ts';
 import {
-  filterCommand,
   langCommand,
   pauseCommand,
   scriptCommand,
@@ -34,6 +33,7 @@ import {
   subscribeSource,
   unsubscribeCommand,
 } from './subscription-commands.ts';
+import { filterTextCommand, muteCommand, renameTextCommand } from './subscription-settings-commands.ts';
 
 type Handler = (services: CommandServices, ctx: CommandContext, args: string) => Promise<Reply> | Reply;
 
@@ -53,6 +53,9 @@ export const MANAGE_COMMANDS: ReadonlySet<string> = new Set([
   'resume',
   'script',
   'filter',
+  'rename',
+  'mute',
+  'unmute',
   'instant',
   'lang',
   'import',
@@ -71,7 +74,10 @@ const HANDLERS: Record<string, Handler> = {
   pause: (s, c) => pauseCommand(s, c, true),
   resume: (s, c) => pauseCommand(s, c, false),
   script: scriptCommand,
-  filter: filterCommand,
+  filter: filterTextCommand,
+  rename: renameTextCommand,
+  mute: (s, c, a) => muteCommand(s, c, a, true),
+  unmute: (s, c, a) => muteCommand(s, c, a, false),
   instant: instantCommand,
   lang: langCommand,
   headlines: (s, c, a) =>

@@ -1,8 +1,14 @@
-import { canonicalTimezone, parseDigestTimes, parseFilterChange } from '../chats/chat-rules.ts';
+import {
+  canonicalTimezone,
+  type FilterChange,
+  parseDigestTimes,
+  parseFilterChange,
+} from '../chats/chat-rules.ts';
 import type { SettingsPatch } from '../chats/chat-service.ts';
 import type { Chat } from '../domain/types.ts';
 import { UserError } from '../errors.ts';
 import { parseLocale, parseScript, scriptName, t } from '../i18n/i18n.ts';
+import type { FilterWords } from '../text/filter-match.ts';
 import { type CommandContext, type CommandServices, requireManager, say } from './command-context.ts';
 import { privateReply, type Reply, textReply } from './reply.ts';
 
@@ -85,31 +91,42 @@ export async function langCommand(
   return textReply(t(chat.locale, 'lang.set'));
 }
 
-/** The chat's filters as `+a -b`, or null without any. */
-export function filtersText(chat: Chat): string | null {
-  const words = [...chat.include.map((w) => `+${w}`), ...chat.exclude.map((w) => `-${w}`)];
+/** A chat's or a subscription's filters as `+a -b`, or null without any. */
+export function filtersText(f: FilterWords): string | null {
+  const words = [...f.include.map((w) => `+${w}`), ...f.exclude.map((w) => `-${w}`)];
   return words.length > 0 ? words.join(' ') : null;
 }
 
-/** `/filter +word -word`, `/filter clear`; without arguments, shows the filters. */
+/**
+ * The chat-wide filters: `change` applied (a manager's), or shown when null — with the usage line
+ * where commands are typed as text.
+ */
+export async function chatFilterCommand(
+  services: CommandServices,
+  ctx: CommandContext,
+  change: FilterChange | null,
+): Promise<Reply> {
+  if (!change) {
+    const f = filtersText(ctx.chat);
+    const shown = f ? say(ctx, 'filter.set', { filters: f }) : say(ctx, 'filter.none');
+    return ctx.syntax === 'text' ? textReply(shown, say(ctx, 'filter.usage')) : textReply(shown);
+  }
+  requireManager(ctx);
+  const chat = await services.chats.changeFilters(ctx.chat.key, change);
+  ctx.chat = chat;
+  if (change.clear) return textReply(say(ctx, 'filter.cleared'));
+  return textReply(say(ctx, 'filter.set', { filters: filtersText(chat) ?? '—' }));
+}
+
+/** `/filter +word -word`, `/filter clear` for the whole chat; without arguments, shows the filters. */
 export async function filterCommand(
   services: CommandServices,
   ctx: CommandContext,
   args: string,
 ): Promise<Reply> {
-  if (!args.trim()) {
-    const f = filtersText(ctx.chat);
-    return textReply(
-      f ? say(ctx, 'filter.set', { filters: f }) : say(ctx, 'filter.none'),
-      say(ctx, 'filter.usage'),
-    );
-  }
+  if (!args.trim()) return chatFilterCommand(services, ctx, null);
   requireManager(ctx);
-  const filterChange = parseFilterChange(args);
-  const chat = await services.chats.changeFilters(ctx.chat.key, filterChange);
-  ctx.chat = chat;
-  if (filterChange.clear) return textReply(say(ctx, 'filter.cleared'));
-  return textReply(say(ctx, 'filter.set', { filters: filtersText(chat) ?? '—' }));
+  return chatFilterCommand(services, ctx, parseFilterChange(args));
 }
 
 /** What `/settings` (Discord) sets; null fields stay as they are. */

@@ -10,6 +10,7 @@ import { encodeAction } from './command-actions.ts';
 import { type CommandContext, type CommandServices, requireManager, say } from './command-context.ts';
 import { type Reply, type Span, textReply } from './reply.ts';
 import { filtersText } from './settings-commands.ts';
+import { findSubscription } from './subscription-ref.ts';
 
 const PAGE = 8;
 
@@ -110,11 +111,13 @@ export async function subscribeCommand(
   return textReply(say(ctx, 'subscribe.keyword', { keyword }));
 }
 
-async function subscriptionName(
+/** How a subscription is shown: the chat's own name for it, the source's name, or the keyword. */
+export async function subscriptionName(
   services: CommandServices,
   ctx: CommandContext,
   s: Subscription,
 ): Promise<string> {
+  if (s.name) return s.name;
   if (s.kind === 'keyword') return say(ctx, 'list.keyword', { keyword: s.keyword ?? '' });
   return (s.sourceId && (await services.sources.get(s.sourceId))?.name) || (s.sourceId ?? '?');
 }
@@ -143,8 +146,8 @@ export async function removeSubscription(
 
 /**
  * `/unsubscribe [name]` (Telegram) and `/feed remove` (Discord): without an argument, buttons of the
- * current subscriptions; with one, removes the subscription it names (source name, id or URL, or
- * the keyword).
+ * current subscriptions; with one, removes the subscription it names (its own name, source name, id
+ * or URL, or the keyword).
  */
 export async function unsubscribeCommand(
   services: CommandServices,
@@ -165,15 +168,23 @@ export async function unsubscribeCommand(
     );
     return { ...textReply(say(ctx, 'unsubscribe.pick')), buttons };
   }
-  const source = await services.sources.find(arg);
-  const lower = arg.toLowerCase();
-  const sub = ctx.chat.subscriptions.find((s) =>
-    s.kind === 'keyword'
-      ? (s.keyword ?? '').toLowerCase() === lower
-      : s.sourceId === arg || (source !== null && s.sourceId === source.id),
-  );
-  if (!sub) return removedReply(ctx, (source?.name ?? arg).slice(0, 100), false);
+  const sub = await findSubscription(services, ctx.chat, arg);
+  if (!sub) {
+    const source = await services.sources.find(arg);
+    return removedReply(ctx, (source?.name ?? arg).slice(0, 100), false);
+  }
   return removeSubscription(services, ctx, sub.id);
+}
+
+/** A subscription's own filters for a list line (` — filters: +a -b`), or ''. */
+function subFilters(ctx: CommandContext, s: Subscription): string {
+  const f = filtersText(s);
+  return f ? say(ctx, 'list.subFilters', { filters: f }) : '';
+}
+
+/** What a list line adds after a subscription's name: instant, muted, its own filters. */
+function marks(ctx: CommandContext, s: Subscription): string {
+  return `${s.instant ? say(ctx, 'list.instant') : ''}${s.muted ? say(ctx, 'list.muted') : ''}${subFilters(ctx, s)}`;
 }
 
 /** `/list` — subscriptions and settings. */
@@ -184,9 +195,7 @@ export async function listCommand(services: CommandServices, ctx: CommandContext
   else {
     lines.push([{ text: say(ctx, 'list.title'), bold: true }]);
     for (const s of c.subscriptions) {
-      lines.push([
-        { text: `• ${await subscriptionName(services, ctx, s)}${s.instant ? say(ctx, 'list.instant') : ''}` },
-      ]);
+      lines.push([{ text: `• ${await subscriptionName(services, ctx, s)}${marks(ctx, s)}` }]);
     }
   }
   lines.push([
@@ -207,7 +216,8 @@ export async function listCommand(services: CommandServices, ctx: CommandContext
 
 /**
  * `/feed list [channel]` (Discord): the source subscriptions of every chat that follows
- * `parentKey` (a guild's channels), paused ones marked; `label` names a chat as the platform links it.
+ * `parentKey` (a guild's channels) under their names, paused channels and muted feeds marked, with
+ * filters; `label` names a chat as the platform links it.
  */
 export async function feedListCommand(
   services: CommandServices,
@@ -224,12 +234,15 @@ export async function feedListCommand(
   const lines = chats.map((c): Span[] => {
     const subs = c.subscriptions
       .filter((s) => s.kind === 'source' && s.sourceId)
-      .map(
-        (s) =>
-          `${names.get(s.sourceId!) ?? s.sourceId!} (${say(ctx, s.instant ? 'feed.modeInstant' : 'feed.modeDigest')})`,
-      );
+      .map((s) => {
+        const mode = say(ctx, s.instant ? 'feed.modeInstant' : 'feed.modeDigest');
+        const name = s.name ?? names.get(s.sourceId!) ?? s.sourceId!;
+        return `${name} (${mode})${s.muted ? say(ctx, 'list.muted') : ''}${subFilters(ctx, s)}`;
+      });
     const paused = c.active ? '' : say(ctx, 'feed.paused', { reason: c.deactivatedReason ?? '' });
-    return [{ text: `${opts.label(c)}${paused}: ${subs.join('、')}` }];
+    const f = filtersText(c);
+    const filters = f ? ` · ${say(ctx, 'list.filters', { filters: f })}` : '';
+    return [{ text: `${opts.label(c)}${paused}: ${subs.join('、')}${filters}` }];
   });
   return { title: say(ctx, 'feed.listTitle'), lines, private: true };
 }
@@ -249,8 +262,8 @@ export async function instantCommand(
   let target: Subscription | undefined;
   if (!name && sourceSubs.length === 1) target = sourceSubs[0];
   else if (name) {
-    const source = await services.sources.find(name);
-    target = sourceSubs.find((s) => s.sourceId === source?.id);
+    const found = await findSubscription(services, ctx.chat, name);
+    target = found?.kind === 'source' ? found : undefined;
   }
   if (!target) {
     if (!name) throw new UserError('instant.usage');

@@ -1,8 +1,9 @@
+import { namesForChat } from '../chats/subscription-names.ts';
 import type { Article, Chat, DigestItem, Script, Subscription } from '../domain/types.ts';
 import type { ArticleStore } from '../store/article-store.ts';
 import type { IndexHit, SearchIndex } from '../store/search-index.ts';
-import { matchesKeyword, queryTerms } from '../text/index-terms.ts';
-import { normaliseForMatch } from '../text/normalise.ts';
+import { filterText, matchesFilterWord, passesFilters } from '../text/filter-match.ts';
+import { queryTerms } from '../text/index-terms.ts';
 import { convertScript } from '../text/script-converter.ts';
 
 /** Most items in one digest. */
@@ -15,83 +16,114 @@ export interface SelectedDigest {
   count: number;
 }
 
+/**
+ * Which stored articles a digest covers: those of journal batches after the chat's last digest
+ * (`afterSeq`) up to what this process has read without gaps (`upToSeq`); a chat's first digest
+ * (no cursor yet) takes what was stored after `sinceMs` instead. Journal numbers cannot go
+ * backwards the way fetch times can: an article fetched before a digest but journalled after it
+ * is in the next one.
+ */
+export interface DigestWindow {
+  sinceMs: number;
+  afterSeq: number | null;
+  upToSeq: number;
+}
+
 /** What a selection needs from the core. */
 export interface SelectorDeps {
   index: SearchIndex;
   articles: Pick<ArticleStore, 'getMany'>;
-  sourceNames: () => Promise<ReadonlyMap<string, string>>;
+  /** Source names by id; `needed` ids are read fresh when a cached map lacks them. */
+  sourceNames: (needed: readonly string[]) => Promise<ReadonlyMap<string, string>>;
 }
 
 /**
- * Choose a digest's articles: stored after `sinceMs`, matching a subscription (a source, or a
- * keyword in any script), passing the chat's include/exclude filters, one per near-duplicate
+ * Choose a digest's articles: those in the digest's `window`, matching a subscription that is not
+ * muted (a source, or a keyword in any script), passing the chat's include/exclude filters and that
+ * subscription's own (immune to invisible characters, see `filter-match.ts`), one per near-duplicate
  * cluster (the other sources named), newest first, at most {@link DIGEST_CAP}; titles converted to
- * the chat's script. Index look-ups are in memory; only candidates are read from the store.
+ * the chat's script, sources under the names the chat gave them. Index look-ups are in memory;
+ * only candidates are read from the store.
  */
 export async function selectDigest(
   deps: SelectorDeps,
   chat: Chat,
-  sinceMs: number,
+  window: DigestWindow,
   opts: { cap?: number } = {},
 ): Promise<SelectedDigest[]> {
   const cap = opts.cap ?? DIGEST_CAP;
-  const hits = new Map<string, { hit: IndexHit; sub: Subscription }>();
+  const range =
+    window.afterSeq === null
+      ? { fetchedAfter: window.sinceMs, seqUpTo: window.upToSeq }
+      : { seqAfter: window.afterSeq, seqUpTo: window.upToSeq };
+  // Every subscription an article matches: when one's own filters refuse it, another may take it.
+  const hits = new Map<string, { hit: IndexHit; subs: Subscription[] }>();
+  const addHit = (hit: IndexHit, sub: Subscription) => {
+    const found = hits.get(hit.id);
+    if (found) found.subs.push(sub);
+    else hits.set(hit.id, { hit, subs: [sub] });
+  };
+  const live = chat.subscriptions.filter((s) => !s.muted);
   const bySource = new Map<string, Subscription>();
-  for (const s of chat.subscriptions) if (s.kind === 'source' && s.sourceId) bySource.set(s.sourceId, s);
+  for (const s of live) if (s.kind === 'source' && s.sourceId) bySource.set(s.sourceId, s);
   if (bySource.size > 0) {
-    for (const hit of deps.index.search([], { sourceIds: new Set(bySource.keys()), fetchedAfter: sinceMs })) {
-      hits.set(hit.id, { hit, sub: bySource.get(hit.sourceId)! });
+    for (const hit of deps.index.search([], { sourceIds: new Set(bySource.keys()), ...range })) {
+      addHit(hit, bySource.get(hit.sourceId)!);
     }
   }
-  const keywordSubs = chat.subscriptions.filter((s) => s.kind === 'keyword' && s.keyword);
+  const keywordSubs = live.filter((s) => s.kind === 'keyword' && s.keyword);
   for (const s of keywordSubs) {
     const terms = queryTerms(s.keyword!);
     if (terms.length === 0) continue;
-    for (const hit of deps.index.search(terms, { fetchedAfter: sinceMs, limit: cap * 4 })) {
-      if (!hits.has(hit.id)) hits.set(hit.id, { hit, sub: s });
-    }
+    for (const hit of deps.index.search(terms, { ...range, limit: cap * 4 })) addHit(hit, s);
   }
   const ordered = [...hits.values()].sort((a, b) => b.hit.publishedAt - a.hit.publishedAt);
-  const perCluster: typeof ordered = [];
-  const clusters = new Set<string>();
+  // Clusters that may still give an item: true until one of their articles is chosen or the
+  // chat's own filters refuse the story.
+  const open = new Map<string, boolean>();
+  const candidates: typeof ordered = [];
   // A story the chat already got in an earlier digest (an older member from a subscribed
   // source) is not repeated when another outlet reports it later.
+  const before = (m: { fetchedAt: number; seq: number }) =>
+    window.afterSeq === null ? m.fetchedAt <= window.sinceMs : m.seq <= window.afterSeq;
   const deliveredBefore = (clusterId: string) =>
-    deps.index.clusterMembers(clusterId).some((m) => m.fetchedAt <= sinceMs && bySource.has(m.sourceId));
+    deps.index.clusterMembers(clusterId).some((m) => before(m) && bySource.has(m.sourceId));
   for (const h of ordered) {
-    if (clusters.has(h.hit.clusterId)) continue;
-    clusters.add(h.hit.clusterId);
-    if (deliveredBefore(h.hit.clusterId)) continue;
-    perCluster.push(h);
+    if (!open.has(h.hit.clusterId)) open.set(h.hit.clusterId, !deliveredBefore(h.hit.clusterId));
+    if (open.get(h.hit.clusterId)) candidates.push(h);
   }
   const chosen: Array<{ article: Article; sub: Subscription }> = [];
   // Filters need the stored titles: read candidates in small batches until the cap is met.
-  for (let i = 0; i < perCluster.length && chosen.length < cap; i += cap * 2) {
-    const batch = perCluster.slice(i, i + cap * 2);
+  for (let i = 0; i < candidates.length && chosen.length < cap; i += cap * 2) {
+    const batch = candidates.slice(i, i + cap * 2).filter((b) => open.get(b.hit.clusterId));
     const articles = await deps.articles.getMany(batch.map((b) => b.hit.id));
     const byId = new Map(articles.map((a) => [a.id, a]));
     for (const b of batch) {
       const a = byId.get(b.hit.id);
-      if (!a || chosen.length >= cap) continue;
-      const text = normaliseForMatch(`${a.title} ${a.summary}`);
-      if (b.sub.kind === 'keyword' && !matchesKeyword(text, b.sub.keyword!)) continue;
-      if (!passesFilters(text, chat.include, chat.exclude)) continue;
-      chosen.push({ article: a, sub: b.sub });
+      if (!a || chosen.length >= cap || !open.get(b.hit.clusterId)) continue;
+      const text = filterText(`${a.title} ${a.summary}`);
+      if (!passesFilters(text, chat)) {
+        open.set(b.hit.clusterId, false);
+        continue;
+      }
+      // Refused by every subscription's own words: another outlet's report may suit another one.
+      const sub = b.subs.find(
+        (s) => (s.kind !== 'keyword' || matchesFilterWord(text, s.keyword!)) && passesFilters(text, s),
+      );
+      if (!sub) continue;
+      open.set(b.hit.clusterId, false);
+      chosen.push({ article: a, sub });
     }
   }
   if (chosen.length === 0) return [];
-  const names = await deps.sourceNames();
+  // A source added moments ago is named too, not shown by its id.
+  const shown = new Set<string>();
+  for (const { article } of chosen) {
+    shown.add(article.sourceId);
+    for (const m of deps.index.clusterMembers(article.clusterId)) shown.add(m.sourceId);
+  }
+  const names = namesForChat(await deps.sourceNames([...shown]), chat.subscriptions);
   return groupByThread(deps.index, chosen, names, chat.script);
-}
-
-/** Include (any of, when given) and exclude (none of) keywords on normalised text. */
-export function passesFilters(
-  normalisedText: string,
-  include: readonly string[],
-  exclude: readonly string[],
-): boolean {
-  if (include.length > 0 && !include.some((k) => matchesKeyword(normalisedText, k))) return false;
-  return !exclude.some((k) => matchesKeyword(normalisedText, k));
 }
 
 function groupByThread(

@@ -4,10 +4,10 @@ import type { Article, Chat } from '../domain/types.ts';
 import type { ArticleStore } from '../store/article-store.ts';
 import { type DeliveryStore, deliveryIdOf } from '../store/delivery-store.ts';
 import type { SearchJournal } from '../store/search-journal.ts';
-import { normaliseForMatch } from '../text/normalise.ts';
+import { filterText, passesFilters } from '../text/filter-match.ts';
 import { convertScript } from '../text/script-converter.ts';
 import { composeDigest, composeInstant } from './digest-composer.ts';
-import { passesFilters, type SelectedDigest, selectDigest } from './digest-selector.ts';
+import { type SelectedDigest, selectDigest } from './digest-selector.ts';
 
 /** Collaborators of {@link DigestService}. */
 export interface DigestServiceDeps {
@@ -15,7 +15,8 @@ export interface DigestServiceDeps {
   deliveries: DeliveryStore;
   journal: SearchJournal;
   articles: ArticleStore;
-  sourceNames: () => Promise<ReadonlyMap<string, string>>;
+  /** Source names by id; `needed` ids are read fresh when a cached map lacks them. */
+  sourceNames: (needed: readonly string[]) => Promise<ReadonlyMap<string, string>>;
   /** Enqueues deliveries; null in processes without queues (then nothing is built). */
   queue: DeliveryQueuePort | null;
   /** How far back a chat's first digest looks (ms). */
@@ -35,16 +36,21 @@ export type DigestOutcome = 'queued' | 'empty' | 'skipped' | 'no_subscriptions';
 export class DigestService {
   constructor(private readonly deps: DigestServiceDeps) {}
 
-  /** The digest messages `chat` would get now (one per forum topic it posts into). */
-  async select(chat: Chat, now = Date.now()): Promise<SelectedDigest[]> {
+  /**
+   * The digest messages `chat` would get now (one per forum topic it posts into), and the journal
+   * number they cover up to (the chat's next cursor).
+   */
+  async select(chat: Chat, now = Date.now()): Promise<{ selected: SelectedDigest[]; cursor: number }> {
     await this.deps.journal.refresh();
+    const cursor = this.deps.journal.readPosition;
     const since = chat.lastDigestAt ? chat.lastDigestAt.getTime() : now - this.deps.firstLookbackMs;
-    return selectDigest(
+    const selected = await selectDigest(
       { index: this.deps.journal.index, articles: this.deps.articles, sourceNames: this.deps.sourceNames },
       chat,
-      since,
+      { sinceMs: since, afterSeq: chat.lastDigestSeq, upToSeq: cursor },
       this.deps.cap === undefined ? {} : { cap: this.deps.cap },
     );
+    return { selected, cursor };
   }
 
   /** The scheduled digest of `slot` (epoch ms) for a chat; an empty one sends nothing. */
@@ -75,9 +81,9 @@ export class DigestService {
   ): Promise<DigestOutcome> {
     const queue = this.deps.queue;
     if (!queue) return 'skipped';
-    const selected = await this.select(chat, now);
+    const { selected, cursor } = await this.select(chat, now);
     if (selected.length === 0) {
-      await this.deps.chats.markDigest(chat.key, slot, new Date(now));
+      await this.deps.chats.markDigest(chat.key, slot, new Date(now), cursor);
       return 'empty';
     }
     const refs = [];
@@ -93,14 +99,15 @@ export class DigestService {
       });
       refs.push({ deliveryId: id, chatKey: chat.key, platform: chat.platform, part: 0 });
     }
-    await this.deps.chats.markDigest(chat.key, slot, new Date(now));
+    await this.deps.chats.markDigest(chat.key, slot, new Date(now), cursor);
     for (const r of refs) await queue.enqueue(r);
     return 'queued';
   }
 
   /**
    * Instant subscriptions: each new article goes at once to the chats subscribed to its source
-   * with `instant` on (filters apply). The core calls it after each fetch that stored articles.
+   * with `instant` on and not muted (the chat's and the subscription's filters apply). The core
+   * calls it after each fetch that stored articles.
    */
   async instant(articles: readonly Article[]): Promise<number> {
     const queue = this.deps.queue;
@@ -108,19 +115,18 @@ export class DigestService {
     let queued = 0;
     const bySource = new Map<string, Article[]>();
     for (const a of articles) bySource.set(a.sourceId, [...(bySource.get(a.sourceId) ?? []), a]);
-    const names = await this.deps.sourceNames();
+    const names = await this.deps.sourceNames([...bySource.keys()]);
     for (const [sourceId, list] of bySource) {
       const chatKeys = await this.deps.chats.instantChats(sourceId);
       for (const key of chatKeys) {
         const chat = await this.deps.chats.get(key);
         const sub = chat?.subscriptions.find(
-          (s) => s.kind === 'source' && s.sourceId === sourceId && s.instant,
+          (s) => s.kind === 'source' && s.sourceId === sourceId && s.instant && !s.muted,
         );
         if (!chat || !sub || !chat.active || chat.paused) continue;
         for (const a of list) {
-          if (!passesFilters(normaliseForMatch(`${a.title} ${a.summary}`), chat.include, chat.exclude))
-            continue;
-          const sourceName = convertScript(names.get(sourceId) ?? sourceId, chat.script);
+          if (!passesFilters(filterText(`${a.title} ${a.summary}`), chat, sub)) continue;
+          const sourceName = convertScript(sub.name ?? names.get(sourceId) ?? sourceId, chat.script);
           const item = {
             articleId: a.id,
             title: convertScript(a.title, chat.script),

@@ -84,6 +84,14 @@ export interface Subscription {
   instant: boolean;
   /** Forum topic (Telegram `message_thread_id`) or thread the subscription posts into. */
   threadId: string | null;
+  /** The chat's own name for it (`/rename`), shown instead of the source's name or the keyword. */
+  name: string | null;
+  /** Normalised words its articles must contain one of (when any), on top of the chat's filters … */
+  include: string[];
+  /** … and must contain none of. */
+  exclude: string[];
+  /** Muted: stays subscribed and listed, but contributes nothing to digests or instant items. */
+  muted: boolean;
   createdAt: Date;
 }
 
@@ -116,6 +124,8 @@ export interface Chat {
   lastDigestAt: Date | null;
   /** Epoch ms of the scheduled slot of the last digest built. */
   lastDigestSlot: number | null;
+  /** Search-journal number the last digest covered up to (null before the first digest). */
+  lastDigestSeq: number | null;
   createdAt: Date;
 }
 

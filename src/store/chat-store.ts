@@ -21,6 +21,25 @@ export interface NewChat {
   script?: Script;
 }
 
+/** A stored subscription; fields added later are absent from chats stored before them. */
+function toSubscription(
+  s: Partial<Subscription> & Pick<Subscription, 'id' | 'kind' | 'createdAt'>,
+): Subscription {
+  return {
+    id: s.id,
+    kind: s.kind,
+    sourceId: s.sourceId ?? null,
+    keyword: s.keyword ?? null,
+    instant: s.instant ?? false,
+    threadId: s.threadId ?? null,
+    name: s.name ?? null,
+    include: s.include ?? [],
+    exclude: s.exclude ?? [],
+    muted: s.muted ?? false,
+    createdAt: s.createdAt,
+  };
+}
+
 function toChat(d: ChatDoc): Chat {
   return {
     key: d._id,
@@ -38,9 +57,10 @@ function toChat(d: ChatDoc): Chat {
     deactivatedReason: d.deactivatedReason ?? null,
     include: d.include ?? [],
     exclude: d.exclude ?? [],
-    subscriptions: (d.subscriptions ?? []).map((s) => ({ ...s, threadId: s.threadId ?? null })),
+    subscriptions: (d.subscriptions ?? []).map(toSubscription),
     lastDigestAt: d.lastDigestAt ?? null,
     lastDigestSlot: d.lastDigestSlot ?? null,
+    lastDigestSeq: d.lastDigestSeq ?? null,
     createdAt: d.createdAt,
   };
 }
@@ -66,6 +86,7 @@ export function newChat(input: NewChat): Chat {
     subscriptions: [],
     lastDigestAt: null,
     lastDigestSlot: null,
+    lastDigestSeq: null,
     createdAt: new Date(),
   };
 }
@@ -126,9 +147,10 @@ export class ChatStore {
   }
 
   /** Record the digest of `slot` (or a manual one when `slot` is null) built at `at`. */
-  async markDigest(key: string, slot: number | null, at: Date): Promise<void> {
+  async markDigest(key: string, slot: number | null, at: Date, cursor?: number): Promise<void> {
     const set: Record<string, unknown> = { lastDigestAt: at, updatedAt: new Date() };
     if (slot !== null) set.lastDigestSlot = slot;
+    if (cursor !== undefined) set.lastDigestSeq = cursor;
     await this.models.Chat.collection.updateOne({ _id: key as never }, { $set: set } as never);
   }
 
@@ -193,6 +215,6 @@ export class ChatStore {
 function instantSources(chat: Chat | null): string[] {
   if (!chat) return [];
   return chat.subscriptions
-    .filter((s: Subscription) => s.instant && s.kind === 'source' && s.sourceId)
+    .filter((s: Subscription) => s.instant && !s.muted && s.kind === 'source' && s.sourceId)
     .map((s) => s.sourceId as string);
 }

@@ -36,8 +36,15 @@ interface JournalDoc extends StoredEntries {
   at: Date;
 }
 
-function entriesOf(doc: StoredEntries): IndexEntry[] {
-  return JSON.parse(doc.data) as IndexEntry[];
+/**
+ * The entries of a batch or segment, each stamped with the journal number that made it visible:
+ * `seq` for a batch; for entries written before entries carried their number, the batch's number,
+ * or a segment's last one (`to`: later than any cursor set before the segment existed).
+ */
+function entriesOf(doc: StoredEntries, seq: number): IndexEntry[] {
+  const entries = JSON.parse(doc.data) as IndexEntry[];
+  for (const e of entries) e.q ??= seq;
+  return entries;
 }
 
 function journalId(seq: number): string {
@@ -83,6 +90,7 @@ export class SearchJournal {
     );
     let seq = Math.max((counter as unknown as { n: number } | null)?.n ?? 1, this.position + 1);
     for (;;) {
+      for (const e of entries) e.q = seq;
       try {
         await this.models.Journal.collection.insertOne({
           _id: journalId(seq),
@@ -129,8 +137,8 @@ export class SearchJournal {
       let read = 0;
       for (const doc of docs) {
         if (!doc) break;
-        this.index.add(entriesOf(doc));
         this.position++;
+        this.index.add(entriesOf(doc, this.position));
         read++;
       }
       applied += read;
@@ -158,7 +166,7 @@ export class SearchJournal {
     const before = this.position;
     for (const seg of segments as unknown as Array<SegmentDoc | null>) {
       if (!seg) continue;
-      if (seg.to > this.position) this.index.add(entriesOf(seg));
+      if (seg.to > this.position) this.index.add(entriesOf(seg, seg.to));
       this.position = Math.max(this.position, seg.to);
     }
     this.segmentsRead = manifest.n;
@@ -219,7 +227,7 @@ export class SearchJournal {
       while (to < end && entries.length < SEGMENT_ENTRIES) {
         const doc = await this.read(to + 1);
         to++;
-        if (doc) entries.push(...entriesOf(doc).filter((e) => this.index.has(e.i)));
+        if (doc) entries.push(...entriesOf(doc, to).filter((e) => this.index.has(e.i)));
       }
       n++;
       await this.models.Segment.collection.insertOne({

@@ -5,6 +5,7 @@
  * Before the one command layer, Discord accepted 24 digest times where Telegram allowed 6,
  * stored time zones as typed, and had no subscription cap.
  */
+import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Chat } from '../../src/domain/types.ts';
 import { t } from '../../src/i18n/i18n.ts';
@@ -35,7 +36,7 @@ async function telegram(text: string): Promise<string> {
   return (reply?.text ?? '').split('\n')[0] ?? '';
 }
 
-/** The Discord answer to /settings or /feed add with these options. */
+/** The Discord answer to a command with these options (in the guild, by a member who may manage it). */
 async function discord(input: Partial<InteractInput>): Promise<string> {
   const channels = { [CHANNEL]: { id: CHANNEL, type: 0, name: 'news', permissions: MANAGE_CHANNELS } };
   const { token } = dc.interact({
@@ -65,6 +66,19 @@ const feedAdd = (source: string) =>
           { name: 'channel', type: 7, value: CHANNEL },
           { name: 'source', type: 3, value: source },
         ],
+      },
+    ],
+  });
+
+/** The Discord answer to `/feed <sub>` for the channel with these string options. */
+const feed = (sub: string, options: Array<{ name: string; value: string }>) =>
+  discord({
+    name: 'feed',
+    options: [
+      {
+        name: sub,
+        type: 1,
+        options: [{ name: 'channel', type: 7, value: CHANNEL }, ...options.map((o) => ({ ...o, type: 3 }))],
       },
     ],
   });
@@ -148,9 +162,79 @@ describe('the same commands on Telegram and Discord', () => {
     expect(await settings([{ name: 'script', value: 'klingon' }])).toBe(want);
   });
 
+  it('filter, rename and mute a subscription with the same answers and the same stored result', async () => {
+    await telegram('/subscribe Parity News');
+    await feedAdd('Parity News');
+    const set = t('en', 'subfilter.set', { name: 'Parity News', filters: '-体育' });
+    expect(await telegram('/filter Parity News -體\u200B育')).toBe(set);
+    expect(
+      await feed('filter', [
+        { name: 'source', value: 'Parity News' },
+        { name: 'exclude', value: '體\u200B育' },
+      ]),
+    ).toBe(set);
+    const tooLong = t('en', 'filter.invalid', { max: 50 });
+    expect(await telegram(`/filter Parity News -${'长'.repeat(51)}`)).toBe(tooLong);
+    expect(
+      await feed('filter', [
+        { name: 'source', value: 'Parity News' },
+        { name: 'exclude', value: '长'.repeat(51) },
+      ]),
+    ).toBe(tooLong);
+    const signed = t('en', 'rename.invalid', { max: 40 });
+    expect(await telegram('/rename Parity News +PN')).toBe(signed);
+    expect(
+      await feed('rename', [
+        { name: 'source', value: 'Parity News' },
+        { name: 'name', value: '+PN' },
+      ]),
+    ).toBe(signed);
+    const renamed = t('en', 'rename.done', { old: 'Parity News', name: '两岸' });
+    expect(await telegram('/rename parity news 两岸')).toBe(renamed);
+    expect(
+      await feed('rename', [
+        { name: 'source', value: 'parity news' },
+        { name: 'name', value: '两岸' },
+      ]),
+    ).toBe(renamed);
+    const muted = t('en', 'mute.done', { name: '两岸' });
+    expect(await telegram('/mute 兩岸')).toBe(muted);
+    expect(await feed('mute', [{ name: 'source', value: '兩岸' }])).toBe(muted);
+    const stored = async (key: string) =>
+      (await app.core.chats.get(key))!.subscriptions.map((s) => ({
+        name: s.name,
+        muted: s.muted,
+        include: s.include,
+        exclude: s.exclude,
+      }));
+    expect(await stored(`telegram:${dm.id}`)).toEqual([
+      { name: '两岸', muted: true, include: [], exclude: ['体育'] },
+    ]);
+    expect(await stored(`discord:${CHANNEL}`)).toEqual(await stored(`telegram:${dm.id}`));
+    // Leave both chats without subscriptions for the cap check.
+    await telegram('/unsubscribe 两岸');
+    await feed('remove', [{ name: 'source', value: '两岸' }]);
+  });
+
   it('check the subscription cap before anything is stored, with the same sentence', async () => {
+    // 100 keyword subscriptions written at once (subscribing one by one takes a minute on a busy machine).
     const fill = async (key: string) => {
-      for (let n = 0; n < 100; n++) await app.core.chats.subscribe(key, { keyword: `词${n}` });
+      const subscriptions = Array.from({ length: 100 }, (_, n) => ({
+        id: `fill${n}`,
+        kind: 'keyword',
+        sourceId: null,
+        keyword: `词${n}`,
+        instant: false,
+        threadId: null,
+        name: null,
+        include: [],
+        exclude: [],
+        muted: false,
+        createdAt: new Date(),
+      }));
+      const conn = await mongoose.createConnection(app.config.MONGODB_URI).asPromise();
+      await conn.collection('chats').updateOne({ _id: key as never }, { $set: { subscriptions } });
+      await conn.close();
     };
     await fill(`telegram:${dm.id}`);
     await app.core.chats.ensure({

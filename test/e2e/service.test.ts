@@ -140,4 +140,18 @@ describe('newsrelay serve (all roles in one process)', () => {
     );
     expect(posted.allowed_mentions).toEqual({ parse: [] });
   });
+
+  it('exposes delivery outcomes, answer latency and queue depth on /metrics', async () => {
+    const scrape = async () => (await fetch(`${service.httpUrl}/metrics`)).text();
+    // The worker counts a part once it is recorded, a moment after the platform has it.
+    const text = await waitFor(async () => {
+      const t = await scrape();
+      return /newsrelay_deliveries_total\{platform="discord",outcome="sent"\} [1-9]/.test(t) ? t : undefined;
+    }, 10_000);
+    expect(text).toMatch(/newsrelay_deliveries_total\{platform="telegram",outcome="sent"\} [1-9]/);
+    expect(text).toMatch(/newsrelay_interaction_seconds_count\{platform="telegram"\} [1-9]/);
+    expect(text).toMatch(/newsrelay_interaction_seconds_count\{platform="discord"\} [1-9]/);
+    expect(text).toMatch(/newsrelay_queue_jobs\{queue="deliver-telegram"\} \d+/);
+    expect(text).toContain('# TYPE newsrelay_rate_limited_total counter');
+  });
 });
