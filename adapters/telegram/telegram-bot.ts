@@ -145,8 +145,9 @@ export function installHandlers(bot: Telegraf, deps: BotDeps): UpdateLanes {
     }) satisfies CommandContext;
 
   /**
-   * The context of a command about a channel, typed in the private chat `here` by `userId`: the
-   * user and the bot must both administer the channel. Answers the refusal and returns null otherwise.
+   * The context of a command about a channel, typed in the private chat `here` by `userId`, and the
+   * callback data of its buttons; the user and the bot must both administer the channel, else the
+   * refusal sentence is returned.
    */
   const channelContext = async (
     ctx: Context,
