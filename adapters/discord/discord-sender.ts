@@ -1,27 +1,59 @@
-import { ChannelType, type Client, type ForumChannel, type SendableChannels } from 'discord.js';
-import type { PlatformSender } from '../../src/delivery/platform-sender.ts';
+import {
+  type APIChannel,
+  ChannelType,
+  type Client,
+  type REST,
+  type RESTPostAPIChannelMessageJSONBody,
+  Routes,
+} from 'discord.js';
+import type { DeliveryPlace, PlatformSender } from '../../src/delivery/platform-sender.ts';
 import type { Chat, OutgoingMessage } from '../../src/domain/types.ts';
 import { DeliveryError } from '../../src/errors.ts';
 import { t } from '../../src/i18n/i18n.ts';
-import { LIMITS, NO_MENTIONS, truncate } from './embed-limits.ts';
+import { NO_MENTIONS } from './embed-limits.ts';
 import { translateDiscordError } from './error-translation.ts';
-import { type DiscordPart, renderOutgoing } from './outgoing-embeds.ts';
+import { postToForum } from './forum-posting.ts';
+import { renderOutgoing } from './outgoing-embeds.ts';
+
+/** Channel types a message is posted to directly. */
+const MESSAGE_TYPES: ReadonlySet<ChannelType> = new Set([
+  ChannelType.GuildText,
+  ChannelType.GuildAnnouncement,
+  ChannelType.PublicThread,
+  ChannelType.PrivateThread,
+  ChannelType.AnnouncementThread,
+  ChannelType.GuildVoice,
+  ChannelType.GuildStageVoice,
+  ChannelType.DM,
+  ChannelType.GroupDM,
+]);
+
+/** Channel types that take posts (threads) rather than messages. */
+const FORUM_TYPES: ReadonlySet<ChannelType> = new Set([ChannelType.GuildForum, ChannelType.GuildMedia]);
+
+/** Channel types remembered without the gateway's cache, at most. */
+const TYPE_CACHE = 10_000;
 
 /** What the sender needs. */
 export interface DiscordSenderDeps {
+  /** The gateway client: its channel cache when it has one, and the guild to tell about a paused feed. */
   client: Client;
+  /** Sends: holds the token whether or not the gateway is connected (worker processes). */
+  rest: REST;
 }
 
 /**
  * The Discord {@link PlatformSender}: renders a delivery into embed messages and posts one part
- * per call to the chat's channel (or thread; a forum gets one post per delivery). discord.js keeps
- * Discord's per-route buckets; the delivery queue's limiter adds the global cap. Errors become
+ * per call to the chat's channel or thread; a forum gets one post per delivery
+ * (`forum-posting.ts`). It sends over discord.js's REST client alone, so a worker process without
+ * the gateway session delivers too. discord.js keeps Discord's per-route buckets; the delivery
+ * queue's limiter adds the global cap. Errors become
  * {@link DeliveryError}s of a kind; when the core pauses a channel after a `chat_gone` failure,
  * {@link chatGone} tells the guild's admins.
  */
 export class DiscordSender implements PlatformSender {
   readonly platform = 'discord' as const;
-  private readonly forumPosts = new Map<string, string>();
+  private readonly types = new Map<string, ChannelType>();
 
   constructor(private readonly deps: DiscordSenderDeps) {}
 
@@ -29,64 +61,42 @@ export class DiscordSender implements PlatformSender {
     return renderOutgoing(msg).length;
   }
 
-  async sendPart(chat: Chat, msg: OutgoingMessage, part: number): Promise<void> {
+  async sendPart(chat: Chat, msg: OutgoingMessage, part: number, place?: DeliveryPlace): Promise<void> {
     const parts = renderOutgoing(msg);
-    const body = parts[part];
-    if (!body) throw new DeliveryError('rejected', `part ${part} of ${parts.length} does not exist`);
+    const rendered = parts[part];
+    if (!rendered) throw new DeliveryError('rejected', `part ${part} of ${parts.length} does not exist`);
     const channelId = msg.threadId ?? chat.chatId;
+    const body: RESTPostAPIChannelMessageJSONBody = {
+      content: rendered.content,
+      embeds: rendered.embeds,
+      allowed_mentions: NO_MENTIONS,
+    };
+    const rest = this.deps.rest;
     try {
-      await this.post(channelId, chat, msg, part, body);
+      const type = await this.typeOf(channelId);
+      if (FORUM_TYPES.has(type)) {
+        await postToForum(rest, channelId, msg, part, body, place);
+        return;
+      }
+      if (!MESSAGE_TYPES.has(type)) {
+        throw new DeliveryError('chat_gone', `channel ${channelId} cannot receive messages`, {
+          reason: 'not_text',
+        });
+      }
+      await rest.post(Routes.channelMessages(channelId), { body });
     } catch (err) {
       throw translateDiscordError(err);
     }
   }
 
-  private async post(
-    channelId: string,
-    chat: Chat,
-    msg: OutgoingMessage,
-    part: number,
-    body: DiscordPart,
-  ): Promise<void> {
-    const payload = { content: body.content, embeds: body.embeds, allowedMentions: NO_MENTIONS };
-    const cached = this.deps.client.channels.cache.get(channelId);
-    if (cached?.type === ChannelType.GuildForum) {
-      await this.postToForum(cached, chat, msg, part, payload);
-      return;
-    }
-    const channel = cached ?? (await this.deps.client.channels.fetch(channelId));
-    if (!channel?.isSendable()) {
-      throw new DeliveryError('chat_gone', `channel ${channelId} cannot receive messages`, {
-        reason: 'not_text',
-      });
-    }
-    await (channel as SendableChannels).send(payload);
-  }
-
-  /** Forum channels take posts (threads): part 0 opens one named after the heading, later parts reply in it. */
-  private async postToForum(
-    forum: ForumChannel,
-    chat: Chat,
-    msg: OutgoingMessage,
-    part: number,
-    payload: { content: string; embeds: DiscordPart['embeds']; allowedMentions: typeof NO_MENTIONS },
-  ): Promise<void> {
-    const name = truncate(msg.heading || 'newsrelay', LIMITS.choiceName);
-    const key = `${chat.key}|${msg.heading}`;
-    if (part === 0) {
-      const thread = await forum.threads.create({ name, message: payload });
-      this.forumPosts.set(key, thread.id);
-      return;
-    }
-    let threadId = this.forumPosts.get(key);
-    if (!threadId) {
-      const active = await forum.threads.fetchActive();
-      threadId = active.threads.find((t) => t.parentId === forum.id && t.name === name)?.id;
-    }
-    if (!threadId) throw new DeliveryError('rejected', `forum post for "${name}" not found`);
-    const thread = await this.deps.client.channels.fetch(threadId);
-    if (!thread?.isSendable()) throw new DeliveryError('rejected', 'forum post is not sendable');
-    await thread.send(payload);
+  /** A channel's type: from the gateway's cache, else asked once over REST (worker processes have no cache). */
+  private async typeOf(id: string): Promise<ChannelType> {
+    const known = this.deps.client.channels.cache.get(id)?.type ?? this.types.get(id);
+    if (known !== undefined) return known;
+    const data = (await this.deps.rest.get(Routes.channel(id))) as APIChannel;
+    if (this.types.size >= TYPE_CACHE) this.types.clear();
+    this.types.set(id, data.type);
+    return data.type;
   }
 
   /** The core paused this channel's feeds: tell the guild (its system channel, else its owner). */
@@ -105,7 +115,9 @@ export class DiscordSender implements PlatformSender {
           ? 'feed.reasonAccess'
           : reason === 'missing_permissions'
             ? 'feed.reasonPermissions'
-            : 'feed.reasonOther';
+            : reason === 'tag_required'
+              ? 'feed.reasonTagRequired'
+              : 'feed.reasonOther';
     const text = t(chat.locale, 'feed.pausedNotice', {
       channel: `<#${channelId}>`,
       reason: t(chat.locale, key),

@@ -5,7 +5,7 @@ import type { PlatformSender } from '../../src/delivery/platform-sender.ts';
 import { NewsrelayError } from '../../src/errors.ts';
 import { type Logger, redactSecrets, registerSecrets } from '../../src/log.ts';
 import { commandDefinitions } from './command-definitions.ts';
-import { createDiscordClient } from './discord-client.ts';
+import { createDiscordClient, createDiscordRest } from './discord-client.ts';
 import { DiscordSender } from './discord-sender.ts';
 import { GuildChats } from './guild-chats.ts';
 import { createInteractionRouter } from './interaction-router.ts';
@@ -56,7 +56,8 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
     locale: config.DEFAULT_LOCALE,
   });
   const client = createDiscordClient({ apiRoot: config.DISCORD_API_ROOT });
-  const sender = new DiscordSender({ client });
+  const deliveries = createDiscordRest({ apiRoot: config.DISCORD_API_ROOT }, token);
+  const sender = new DiscordSender({ client, rest: deliveries });
   const route = createInteractionRouter(
     { services: { ...core, log }, client, guilds },
     deps.onAnswered ? { onAnswered: deps.onAnswered } : {},
@@ -68,12 +69,14 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
     );
   });
   client.on(Events.Error, (err) => log.error({ err: redactSecrets(err.message) }, 'discord client error'));
-  client.rest.on('rateLimited', (info) =>
-    log.debug(
-      { route: info.route, retryAfter: info.retryAfter, global: info.global },
-      'discord rate limited',
-    ),
-  );
+  for (const rest of [client.rest, deliveries]) {
+    rest.on('rateLimited', (info) =>
+      log.debug(
+        { route: info.route, retryAfter: info.retryAfter, global: info.global },
+        'discord rate limited',
+      ),
+    );
+  }
 
   return {
     sender,

@@ -10,7 +10,7 @@ import type { Core } from '../../src/core.ts';
 import type { PlatformSender } from '../../src/delivery/platform-sender.ts';
 import { describeError, NewsrelayError } from '../../src/errors.ts';
 import { redactSecrets, registerSecrets } from '../../src/log.ts';
-import { installHandlers } from './telegram-bot.ts';
+import { ALLOWED_UPDATES, installHandlers } from './telegram-bot.ts';
 import { registerCommandMenus } from './telegram-menu.ts';
 import { createTelegramSender } from './telegram-sender.ts';
 
@@ -118,7 +118,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
         }
         await bot.telegram.setWebhook(webhookUrl, {
           secret_token: secret,
-          allowed_updates: ['message', 'callback_query'],
+          allowed_updates: ALLOWED_UPDATES,
         });
         running = true;
         return;
@@ -129,7 +129,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
       });
       // launch() resolves only when polling stops: keep the promise, wait for the first poll.
       polling = bot
-        .launch({ allowedUpdates: ['message', 'callback_query'] }, () => launched())
+        .launch({ allowedUpdates: ALLOWED_UPDATES }, () => launched())
         .catch((err) => {
           core.log.error({ err: redactSecrets(describeError(err)) }, 'telegram polling stopped');
         })

@@ -77,8 +77,14 @@ export function renderMessage(msg: OutgoingMessage, limit = TELEGRAM_TEXT_LIMIT)
   return splitLines(lines, limit);
 }
 
-function cardLines(c: HeadlineCard, detail: boolean, locale: Locale, timezone: string): string[] {
-  const title = escapeHtml(truncate(c.title || c.url, TITLE_CHARS));
+function cardLines(
+  c: HeadlineCard,
+  detail: boolean,
+  locale: Locale,
+  timezone: string,
+  titleChars = TITLE_CHARS,
+): string[] {
+  const title = escapeHtml(truncate(c.title || c.url, titleChars));
   const url = safeUrl(c.url);
   const linked = url ? `<a href="${escapeHtml(url)}">${title}</a>` : title;
   const source = escapeHtml(truncate(c.source, 100));
@@ -95,25 +101,69 @@ function cardLines(c: HeadlineCard, detail: boolean, locale: Locale, timezone: s
   return lines;
 }
 
-/** A command reply as Telegram HTML parts (title, lines, then headline cards). */
-export function renderReply(reply: Reply, locale: Locale, limit = TELEGRAM_TEXT_LIMIT): string[] {
+function replyLines(reply: Reply, locale: Locale, titleChars = TITLE_CHARS): string[] {
   const lines = reply.lines.map((l) => l.map(renderSpan).join(''));
   if (reply.title) lines.unshift(`<b>${escapeHtml(truncate(reply.title, SPAN_CHARS))}</b>`);
   for (const c of reply.cards ?? [])
-    lines.push(...cardLines(c, reply.detail === true, locale, reply.timezone ?? 'UTC'));
-  return splitLines(lines, limit);
+    lines.push(...cardLines(c, reply.detail === true, locale, reply.timezone ?? 'UTC', titleChars));
+  return lines;
 }
 
-/** Inline keyboard markup of a reply's buttons. */
+/** A command reply as Telegram HTML parts (title, lines, then headline cards). */
+export function renderReply(reply: Reply, locale: Locale, limit = TELEGRAM_TEXT_LIMIT): string[] {
+  return splitLines(replyLines(reply, locale), limit);
+}
+
+/** Title lengths tried, longest first, to fit a reply with buttons into one message. */
+const FIT_TITLE_CHARS = [TITLE_CHARS, 120, 60, 30];
+
+/**
+ * Length of Telegram HTML as Telegram counts it against the 4,096 limit: after entity parsing
+ * (tags and link targets do not count), in UTF-16 code units.
+ */
+export function visibleLength(html: string): number {
+  return html.replace(/<[^>]*>/g, '').replace(/&(?:lt|gt|amp|quot|#\d+|#x[0-9a-f]+);/gi, '&').length;
+}
+
+/**
+ * A reply with buttons as ONE message: its buttons page or change what that message shows, and a
+ * page edited in place must not leave an earlier part of the previous page above it. Measured as
+ * Telegram measures (link targets are free); long headline titles are shortened until the page
+ * fits, and if even the shortest do not, trailing lines give way to an ellipsis.
+ */
+export function renderSingle(reply: Reply, locale: Locale, limit = TELEGRAM_TEXT_LIMIT): string {
+  for (const chars of FIT_TITLE_CHARS) {
+    const html = replyLines(reply, locale, chars).join('\n');
+    if (visibleLength(html) <= limit) return html;
+  }
+  const lines = replyLines(reply, locale, FIT_TITLE_CHARS.at(-1));
+  while (lines.length > 1 && visibleLength([...lines, '…'].join('\n')) > limit) lines.pop();
+  return [...lines, '…'].join('\n');
+}
+
+/** Inline keyboard button. */
+export interface InlineButton {
+  text: string;
+  callback_data: string;
+}
+
+/**
+ * Inline keyboard markup of a reply's buttons; `data` maps an action to the callback data sent
+ * (null leaves the button out).
+ */
 export function inlineKeyboard(
   reply: Reply,
-): { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> } | undefined {
+  data: (action: string) => string | null = (a) => a,
+): { inline_keyboard: InlineButton[][] } | undefined {
   // Telegram has no disabled buttons: an edge of a list shows none.
   const rows = (reply.buttons ?? [])
     .map((row) =>
       row
         .filter((b) => !b.disabled || b.action === 'noop')
-        .map((b) => ({ text: b.label, callback_data: b.action })),
+        .flatMap((b) => {
+          const callback = data(b.action);
+          return callback === null ? [] : [{ text: b.label, callback_data: callback }];
+        }),
     )
     .filter((row) => row.length > 0);
   return rows.length > 0 ? { inline_keyboard: rows } : undefined;

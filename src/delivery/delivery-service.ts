@@ -3,7 +3,7 @@ import type { Chat, Platform } from '../domain/types.ts';
 import { DeliveryError, describeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { DeliveryStore } from '../store/delivery-store.ts';
-import type { DeliveryJobRef, DeliveryQueuePort, PlatformSender } from './platform-sender.ts';
+import type { DeliveryJobRef, DeliveryPlace, DeliveryQueuePort, PlatformSender } from './platform-sender.ts';
 
 /** What processing one part did. */
 export type PartOutcome =
@@ -62,8 +62,15 @@ export class DeliveryService {
     if (wait > 0) return { status: 'wait', ms: wait };
     // A negative answer is a send slot reserved that many ms ahead.
     if (wait < 0) await new Promise((r) => setTimeout(r, -wait));
+    let placed: string | null = null;
+    const place: DeliveryPlace = {
+      anchor: () => this.deps.deliveries.anchorOf(delivery.id),
+      place: (anchor) => {
+        placed = anchor;
+      },
+    };
     try {
-      await sender.sendPart(chat, delivery.message, part);
+      await sender.sendPart(chat, delivery.message, part, place);
     } catch (err) {
       const e =
         err instanceof DeliveryError ? err : new DeliveryError('retry', describeError(err), { cause: err });
@@ -78,7 +85,7 @@ export class DeliveryService {
       }
       throw e;
     }
-    await this.deps.deliveries.markPart(delivery, part);
+    await this.deps.deliveries.markPart(delivery, part, placed);
     if (part + 1 >= parts) {
       await this.deps.deliveries.markDone(delivery, 'sent');
       return { status: 'sent', next: null };

@@ -11,13 +11,25 @@ export interface PlatformSender {
   readonly platform: Platform;
   /** How many parts `msg` renders to for `chat` (deterministic: the same message, the same parts). */
   partCount(chat: Chat, msg: OutgoingMessage): number;
-  /** Send part `part` (0-based) of `msg`. */
-  sendPart(chat: Chat, msg: OutgoingMessage, part: number): Promise<void>;
+  /**
+   * Send part `part` (0-based) of `msg`. `place` carries where this delivery went: a platform that
+   * opens a place of its own for a delivery (a Discord forum post) records it from part 0 and
+   * reads it back for later parts — stored with the delivery, so it survives restarts.
+   */
+  sendPart(chat: Chat, msg: OutgoingMessage, part: number, place?: DeliveryPlace): Promise<void>;
   /**
    * Called once when a failed send made the core deactivate `chat` (`reason` as the sender gave
    * it): a platform may tell someone who can fix it (Discord: the server's admins). Best effort.
    */
   chatGone?(chat: Chat, reason: string): Promise<void>;
+}
+
+/** Where a delivery's parts go, beyond its chat: see {@link PlatformSender.sendPart}. */
+export interface DeliveryPlace {
+  /** What part 0 recorded with {@link place}, read on demand; null when it recorded nothing. */
+  anchor(): Promise<string | null>;
+  /** Record where this delivery went (part 0: e.g. the id of the forum post it opened). */
+  place(anchor: string): void;
 }
 
 /** A delivery job: part `part` of delivery `deliveryId`. */

@@ -151,6 +151,8 @@ export const en = {
   'admin.guildOnly': 'This command works only in a server.',
   'export.caption': 'Your subscriptions as OPML. Send this file back to me to import it.',
   'export.none': 'Nothing to export: you have no source subscriptions.',
+  'channel.badRef': '“{channel}” is not a channel: name it as @username or by its numeric id (-100…).',
+  'feed.reasonTagRequired': 'the forum requires a tag on every post',
   'import.done': 'Imported {added} subscriptions ({failed} failed).',
   'import.invalid': 'That file is not an OPML document I can read.',
   'import.tooLarge': 'That file is too large (limit {max} KB).',

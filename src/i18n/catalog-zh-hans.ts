@@ -150,6 +150,8 @@ export const zhHans: Record<MessageKey, string> = {
   'admin.guildOnly': '这个命令只能在服务器里使用。',
   'export.caption': '你的订阅（OPML）。把这个文件发回给我即可导入。',
   'export.none': '没有可导出的新闻源订阅。',
+  'channel.badRef': '“{channel}”不是频道：请用 @用户名 或频道的数字 ID（-100…）指明。',
+  'feed.reasonTagRequired': '该论坛要求每个帖子都带标签',
   'import.done': '已导入 {added} 个订阅（{failed} 个失败）。',
   'import.invalid': '这个文件不是可读取的 OPML 文档。',
   'import.tooLarge': '文件太大（上限 {max} KB）。',

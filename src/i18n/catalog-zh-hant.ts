@@ -150,6 +150,8 @@ export const zhHant: Record<MessageKey, string> = {
   'admin.guildOnly': '這個指令只能在伺服器裡使用。',
   'export.caption': '你的訂閱（OPML）。把這個檔案發回給我即可匯入。',
   'export.none': '沒有可匯出的新聞源訂閱。',
+  'channel.badRef': '「{channel}」不是頻道：請用 @使用者名稱 或頻道的數字 ID（-100…）指明。',
+  'feed.reasonTagRequired': '該論壇要求每篇貼文都加上標籤',
   'import.done': '已匯入 {added} 個訂閱（{failed} 個失敗）。',
   'import.invalid': '這個檔案不是可讀取的 OPML 文件。',
   'import.tooLarge': '檔案太大（上限 {max} KB）。',

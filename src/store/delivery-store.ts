@@ -93,9 +93,18 @@ export class DeliveryStore {
     );
   }
 
-  /** Part `n` reached the platform. */
-  async markPart(d: Delivery, n: number): Promise<void> {
-    await this.insert(this.marker(d, partId(d.id, n), 'part', n));
+  /** Part `n` reached the platform; `anchor` is where the delivery went, when the platform said. */
+  async markPart(d: Delivery, n: number, anchor: string | null = null): Promise<void> {
+    await this.insert({ ...this.marker(d, partId(d.id, n), 'part', n), anchor });
+  }
+
+  /** Where part 0 of a delivery went (e.g. the forum post it opened); one `_id` read. */
+  async anchorOf(id: string): Promise<string | null> {
+    const doc = (await this.models.Delivery.collection.findOne(
+      { _id: partId(id, 0) as never },
+      { projection: { anchor: 1 } },
+    )) as { anchor?: unknown } | null;
+    return typeof doc?.anchor === 'string' ? doc.anchor : null;
   }
 
   /** Finished: every part sent, or given up (`failed`, with a reason). */

@@ -118,6 +118,8 @@ const deliverySchema = new Schema(
     lastError: { type: String, default: null },
     createdAt: { type: Date, required: true },
     sentAt: { type: Date, default: null },
+    /** Part markers: where the delivery went, as the platform recorded it (a forum post id). */
+    anchor: { type: String, default: null },
   },
   { versionKey: false, minimize: false },
 );

@@ -50,6 +50,16 @@ describe('Telegram webhook mode', () => {
     expect(set[0]!.params.url).toBe(hookUrl);
     expect(String(set[0]!.params.secret_token ?? '')).toMatch(/^[A-Za-z0-9_-]{16,256}$/);
     expect(telegram.callsTo('getUpdates')).toHaveLength(0);
+    // Telegram sends a webhook only the update types it names: every type the bot handles.
+    expect(telegram.allowedUpdates()?.sort()).toEqual(['callback_query', 'channel_post', 'message']);
+  });
+
+  it('receives commands posted in a channel', async () => {
+    const channel = { id: -1009100000001, type: 'channel' as const, title: 'Hook channel' };
+    telegram.postInChannel(channel, '/help');
+    const reply = await waitFor(() => telegram.sentMessages(channel.id)[0], 15_000);
+    expect(reply.text).toContain('/timezone');
+    expect(telegram.droppedUpdates()).toHaveLength(0);
   });
 
   it('answers updates the Bot API posts with the secret', async () => {

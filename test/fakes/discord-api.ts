@@ -37,10 +37,12 @@ import {
   validateCommand,
   validateCommandList,
   validateMessage,
+  validateThreadStart,
 } from './discord-limits.ts';
 
 export type {
   FakeChannelInput,
+  FakeForumTag,
   FakeGuildInput,
   FakeMemberInput,
   FakeRoleInput,
@@ -151,8 +153,14 @@ export interface FakeDiscord {
   interactionResponses(token: string): InteractionResponse[];
   /** Messages posted to a channel (POST /channels/:id/messages), edits applied. */
   channelMessages(channelId: string): StoredMessage[];
+  /** Threads started in a channel (forum posts), oldest first, with their messages (a post's starter first). */
+  threadsIn(channelId: string): Array<{ channel: Json; messages: StoredMessage[] }>;
+  /** Changes a channel (flags, tags, name…) and dispatches CHANNEL_UPDATE. */
+  updateChannel(channelId: string, patch: Partial<FakeChannelInput>): void;
   /** The next `count` (default 1) requests matching method + path pattern answer `err`. */
   failNext(method: string, pathPattern: RegExp, err: InjectedError, count?: number): void;
+  /** Forgets failures queued by `failNext` that have not happened yet. */
+  clearFailures(): void;
   /** Enforce Discord-like buckets (headers on every matching response, 429 when exceeded); `null` turns off. */
   setRateLimits(opts: { channelMessagesPer5s?: number; globalPerSecond?: number } | null): void;
   /** Commands from PUT/POST …/commands: global ones, then guild ones (with `guild_id`). */
@@ -198,6 +206,9 @@ interface Reply {
   body?: unknown;
   headers?: Record<string, string>;
 }
+
+/** Forum channel flag: posts must carry a tag. */
+const REQUIRE_TAG = 1 << 4;
 
 const err = (status: number, code: number, message: string, errors?: ErrorTree): Reply => ({
   status,
@@ -319,6 +330,55 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     const msg = makeMessage(id, body, files);
     list.push(msg);
     return { status: 200, body: msg };
+  };
+
+  /**
+   * POST /channels/:id/threads: in a forum or media channel a post (a public thread whose starter
+   * message has the thread's id, returned as `message`); in a text channel a thread without one.
+   */
+  const startThreadRoute = (id: string, body: Json, files: RecordedRest['files']): Reply => {
+    const ch = channels.get(id);
+    if (!ch || ch.deleted) return err(404, 10003, 'Unknown Channel');
+    if (ch.denied) return err(403, 50013, 'Missing Permissions');
+    const parent = ch.channel;
+    const forum = parent.type === 15 || parent.type === 16;
+    if (!forum && parent.type !== 0 && parent.type !== 5)
+      return err(400, 50024, 'Cannot execute action on this channel type');
+    const tagIds = new Set((parent.available_tags ?? []).map((t) => t.id));
+    const invalid = validateThreadStart(body, forum, tagIds);
+    if (invalid) return formError(invalid);
+    const tags: string[] = Array.isArray(body.applied_tags) ? body.applied_tags.map(String) : [];
+    if (forum && isEmptyMessage(body.message, Boolean(files?.length)))
+      return err(400, 50006, 'Cannot send an empty message');
+    if (forum && ((parent.flags ?? 0) & REQUIRE_TAG) !== 0 && tags.length === 0)
+      return err(400, 40067, 'A tag is required to create a forum post in this channel');
+    const thread: FakeChannelInput = {
+      id: snowflake(),
+      name: body.name,
+      // A forum post is a public thread; a text channel's thread is private unless asked otherwise.
+      type: forum ? 11 : body.type === 10 || body.type === 11 ? body.type : 12,
+      parent_id: id,
+      owner_id: bot.id,
+      ...(forum ? { applied_tags: tags } : {}),
+    };
+    channels.set(thread.id, { channel: thread, guildId: ch.guildId, deleted: false, denied: false });
+    guilds.get(ch.guildId ?? '')?.channels.push(thread);
+    const list: StoredMessage[] = [];
+    messages.set(thread.id, list);
+    const payload: Json = {
+      ...channelPayload(thread, ch.guildId, bot.id),
+      message_count: 0,
+      total_message_sent: forum ? 1 : 0,
+      member: { id: thread.id, user_id: bot.id, join_timestamp: new Date().toISOString(), flags: 1 },
+    };
+    if (forum) {
+      const starter = { ...makeMessage(thread.id, body.message, files), id: thread.id, position: 0 };
+      list.push(starter);
+      payload.message = starter;
+      payload.last_message_id = starter.id;
+    }
+    gateway.dispatch('THREAD_CREATE', { ...payload, newly_created: true });
+    return { status: 201, body: payload };
   };
 
   const callbackRoute = (id: string, tok: string, body: Json, withResponse: boolean): Reply => {
@@ -541,6 +601,9 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     }
     if (a === 'channels' && b && c === 'messages' && (p.length === 3 || p.length === 4)) {
       return channelMessageRoute(method, b, body, files, d);
+    }
+    if (a === 'channels' && b && c === 'threads' && p.length === 3 && method === 'POST') {
+      return startThreadRoute(b, body, files);
     }
     const g = a === 'guilds' && b ? guilds.get(b) : undefined;
     if (a === 'guilds' && b && method === 'GET') {
@@ -778,7 +841,21 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     },
     interactionResponses: (tok) => byToken.get(tok)?.responses ?? [],
     channelMessages: (id) => messages.get(id) ?? [],
+    threadsIn: (id) =>
+      [...channels.values()]
+        .filter((s) => s.channel.parent_id === id && [10, 11, 12].includes(s.channel.type))
+        .map((s) => ({
+          channel: channelPayload(s.channel, s.guildId),
+          messages: messages.get(s.channel.id) ?? [],
+        })),
+    updateChannel(id, patch) {
+      const ch = channels.get(id);
+      if (!ch) throw new Error(`updateChannel: unknown channel ${id}`);
+      Object.assign(ch.channel, patch);
+      gateway.dispatch('CHANNEL_UPDATE', channelPayload(ch.channel, ch.guildId));
+    },
     failNext: (method, re, e, count = 1) => limiter.failNext(method, re, e, count),
+    clearFailures: () => limiter.clearFailures(),
     setRateLimits: (o) => limiter.setRateLimits(o),
     registeredCommands: () => [...commands.global, ...[...commands.guild.values()].flat()],
     async close() {

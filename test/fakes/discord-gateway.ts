@@ -43,12 +43,27 @@ export function userPayload(u: FakeUser): Record<string, unknown> {
   };
 }
 
+/** A forum tag (`available_tags` of a forum or media channel). */
+export interface FakeForumTag {
+  id: string;
+  name: string;
+  moderated?: boolean;
+}
+
 /** A channel as given to `addGuild`. */
 export interface FakeChannelInput {
   id: string;
   name: string;
   type: number;
   parent_id?: string;
+  /** Channel flags (forums: `1 << 4` REQUIRE_TAG; threads: `1 << 1` PINNED). */
+  flags?: number;
+  /** Forum and media channels: the tags posts may carry. */
+  available_tags?: FakeForumTag[];
+  /** Forum posts: the tags applied. */
+  applied_tags?: string[];
+  /** Threads: who started it. */
+  owner_id?: string;
 }
 
 /** A role as given to `addGuild` (`permissions` is a decimal bitfield string). */
@@ -91,14 +106,15 @@ export function channelPayload(
   guildId: string | null,
   ownerId = '0',
 ): Record<string, unknown> {
-  const base: Record<string, unknown> = { id: c.id, type: c.type, name: c.name, flags: 0 };
+  const base: Record<string, unknown> = { id: c.id, type: c.type, name: c.name, flags: c.flags ?? 0 };
   if (guildId !== null) base.guild_id = guildId;
   if (c.parent_id !== undefined) base.parent_id = c.parent_id;
   if (THREAD_TYPES.has(c.type)) {
     const now = new Date().toISOString();
     return {
       ...base,
-      owner_id: ownerId,
+      owner_id: c.owner_id ?? ownerId,
+      ...(c.applied_tags !== undefined ? { applied_tags: c.applied_tags } : {}),
       last_message_id: null,
       rate_limit_per_user: 0,
       message_count: 0,
@@ -120,7 +136,13 @@ export function channelPayload(
       topic: null,
       nsfw: false,
       rate_limit_per_user: 0,
-      available_tags: [],
+      available_tags: (c.available_tags ?? []).map((t) => ({
+        id: t.id,
+        name: t.name,
+        moderated: t.moderated ?? false,
+        emoji_id: null,
+        emoji_name: null,
+      })),
       default_reaction_emoji: null,
       default_thread_rate_limit_per_user: 0,
       default_sort_order: null,

@@ -179,6 +179,52 @@ export function validateMessage(body: unknown, prefix: Array<string | number> = 
   return e.result();
 }
 
+/** Auto-archive durations Discord accepts, in minutes. */
+const ARCHIVE_MINUTES = [60, 1440, 4320, 10080];
+
+/**
+ * Validates POST /channels/:id/threads without a starting message id: a thread name of 1–100
+ * characters; in a forum or media channel (`forum`) a `message` (checked like any message) and at
+ * most 5 `applied_tags` among the forum's tags (Discord documents no error code for an unknown tag;
+ * `TAG_INVALID` stands in).
+ */
+export function validateThreadStart(
+  body: unknown,
+  forum: boolean,
+  tagIds: ReadonlySet<string>,
+): ErrorTree | null {
+  const e = new Errors();
+  const b = isObj(body) ? body : {};
+  if (typeof b.name !== 'string') e.add(['name'], 'BASE_TYPE_REQUIRED', 'This field is required');
+  else if (len(b.name.trim()) < 1 || len(b.name) > 100)
+    e.add(['name'], 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.');
+  const archive = b.auto_archive_duration;
+  if (archive !== undefined && archive !== null && !ARCHIVE_MINUTES.includes(archive as number))
+    e.add(['auto_archive_duration'], 'BASE_TYPE_CHOICES', 'Value must be one of {60, 1440, 4320, 10080}.');
+  const slow = b.rate_limit_per_user;
+  if (slow !== undefined && slow !== null && (typeof slow !== 'number' || slow < 0 || slow > 21600))
+    e.add(['rate_limit_per_user'], 'NUMBER_TYPE_MAX', 'int value should be less than or equal to 21600.');
+  if (!forum) return e.result();
+  if (!isObj(b.message)) e.add(['message'], 'BASE_TYPE_REQUIRED', 'This field is required');
+  else {
+    e.maxLen(['message', 'content'], b.message.content, 2000);
+    checkEmbeds(e, ['message'], b.message.embeds);
+    checkComponents(e, ['message'], b.message.components);
+  }
+  const tags = b.applied_tags;
+  if (tags !== undefined && tags !== null) {
+    if (!Array.isArray(tags)) e.add(['applied_tags'], 'BASE_TYPE_ARRAY', 'Must be an array.');
+    else {
+      e.maxLen(['applied_tags'], tags, 5);
+      tags.forEach((t, i) => {
+        if (!tagIds.has(String(t)))
+          e.add(['applied_tags', i], 'TAG_INVALID', 'The tag is not available in this channel.');
+      });
+    }
+  }
+  return e.result();
+}
+
 /** Whether a new message payload is empty (Discord answers 50006 "Cannot send an empty message"). */
 export function isEmptyMessage(body: unknown, hasFiles: boolean): boolean {
   if (hasFiles || !isObj(body)) return !hasFiles;
@@ -414,6 +460,11 @@ export class RestLimiter {
   /** Queues `err` for the next `count` requests matching method and path. */
   failNext(method: string, re: RegExp, err: InjectedError, count: number): void {
     this.injected.push({ method: method.toUpperCase(), re, err, left: count });
+  }
+
+  /** Forgets the failures still queued. */
+  clearFailures(): void {
+    this.injected = [];
   }
 
   /** Replaces the enforced limits (`null`: none). */

@@ -95,8 +95,27 @@ export interface FakeTelegram {
       document?: { file_id: string; file_name?: string; mime_type?: string; file_size?: number };
     },
   ): number;
+  /**
+   * a post in a channel (a `channel_post` update: `sender_chat` is the channel, no `from`); `/cmd` gets a
+   * bot_command entity; with `document`, text becomes the caption
+   */
+  postInChannel(
+    channel: FakeChat,
+    text: string,
+    extra?: {
+      author_signature?: string;
+      document?: { file_id: string; file_name?: string; mime_type?: string; file_size?: number };
+    },
+  ): number;
   /** a callback_query for an inline button with `data` on message `messageId` */
   pressButton(chat: FakeChat, from: FakeUser, data: string, messageId: number): string;
+  /**
+   * update types the bot asked for (`allowed_updates` of its last getUpdates or setWebhook that named
+   * some); null for the default (every type but chat_member and reactions)
+   */
+  allowedUpdates(): string[] | null;
+  /** updates that were never delivered because their type was not among the allowed ones */
+  droppedUpdates(): object[];
   /** the next `count` (default 1) calls of `method` ('*' = any message send) answer with `error` */
   failNext(method: string, error: InjectedError, count?: number): void;
   /** message sends (send* except sendChatAction) over a limit answer 429; null turns limits off */
@@ -158,6 +177,10 @@ const JSON_FIELDS = new Set(
 );
 const NUMBER_FIELDS = new Set('chat_id message_id message_thread_id user_id reply_to_message_id'.split(' '));
 const POLL = Symbol('poll');
+/** Update types Telegram sends when a bot never named any (Bot API: all but these three). */
+const NOT_BY_DEFAULT = new Set(['chat_member', 'message_reaction', 'message_reaction_count']);
+/** Telegram's limit on callback_data, in bytes. */
+const CALLBACK_DATA_BYTES = 64;
 const isSend = (method: string): boolean => method.startsWith('send') && method !== 'sendChatAction';
 const now = (): number => Math.floor(Date.now() / 1000);
 
@@ -215,6 +238,35 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
   const commands = new Map<string, unknown>();
   let webhook: { url: string; secret?: string } | null = null;
   let delivering = false;
+  let allowed: string[] | null = null;
+  let dropped: object[] = [];
+  const setAllowed = (value: unknown): void => {
+    const list = typeof value === 'string' && value.startsWith('[') ? (JSON.parse(value) as unknown) : value;
+    // An empty list asks for the default types again (Bot API).
+    if (Array.isArray(list)) allowed = list.length > 0 ? list.map(String) : null;
+  };
+  /** Telegram stores only updates of the types the bot asked for. */
+  const isAllowed = (update: object): boolean => {
+    const type = Object.keys(update).find((k) => k !== 'update_id') ?? '';
+    return allowed === null ? !NOT_BY_DEFAULT.has(type) : allowed.includes(type);
+  };
+  /** Telegram's checks of an inline keyboard (other markups pass unchecked). */
+  const checkMarkup = (markup: unknown): void => {
+    if (typeof markup !== 'object' || markup === null || !('inline_keyboard' in markup)) return;
+    const rows = (markup as { inline_keyboard: unknown }).inline_keyboard;
+    if (!Array.isArray(rows) || rows.some((r) => !Array.isArray(r)))
+      throw bad('field "inline_keyboard" of the InlineKeyboardMarkup should be an Array of Arrays');
+    for (const button of rows.flat() as Array<Record<string, unknown>>) {
+      if (typeof button.text !== 'string' || button.text === '') throw bad('BUTTON_TEXT_INVALID');
+      const data = button.callback_data;
+      if (data !== undefined) {
+        if (typeof data !== 'string' || data === '' || Buffer.byteLength(data) > CALLBACK_DATA_BYTES)
+          throw bad('BUTTON_DATA_INVALID');
+      } else if (button.url === undefined && button.switch_inline_query === undefined) {
+        throw bad('text buttons are unallowed in the inline keyboard');
+      }
+    }
+  };
 
   /** Chat key for a chat_id (number, numeric string or @username); null if it can't be resolved. */
   const keyOf = (chatId: unknown): string | null => {
@@ -339,6 +391,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
       if (typeof p.url !== 'string') throw bad('bad webhook: URL must be provided for webhook');
       const secret = typeof p.secret_token === 'string' ? { secret: p.secret_token } : {};
       webhook = p.url === '' ? null : { url: p.url, ...secret };
+      setAllowed(p.allowed_updates);
       void deliverWebhook();
       return true;
     },
@@ -346,6 +399,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
       url: webhook?.url ?? '',
       has_custom_certificate: false,
       pending_update_count: updates.length,
+      ...(allowed !== null && webhook !== null ? { allowed_updates: allowed } : {}),
     }),
     setMyCommands: (p) => {
       const list = Array.isArray(p.commands) ? (p.commands as Array<{ command?: unknown }>) : [];
@@ -359,11 +413,13 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     deleteMyCommands: (p) => commands.delete(commandsKey(p)) || true,
     sendMessage: (p) => {
       const { key, chat } = requireSendable(p.chat_id);
+      checkMarkup(p.reply_markup);
       const { text, entities } = formatText(p.text, p.parse_mode, 4096, 'text');
       return storeBotMessage(key, chat, p, { text, ...entityFields('entities', entities) });
     },
     sendDocument: (p, uploads) => {
       const { key, chat } = requireSendable(p.chat_id);
+      checkMarkup(p.reply_markup);
       const { text, entities } = formatText(p.caption, p.parse_mode, 1024, 'caption');
       const upload = uploads.find((f) => f.field === 'document');
       let file_id: string;
@@ -394,6 +450,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
       const target = findHeld(key, p.message_id, 'message to edit not found');
       if (target.sent === undefined) throw bad("message can't be edited");
       const { text, entities } = formatText(p.text, p.parse_mode, 4096, 'text');
+      checkMarkup(p.reply_markup);
       const markup = p.reply_markup;
       const sameEntities = JSON.stringify(target.sent.entities ?? []) === JSON.stringify(entities);
       if (
@@ -420,6 +477,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
       const { key } = requireSendable(p.chat_id);
       const target = findHeld(key, p.message_id, 'message to edit not found');
       if (target.sent === undefined) throw bad("message can't be edited");
+      checkMarkup(p.reply_markup);
       if (JSON.stringify(target.sent.reply_markup) === JSON.stringify(p.reply_markup))
         throw bad(NOT_MODIFIED);
       target.sent.reply_markup = p.reply_markup;
@@ -435,8 +493,10 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     },
     answerCallbackQuery: (p) => {
       const id = String(p.callback_query_id ?? '');
-      if (!callbackIds.delete(id))
+      if (!callbackIds.has(id))
         throw bad('query is too old and response timeout expired or query ID is invalid');
+      if (typeof p.text === 'string' && [...p.text].length > 200) throw bad('MESSAGE_TOO_LONG');
+      callbackIds.delete(id);
       return true;
     },
     sendChatAction: (p) => {
@@ -535,6 +595,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     if (webhook !== null) {
       throw new ApiError(409, CONFLICT_WEBHOOK);
     }
+    setAllowed(p.allowed_updates);
     for (const old of polls) {
       polls.delete(old);
       clearTimeout(old.timer);
@@ -653,6 +714,30 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     if (merged.username !== undefined) usernames.set(`@${merged.username.toLowerCase()}`, String(chat.id));
     return merged;
   };
+  /**
+   * A message to the bot as an update of `type`: `text`, where a leading `/cmd` gets a bot_command
+   * entity, or a document with `text` as its caption. Returns its message_id.
+   */
+  const incoming = (
+    type: 'message' | 'channel_post',
+    chat: FakeChat,
+    fields: Record<string, unknown>,
+    text: string,
+    document: { file_id: string } | undefined,
+  ): number => {
+    const key = String(chat.id);
+    const command = text.startsWith('/') ? /^\/\S+/.exec(text)?.[0] : undefined;
+    const entities = command ? [{ type: 'bot_command', offset: 0, length: command.length }] : [];
+    const message: Record<string, unknown> = { message_id: nextMessageId(key), ...fields, chat, date: now() };
+    if (document !== undefined) {
+      message.document = { file_unique_id: `u-${document.file_id}`, ...document };
+      if (text !== '')
+        Object.assign(message, { caption: text, ...entityFields('caption_entities', entities) });
+    } else Object.assign(message, { text, ...entityFields('entities', entities) });
+    held.set(`${key}:${message.message_id}`, { message });
+    fake.pushUpdate({ [type]: message });
+    return message.message_id as number;
+  };
   const fake: FakeTelegram = {
     url: `http://127.0.0.1:${port}`,
     token,
@@ -664,6 +749,10 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
       const u = update as { update_id?: number };
       if (typeof u.update_id !== 'number') u.update_id = nextUpdateId;
       nextUpdateId = Math.max(nextUpdateId, u.update_id + 1);
+      if (!isAllowed(u)) {
+        dropped.push(u);
+        return;
+      }
       updates.push(u as { update_id: number });
       for (const poll of polls) {
         const ready = takeUpdates(poll);
@@ -672,27 +761,24 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
       if (webhook !== null) void deliverWebhook();
     },
     pendingUpdates: () => [...updates],
+    allowedUpdates: () => (allowed === null ? null : [...allowed]),
+    droppedUpdates: () => [...dropped],
     sendText(chatIn, from, text, extra = {}) {
-      const chat = registerChat(chatIn);
-      const key = String(chat.id);
-      const threadId = extra.message_thread_id;
-      const command = text.startsWith('/') ? /^\/\S+/.exec(text)?.[0] : undefined;
-      const message: Record<string, unknown> = {
-        message_id: nextMessageId(key),
+      const thread = extra.message_thread_id;
+      const fields = {
         from: user(from),
-        chat,
-        date: now(),
-        ...(threadId !== undefined ? { message_thread_id: threadId, is_topic_message: true } : {}),
+        ...(thread !== undefined ? { message_thread_id: thread, is_topic_message: true } : {}),
       };
-      const entities = command ? [{ type: 'bot_command', offset: 0, length: command.length }] : [];
-      if (extra.document !== undefined) {
-        message.document = { file_unique_id: `u-${extra.document.file_id}`, ...extra.document };
-        if (text !== '')
-          Object.assign(message, { caption: text, ...entityFields('caption_entities', entities) });
-      } else Object.assign(message, { text, ...entityFields('entities', entities) });
-      held.set(`${key}:${message.message_id}`, { message });
-      fake.pushUpdate({ message });
-      return message.message_id as number;
+      return incoming('message', registerChat(chatIn), fields, text, extra.document);
+    },
+    postInChannel(channelIn, text, extra = {}) {
+      const chat = registerChat(channelIn);
+      const signature = extra.author_signature;
+      const fields = {
+        sender_chat: chat,
+        ...(signature !== undefined ? { author_signature: signature } : {}),
+      };
+      return incoming('channel_post', chat, fields, text, extra.document);
     },
     pressButton(chatIn, from, data, messageId) {
       const chat = registerChat(chatIn);
@@ -734,6 +820,8 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
       sendLog = [];
       botMessages = [];
       webhook = null;
+      allowed = null;
+      dropped = [];
       for (const m of [chats, usernames, members, files, held, counters, commands]) m.clear();
       blocked.clear();
       callbackIds.clear();
