@@ -95,7 +95,7 @@ function startWorkers(
     connection: ports.connection,
     senders: [sender],
     workers: true,
-    rebuild: false,
+    sweep: false,
   });
 }
 

@@ -6,6 +6,9 @@ import type { Chat } from '../src/domain/types.ts';
 
 const enc = (key: string) => Buffer.from(key).toString('base64url');
 
+/** Scheduler upserts in flight during a rebuild. */
+const REBUILD_CONCURRENCY = 16;
+
 /** Scheduler id of one digest time of a chat (no `:` — BullMQ builds `repeat:<id>:<ms>` job ids from it). */
 export function schedulerId(chatKey: string, time: string): string {
   return `chat-${enc(chatKey)}-${time.replace(':', '')}`;
@@ -49,14 +52,18 @@ export class ChatSchedules implements ChatSchedulePort {
   ): Promise<{ schedulers: number; caughtUp: number }> {
     const chats = await source.list();
     const desired = new Set<string>();
+    for (const chat of chats) for (const t of wanted(chat)) desired.add(schedulerId(chat.key, t));
     let caughtUp = 0;
-    for (const chat of chats) {
-      for (const t of wanted(chat)) {
-        desired.add(schedulerId(chat.key, t));
-        await this.upsert(chat, t);
+    // Each upsert is a Lua script round trip: many at once, a bounded number in flight.
+    let next = 0;
+    const lane = async () => {
+      while (next < chats.length) {
+        const chat = chats[next++]!;
+        for (const t of wanted(chat)) await this.upsert(chat, t);
+        if (await this.catchUp(chat, now)) caughtUp++;
       }
-      if (await this.catchUp(chat, now)) caughtUp++;
-    }
+    };
+    await Promise.all(Array.from({ length: REBUILD_CONCURRENCY }, lane));
     for (const s of await this.queue.getJobSchedulers(0, -1)) {
       const id = s.key ?? (s as { id?: string }).id;
       if (id?.startsWith('chat-') && !desired.has(id)) await this.queue.removeJobScheduler(id);

@@ -54,11 +54,8 @@ export interface DeliveryRuntimeOptions {
   workers: boolean;
   /** Observes each delivery part's outcome (metrics). */
   onOutcome?: (platform: string, outcome: string) => void;
-  /**
-   * Rebuild schedulers from MongoDB, catch up missed digests, re-enqueue unfinished deliveries, and
-   * run the periodic sweep (the scheduler role).
-   */
-  rebuild: boolean;
+  /** Run the periodic sweep that re-enqueues unfinished deliveries (the scheduler role). */
+  sweep: boolean;
 }
 
 /** Running delivery workers. */
@@ -72,7 +69,7 @@ export interface DeliveryRuntime {
   stop(): Promise<void>;
 }
 
-/** Start the digest and deliver workers and the scheduler role's rebuild and sweep. */
+/** Start the digest and deliver workers and the scheduler role's sweep; `rebuild()` is the caller's to run. */
 export async function startDeliveryRuntime(o: DeliveryRuntimeOptions): Promise<DeliveryRuntime> {
   const { core, config, connection, ports } = o;
   const prefix = config.QUEUE_PREFIX;
@@ -110,8 +107,7 @@ export async function startDeliveryRuntime(o: DeliveryRuntimeOptions): Promise<D
     await sweepQueue.upsertJobScheduler('deliveries-sweep', { pattern: SWEEP_PATTERN }, { name: 'sweep' });
     core.log.info({ ...rebuilt, requeued }, 'delivery schedules rebuilt from MongoDB');
   };
-  if (o.rebuild) {
-    await rebuild();
+  if (o.sweep) {
     // Deliveries whose retries ran out (a long outage) are retried by a periodic sweep,
     // not only at the next start-up.
     const sweeper = new Worker(

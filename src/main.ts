@@ -76,7 +76,7 @@ export async function startService(config: Config, role: Role): Promise<Service>
     connection,
     senders,
     workers: runs.worker,
-    rebuild: runs.scheduler,
+    sweep: runs.scheduler,
     onOutcome: (platform, outcome) => {
       metrics.deliveries.inc({ platform, outcome });
       if (outcome === 'rate_limited') metrics.rateLimited.inc({ platform });
@@ -97,6 +97,7 @@ export async function startService(config: Config, role: Role): Promise<Service>
   };
 
   const webhook = Boolean(config.TELEGRAM_WEBHOOK_URL);
+  let schedulesBuilt = false;
   const leaderships = new Map<'telegram' | 'discord', Leadership>();
   const leaderReady = async (name: 'telegram' | 'discord') => (await leaderships.get(name)?.ready()) ?? false;
   const http = await startHttpServer({
@@ -106,6 +107,7 @@ export async function startService(config: Config, role: Role): Promise<Service>
     readiness: {
       mongodb: () => core.ping(),
       redis: () => ingest.ping(),
+      ...(runs.scheduler ? { schedules: async () => schedulesBuilt } : {}),
       // A bot process is ready when its adapter runs here, or as a standby while another holds it.
       ...(runs.bot && telegram
         ? { telegram: () => (webhook ? Promise.resolve(telegram.running) : leaderReady('telegram')) }
@@ -140,18 +142,33 @@ export async function startService(config: Config, role: Role): Promise<Service>
   if (runs.bot && discord)
     leaderships.set('discord', lead(connection, config, 'discord-gateway', discord, log));
   let reconciler: Reconciler | null = null;
+  let rebuilding: Promise<void> = Promise.resolve();
   if (runs.scheduler) {
-    await markSchedulesBuilt(connection, config.QUEUE_PREFIX);
-    reconciler = startReconciler({
-      connection,
-      prefix: config.QUEUE_PREFIX,
-      intervalMs: config.RECONCILE_INTERVAL,
-      rebuild: async () => {
-        await ingest.ensureSchedules();
-        await delivery.rebuild();
-      },
-      log,
-    });
+    // Rebuild from MongoDB after the HTTP server answers: with many chats it takes a while, and a
+    // process that does not answer /healthz meanwhile would be restarted by its orchestrator. A
+    // failed rebuild leaves no marker, so the reconciler's first check tries again.
+    rebuilding = delivery
+      .rebuild()
+      .then(() => markSchedulesBuilt(connection, config.QUEUE_PREFIX))
+      .then(
+        () => {
+          schedulesBuilt = true;
+        },
+        (err: unknown) => log.error({ err: describeError(err) }, 'rebuilding schedules from MongoDB failed'),
+      )
+      .finally(() => {
+        reconciler = startReconciler({
+          connection,
+          prefix: config.QUEUE_PREFIX,
+          intervalMs: config.RECONCILE_INTERVAL,
+          rebuild: async () => {
+            await ingest.ensureSchedules();
+            await delivery.rebuild();
+            schedulesBuilt = true;
+          },
+          log,
+        });
+      });
   }
   log.info({ role, http: http.url }, 'newsrelay started');
   return {
@@ -162,7 +179,8 @@ export async function startService(config: Config, role: Role): Promise<Service>
     telegram,
     discord,
     stop: async () => {
-      await reconciler?.stop();
+      await rebuilding;
+      await (reconciler as Reconciler | null)?.stop();
       await Promise.all([...leaderships.values()].map((l) => l.release()));
       await telegram?.stop();
       await discord?.stop();
