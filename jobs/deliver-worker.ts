@@ -7,7 +7,7 @@ import { DeliveryError, describeError } from '../src/errors.ts';
 import type { Logger } from '../src/log.ts';
 import { redactSecrets } from '../src/log.ts';
 import type { DeliverQueues } from './deliver-queue.ts';
-import { deliverPayload, deliverQueueName } from './queues.ts';
+import { deliverPayload, deliverQueueName, jobLock } from './queues.ts';
 
 /** Options of {@link startDeliverWorker}. */
 export interface DeliverWorkerOptions {
@@ -20,6 +20,8 @@ export interface DeliverWorkerOptions {
   gate: (chat: Chat) => Promise<number>;
   /** Observes each part's outcome (metrics): sent, done, rejected, gone, missing, retry, rate_limited. */
   onOutcome?: (platform: string, outcome: string) => void;
+  /** JOB_LOCK: how soon a dead worker's deliveries are sent by another. */
+  lockMs: number;
   /** Messages per second for the platform overall (BullMQ limiter, shared by all workers). */
   ratePerSecond: number;
   log: Logger;
@@ -72,6 +74,7 @@ export function startDeliverWorker(o: DeliverWorkerOptions): Worker {
     concurrency: Math.min(200, Math.max(8, Math.ceil(o.ratePerSecond / 5))),
     // A coarse cap only: the exact global rate is the GCRA slot in the chat gate.
     limiter: { max: Math.ceil(o.ratePerSecond * 1.2), duration: 1000 },
+    ...jobLock(o.lockMs),
   });
   worker.on('failed', (job, err) => {
     o.log.warn({ job: job?.id, err: redactSecrets(describeError(err)) }, 'delivery failed');

@@ -81,7 +81,15 @@ export async function startDeliveryRuntime(o: DeliveryRuntimeOptions): Promise<D
       prefix,
       globalPerSecond: { telegram: config.TELEGRAM_GLOBAL_RATE, discord: config.DISCORD_GLOBAL_RATE },
     });
-    workers.push(startDigestWorker({ connection, prefix, digests: core.digests, log: core.log }));
+    workers.push(
+      startDigestWorker({
+        connection,
+        prefix,
+        digests: core.digests,
+        log: core.log,
+        lockMs: config.JOB_LOCK,
+      }),
+    );
     for (const sender of senders.values()) {
       const rate = sender.platform === 'telegram' ? config.TELEGRAM_GLOBAL_RATE : config.DISCORD_GLOBAL_RATE;
       workers.push(
@@ -93,6 +101,7 @@ export async function startDeliveryRuntime(o: DeliveryRuntimeOptions): Promise<D
           service: core.deliveries,
           gate,
           ratePerSecond: rate,
+          lockMs: config.JOB_LOCK,
           log: core.log,
           ...(o.onOutcome ? { onOutcome: o.onOutcome } : {}),
         }),

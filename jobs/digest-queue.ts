@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { DigestService } from '../src/digest/digest-service.ts';
 import { describeError } from '../src/errors.ts';
 import type { Logger } from '../src/log.ts';
-import { digestPayload, QUEUE } from './queues.ts';
+import { digestPayload, jobLock, QUEUE } from './queues.ts';
 
 /** The digest queue. */
 export function createDigestQueue(connection: Redis, prefix: string): Queue {
@@ -25,6 +25,8 @@ export function startDigestWorker(o: {
   prefix: string;
   digests: DigestService;
   log: Logger;
+  /** JOB_LOCK: how soon a dead worker's digest jobs run elsewhere. */
+  lockMs: number;
 }): Worker {
   const worker = new Worker(
     QUEUE.digest,
@@ -32,7 +34,7 @@ export function startDigestWorker(o: {
       const { chatKey } = digestPayload.parse(job.data);
       return o.digests.runScheduled(chatKey, slotOf(job));
     },
-    { connection: o.connection, prefix: o.prefix, concurrency: 8 },
+    { connection: o.connection, prefix: o.prefix, concurrency: 8, ...jobLock(o.lockMs) },
   );
   worker.on('failed', (job, err) => o.log.warn({ job: job?.id, err: describeError(err) }, 'digest failed'));
   worker.on('error', (err) => o.log.warn({ err: describeError(err) }, 'digest worker error'));

@@ -2,7 +2,7 @@ import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Core } from '../src/core.ts';
 import { enqueueDueSources } from './poll-scheduler.ts';
-import { createRedis, type FetchPayload, fetchPayload, QUEUE } from './queues.ts';
+import { createRedis, type FetchPayload, fetchPayload, jobLock, QUEUE } from './queues.ts';
 
 /** Running ingest queues and workers. */
 export interface IngestRuntime {
@@ -86,7 +86,12 @@ export async function startIngestRuntime(core: Core, opts: IngestRuntimeOptions)
           if (!parsed.success) throw new UnrecoverableError(`bad fetch payload: ${parsed.error.message}`);
           return core.ingest.fetchById(parsed.data.sourceId);
         },
-        { connection: createRedis(config.REDIS_URL), prefix, concurrency: config.FETCH_CONCURRENCY },
+        {
+          connection: createRedis(config.REDIS_URL),
+          prefix,
+          concurrency: config.FETCH_CONCURRENCY,
+          ...jobLock(config.JOB_LOCK),
+        },
       ),
     );
   }

@@ -62,6 +62,14 @@ export type DeliverPayload = z.infer<typeof deliverPayload>;
 /** Payload of the `poll`, `retention`, `compact` and `sweep` jobs: none. */
 export const emptyPayload = z.object({}).strict();
 
+/**
+ * Lock options of a worker whose jobs must come back soon after a worker process dies: BullMQ's
+ * lock (renewed while a job runs) and its check for stalled jobs, both `lockMs` (JOB_LOCK).
+ */
+export function jobLock(lockMs: number): { lockDuration: number; stalledInterval: number } {
+  return { lockDuration: lockMs, stalledInterval: lockMs };
+}
+
 /** A Redis connection as BullMQ workers need it (`maxRetriesPerRequest: null`). */
 export function createRedis(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });

@@ -72,6 +72,11 @@ const schema = z.object({
   /** How often the scheduler looks for due sources. */
   POLL_TICK: duration.prefault('30s'),
   /**
+   * Lock of a fetch, digest or delivery job while a worker runs it: a worker that dies leaves its
+   * jobs to others after about this long (and at most twice it).
+   */
+  JOB_LOCK: duration.prefault('30s'),
+  /**
    * How often the scheduler checks that Redis still holds its schedules (a wiped or failed-over
    * Redis loses them) and rebuilds them from MongoDB when not.
    */

@@ -10,9 +10,14 @@ import type { ProcessSet } from './process-harness.ts';
 
 /**
  * Timings the topology runs with (production defaults: lock TTL 15 s, poll tick 30 s, reconcile
- * 60 s). The lock TTL stays well above the renewal period (TTL/3) even on a loaded 2-core machine.
+ * 60 s, job lock 30 s). The lock TTL stays well above the renewal period (TTL/3) even on a loaded 2-core machine.
  */
-export const TIMING = { leaderLockTtlMs: 8_000, pollTickMs: 5_000, reconcileMs: 5_000 } as const;
+export const TIMING = {
+  leaderLockTtlMs: 8_000,
+  pollTickMs: 5_000,
+  reconcileMs: 5_000,
+  jobLockMs: 10_000,
+} as const;
 
 /** A bot token the fakes accept and that can be searched for in logs unambiguously. */
 export function distinctiveTelegramToken(): string {
@@ -39,6 +44,7 @@ export function roleEnv(servers: OwnServers, extra: Record<string, string> = {})
     LEADER_LOCK_TTL: `${TIMING.leaderLockTtlMs}ms`,
     POLL_TICK: `${TIMING.pollTickMs}ms`,
     RECONCILE_INTERVAL: `${TIMING.reconcileMs}ms`,
+    JOB_LOCK: `${TIMING.jobLockMs}ms`,
     ...extra,
   };
 }
