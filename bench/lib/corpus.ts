@@ -81,7 +81,7 @@ export async function buildCorpus(count = CORPUS_ARTICLES): Promise<{ core: Core
     // As IngestService.store: near-duplicates join the cluster of the story they repeat
     // (the in-memory index look-up; the O(n²) same-batch scan is left out, see the report).
     const tc = performance.now();
-    for (const a of batch) a.clusterId = core.journal.index.findCluster(a.fingerprint) ?? a.id;
+    for (const a of batch) a.clusterId = core.journal.index.findCluster(indexEntryOf(a)) ?? a.id;
     clusterMs += since(tc);
     const t1 = performance.now();
     const inserted = await core.articles.insertNew(batch);

@@ -112,7 +112,7 @@ describe('jobs', () => {
         author: null,
         publishedAt: old,
         fetchedAt: old,
-        fingerprint: fingerprint(title, ''),
+        fingerprint: fingerprint(title),
         clusterId: id,
         terms: indexTerms(title),
       };
