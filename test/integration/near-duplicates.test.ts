@@ -40,12 +40,24 @@ async function clustersOf(urls: string[]): Promise<string[]> {
   return articles.map((a) => a.clusterId);
 }
 
+/** One feed with two items that share their lead: both are stored, listed, found, and in two clusters. */
+async function expectTwoStories(path: string, name: string, query: string, items: FeedItem[]): Promise<void> {
+  const source = await addFeed(path, name, items);
+  const titles = items.map((i) => i.title).sort();
+  const bySource = await t.core.headlines.query({ source, limit: 10 });
+  expect(bySource.items.map((h) => h.title).sort()).toEqual(titles);
+  const search = await t.core.headlines.query({ query });
+  expect(search.items.map((h) => h.title).sort()).toEqual(titles);
+  const clusters = await clustersOf(items.map((i) => i.link));
+  expect(new Set(clusters).size).toBe(2);
+}
+
 describe('near-duplicate clustering at ingest', () => {
   it('keeps two issues of a weekly (第 101 期 / 第 102 期, one boilerplate lead) as two stories', async () => {
     // The feed's excerpt of every issue is the weekly's opening paragraph, the same each week.
     const excerpt =
       '这里记录每周值得分享的科技内容，周五发布。本杂志开源（GitHub: ruanyf/weekly），欢迎提交 issue，投稿或推荐科技内容。';
-    const items: FeedItem[] = [
+    await expectTwoStories('/ruanyf.xml', '阮一峰的网络日志', '科技爱好者周刊', [
       {
         title: '科技爱好者周刊：第 102 期',
         link: 'https://www.ruanyifeng.com/blog/2020/04/weekly-issue-102.html',
@@ -60,42 +72,25 @@ describe('near-duplicate clustering at ingest', () => {
         pubDate: hoursAgo(2 + 7 * 24),
         description: excerpt,
       },
-    ];
-    const source = await addFeed('/ruanyf.xml', '阮一峰的网络日志', items);
-    const bySource = await t.core.headlines.query({ source, limit: 10 });
-    expect(bySource.items.map((h) => h.title).sort()).toEqual([
-      '科技爱好者周刊：第 101 期',
-      '科技爱好者周刊：第 102 期',
     ]);
-    const search = await t.core.headlines.query({ query: '科技爱好者周刊' });
-    expect(search.items).toHaveLength(2);
-    const clusters = await clustersOf(items.map((i) => i.link));
-    expect(new Set(clusters).size).toBe(2);
   });
 
   it('keeps two templates that differ in one word (横向 / 竖向) as two stories', async () => {
     // Template sites repeat one description under every template.
     const lead =
       '模板格式：PPTX，软件支持：WPS/PowerPoint 2010及以上版本，页数：25页，比例：16:9。本站所有模板均可免费下载，仅供个人学习使用，请勿商用。';
-    const items: FeedItem[] = [
+    await expectTwoStories('/ppt.xml', 'PPT模板网', 'PPT模板', [
       {
         title: '简约商务工作总结PPT模板（横向）',
         link: 'https://ppt.example.cn/template/8812.html',
-        pubDate: hoursAgo(3),
         description: lead,
       },
       {
         title: '简约商务工作总结PPT模板（竖向）',
         link: 'https://ppt.example.cn/template/8813.html',
-        pubDate: hoursAgo(3),
         description: lead,
       },
-    ];
-    const source = await addFeed('/ppt.xml', 'PPT模板网', items);
-    expect((await t.core.headlines.query({ source, limit: 10 })).items).toHaveLength(2);
-    expect((await t.core.headlines.query({ query: 'PPT模板' })).items).toHaveLength(2);
-    const clusters = await clustersOf(items.map((i) => i.link));
-    expect(new Set(clusters).size).toBe(2);
+    ]);
   });
 
   it('still shows the same story from two outlets once, whatever their suffixes, column tags and leads', async () => {
