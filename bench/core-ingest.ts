@@ -34,6 +34,8 @@ function report(s: CorpusStats, counted: number, peakRss: number): Record<string
     build_s: round(s.buildMs / 1000, 1),
     insert_many_s: round(s.insertMs / 1000, 1),
     journal_append_s: round(s.journalMs / 1000, 1),
+    cluster_lookup_s: round(s.clusterMs / 1000, 2),
+    cluster_lookup_us_per_article: round((s.clusterMs / Math.max(1, s.requested)) * 1000, 1),
     first_10_batches_articles_per_s: Math.round(s.firstBatchesRate),
     last_10_batches_articles_per_s: Math.round(s.lastBatchesRate),
     peak_rss_mb: mb(peakRss),

@@ -48,7 +48,7 @@ export async function addArticles(
       const built = buildArticle(entry(r, s, n), sourceIds[s]!, `https://news${s}.example.cn/rss.xml`, now);
       if (built) batch.push(built.article);
     }
-    for (const a of batch) a.clusterId = core.journal.index.findCluster(a.fingerprint) ?? a.id;
+    for (const a of batch) a.clusterId = core.journal.index.findCluster(indexEntryOf(a)) ?? a.id;
     const inserted = await core.stores.articles.insertNew(batch);
     await core.journal.append(batch.filter((a) => inserted.has(a.id)).map(indexEntryOf));
     stored += inserted.size;

@@ -32,7 +32,7 @@ function clip(s: string, n: number): string {
 
 /**
  * Turn a parsed entry into an article: canonical URL, plain-text title and lead, dates
- * (missing or future ones become `now`), index terms and fingerprint. Entries with neither a
+ * (missing or future ones become `now`), index terms and the title's fingerprint. Entries with neither a
  * usable link nor an id, or without any title text, give null.
  */
 export function buildArticle(
@@ -73,7 +73,7 @@ export function buildArticle(
       author: entry.author,
       publishedAt,
       fetchedAt: now,
-      fingerprint: fingerprint(title, summary),
+      fingerprint: fingerprint(title),
       clusterId: id,
       terms: indexTerms(title),
     },

@@ -147,11 +147,12 @@ export class IngestService {
     await journal.refreshIfOlder(500);
     const candidates = fresh.map((b) => b.article).filter((a) => !journal.index.has(a.id));
     const batch: Article[] = [];
-    // Near-duplicates inside this feed find each other through the same band look-up.
+    // Near-duplicates inside this feed find each other through the same look-up.
     const local = new SearchIndex();
     for (const a of candidates) {
-      a.clusterId = journal.index.findCluster(a.fingerprint) ?? local.findCluster(a.fingerprint) ?? a.id;
-      local.add([indexEntryOf(a)]);
+      const entry = indexEntryOf(a);
+      a.clusterId = journal.index.findCluster(entry) ?? local.findCluster(entry) ?? a.id;
+      local.add([{ ...entry, c: a.clusterId }]);
       batch.push(a);
     }
     const inserted = await articles.insertNew(batch);

@@ -138,7 +138,7 @@ const journalSchema = new Schema(
   {
     _id: String,
     at: { type: Date, required: true },
-    /** JSON array of entries: i article id, s source id, p published ms, f fetched ms, fp fingerprint, c cluster id, t index terms. */
+    /** JSON array of entries: i article id, s source id, p published ms, f fetched ms, fp fingerprint, c cluster id, t index terms, h headline key (absent before decision 0009), q journal number. */
     data: { type: String, required: true },
   },
   { versionKey: false },

@@ -1,5 +1,8 @@
 import type { Article } from '../domain/types.ts';
-import { fingerprintBands, isNearDuplicate } from '../text/fingerprint.ts';
+import { headlineKey } from '../text/headline-key.ts';
+import { type HeadlineTokens, tokenizeHeadline } from '../text/headline-tokens.ts';
+import { compareTokens } from '../text/same-story.ts';
+import { FingerprintBands } from './fingerprint-bands.ts';
 
 /** What one stored article contributes to the index (also the journal's entry shape). */
 export interface IndexEntry {
@@ -22,6 +25,11 @@ export interface IndexEntry {
    * or read): a digest's cursor, which cannot go backwards the way fetch times can.
    */
   q?: number;
+  /**
+   * Headline key (`headline-key.ts`), what a near-duplicate candidate is verified against.
+   * Absent in entries journaled before verification existed: those are never joined.
+   */
+  h?: string;
 }
 
 /** The index entry of a stored article. */
@@ -34,7 +42,40 @@ export function indexEntryOf(a: Article): IndexEntry {
     fp: a.fingerprint,
     c: a.clusterId,
     t: a.terms,
+    h: headlineKey(a.title),
   };
+}
+
+/** What {@link SearchIndex.findCluster} needs of a new article: its own index entry will do. */
+export type ClusterProbe = Pick<IndexEntry, 'i' | 's' | 'p' | 'f' | 'fp' | 't' | 'h'>;
+
+/**
+ * SimHash candidates verified per look-up, closest first: a repeat of the headline has the same
+ * body (distance 0) and comes first; the rest are mostly siblings of a series.
+ */
+const MAX_SIMHASH_CANDIDATES = 4;
+/** Candidates sharing terms verified per look-up, most shared first. */
+const MAX_TERM_CANDIDATES = 4;
+/** A term candidate shares at least this part of the new headline's bigrams and words. */
+const MIN_SHARED_TERMS = 1 / 3;
+/** Newest postings of each term read when looking for term candidates … */
+const TERM_SCAN_LIMIT = 300;
+/** … and of all terms together, per look-up. */
+const TERM_SCAN_BUDGET = 1500;
+/** Term candidates are articles stored at most this long before the new one. */
+const TERM_WINDOW_MS = 3 * 24 * 3600_000;
+/**
+ * One source's articles published further apart than this are different stories even with the
+ * same headline: a recurring column (每日早报), not a repost.
+ */
+const SAME_SOURCE_MAX_GAP_MS = 20 * 3600_000;
+
+const HAN_BIGRAM = /^\p{Script=Han}{2}$/u;
+const HAN = /\p{Script=Han}/u;
+
+/** Index terms that measure overlap: CJK bigrams and latin / digit words, not single characters or jieba words. */
+function overlapTerms(terms: readonly string[]): string[] {
+  return terms.filter((t) => HAN_BIGRAM.test(t) || !HAN.test(t));
 }
 
 /** A hit of a search or a selection, newest first. */
@@ -63,8 +104,6 @@ export interface SelectOptions {
   offset?: number;
 }
 
-const EMPTY_FP = '0000000000000000';
-
 /**
  * The in-memory inverted index over stored articles: terms and sources to article ordinals,
  * SimHash bands to ordinals, clusters to members. Built from the search journal (see
@@ -77,8 +116,10 @@ export class SearchIndex {
   private readonly ordinalOf = new Map<string, number>();
   private readonly terms = new Map<string, number[]>();
   private readonly sources = new Map<string, number[]>();
-  private readonly bands = new Map<string, number[]>();
+  private readonly fingerprints = new FingerprintBands();
   private readonly clusters = new Map<string, number[]>();
+  /** Scratch counts of shared terms per ordinal, all zero between look-ups. */
+  private shared = new Uint16Array(0);
   /** Ids removed by retention: journal batches read later must not bring them back. */
   private readonly removed = new Set<string>();
 
@@ -102,7 +143,7 @@ export class SearchIndex {
       for (const t of e.t) push(this.terms, t, n);
       push(this.sources, e.s, n);
       push(this.clusters, e.c, n);
-      if (e.fp !== EMPTY_FP) for (const b of fingerprintBands(e.fp)) push(this.bands, b, n);
+      this.fingerprints.add(n, e.fp);
     }
   }
 
@@ -225,19 +266,93 @@ export class SearchIndex {
     return { id: e.i, sourceId: e.s, publishedAt: e.p, fetchedAt: e.f, clusterId: e.c, seq: e.q ?? 0 };
   }
 
-  /** Cluster of the first live article whose fingerprint is within the near-duplicate distance. */
-  findCluster(fp: string): string | null {
-    if (fp === EMPTY_FP) return null;
-    const seen = new Set<number>();
-    for (const b of fingerprintBands(fp)) {
-      for (const n of this.bands.get(b) ?? []) {
-        if (seen.has(n) || !this.alive[n]) continue;
-        seen.add(n);
-        const e = this.entries[n]!;
-        if (isNearDuplicate(fp, e.fp)) return e.c;
-      }
+  /**
+   * The near-duplicate cluster a new article joins, or null for a story of its own. Candidates
+   * are live articles whose fingerprint is within the candidate distance (closest first) and,
+   * when none of those is the same story, recent articles that share many of its terms
+   * (reworded headlines). The first whose headline reports the same story (`same-story.ts`) —
+   * and the cluster's first article too, when it is still here, so a cluster cannot drift —
+   * gives the cluster. Entries without a headline key (journaled before verification) cannot be
+   * verified and are never joined.
+   */
+  findCluster(probe: ClusterProbe): string | null {
+    const key = probe.h;
+    if (key === undefined || key === '') return null;
+    const verifier = new Verifier(probe, key);
+    const tried = new Set<number>();
+    const join = (n: number): string | null => {
+      tried.add(n);
+      const e = this.entries[n]!;
+      if (!verifier.sameStory(e)) return null;
+      const head = this.ordinalOf.get(e.c);
+      if (head !== undefined && head !== n && !verifier.sameStory(this.entries[head]!)) return null;
+      return e.c;
+    };
+    for (const n of this.fingerprints.near(probe.fp, MAX_SIMHASH_CANDIDATES, (n) => !this.alive[n])) {
+      const cluster = join(n);
+      if (cluster !== null) return cluster;
+    }
+    for (const n of this.termCandidates(probe, tried)) {
+      const cluster = join(n);
+      if (cluster !== null) return cluster;
     }
     return null;
+  }
+
+  /**
+   * Recent live ordinals not in `skip` that share at least {@link MIN_SHARED_TERMS} of the
+   * probe's bigrams and words, most shared then newest first. Terms are read rarest first, the
+   * newest {@link TERM_SCAN_LIMIT} postings of each, until {@link TERM_SCAN_BUDGET} postings are
+   * read; the share counts the terms read (a common word left unread is no evidence either way).
+   */
+  private termCandidates(probe: ClusterProbe, skip: ReadonlySet<number>): number[] {
+    const lists = overlapTerms(probe.t)
+      .map((t) => this.terms.get(t) ?? [])
+      .sort((x, y) => x.length - y.length);
+    if (this.shared.length < this.entries.length) this.shared = new Uint16Array(this.entries.length * 2);
+    const shared = this.shared;
+    const touched: number[] = [];
+    const first = this.firstFetchedAtOrAfter(probe.f - TERM_WINDOW_MS);
+    let budget = TERM_SCAN_BUDGET;
+    let read = 0;
+    for (const list of lists) {
+      if (budget <= 0) break;
+      read++;
+      for (
+        let k = list.length - 1, end = Math.max(0, list.length - Math.min(TERM_SCAN_LIMIT, budget));
+        k >= end;
+        k--
+      ) {
+        budget--;
+        const n = list[k]!;
+        if (n < first) break;
+        if (shared[n] === 0) touched.push(n);
+        shared[n]!++;
+      }
+    }
+    const needed = Math.max(2, Math.ceil(read * MIN_SHARED_TERMS));
+    const found: number[] = [];
+    for (const n of touched) {
+      if (shared[n]! >= needed && this.alive[n] && !skip.has(n)) found.push(n);
+    }
+    found.sort((x, y) => shared[y]! - shared[x]! || y - x);
+    for (const n of touched) shared[n] = 0;
+    return found.slice(0, MAX_TERM_CANDIDATES);
+  }
+
+  /**
+   * First ordinal stored at or after `ms`. Ordinals are in journal order, which follows storage
+   * time (up to writers racing by milliseconds), so a binary search finds the window's start.
+   */
+  private firstFetchedAtOrAfter(ms: number): number {
+    let lo = 0;
+    let hi = this.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.entries[mid]!.f < ms) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Live members of a cluster: article and source ids, when they were stored and their batch, oldest first. */
@@ -248,6 +363,25 @@ export class SearchIndex {
         const e = this.entries[n]!;
         return { id: e.i, sourceId: e.s, fetchedAt: e.f, seq: e.q ?? 0 };
       });
+  }
+}
+
+/** Verifies candidates against one new article, tokenising its headline key once. */
+class Verifier {
+  private tokens: HeadlineTokens | undefined;
+
+  constructor(
+    private readonly probe: ClusterProbe,
+    private readonly key: string,
+  ) {}
+
+  sameStory(e: IndexEntry): boolean {
+    const { probe } = this;
+    if (e.h === undefined || e.i === probe.i) return false;
+    if (e.s === probe.s && Math.abs(e.p - probe.p) > SAME_SOURCE_MAX_GAP_MS) return false;
+    if (e.h === this.key) return true;
+    this.tokens ??= tokenizeHeadline(this.key);
+    return compareTokens(this.tokens, tokenizeHeadline(e.h)).same;
   }
 }
 

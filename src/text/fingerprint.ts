@@ -1,22 +1,29 @@
 /**
- * Near-duplicate detection: a 64-bit SimHash of the normalised title and lead, so the same
- * story from two outlets, or in both scripts, reaches a reader once.
+ * Near-duplicate candidates: a 64-bit SimHash of a headline's body, so that the same headline
+ * from two outlets, in either script, with other labels or punctuation, gets the same
+ * fingerprint. A fingerprint only proposes a candidate; {@link isSameStory} decides
+ * (docs/decisions/0009-near-duplicate-verification.md).
  *
- * Features are the CJK bigrams and latin words of {@link normaliseForMatch} output; title
- * features weigh twice as much as lead features, and only the first {@link LEAD_CHARS}
- * characters of the lead count (leads differ between outlets more than titles do). Each
- * feature is hashed to 64 bits as two independent 32-bit hashes, so the hot loop stays in
- * int32 arithmetic (no BigInt). A fingerprint is 16 lower-case hex digits, high half first.
+ * The body is the longest label of the {@link headlineKey} (so `时政快讯丨…` and `… - 新华网`
+ * fingerprint as `…`); features are the pairs of consecutive tokens (CJK characters, latin
+ * words, canonical numbers). The lead does not take part: outlets write different leads, or
+ * none, for the same headline. Each feature is hashed to 64 bits as two independent 32-bit
+ * hashes, so the hot loop stays in int32 arithmetic (no BigInt). A fingerprint is 16
+ * lower-case hex digits, high half first.
  */
 import { NewsrelayError } from '../errors.ts';
-import { forEachGramOrWord } from './index-terms.ts';
-import { normaliseForMatch } from './normalise.ts';
+import { headlineKey } from './headline-key.ts';
+import { type HeadlineToken, tokenizeHeadline } from './headline-tokens.ts';
 
-/** Characters of the lead that take part in the fingerprint. */
-export const LEAD_CHARS = 120;
-/** Largest Hamming distance at which two fingerprints are the same story. */
-export const NEAR_DUPLICATE_DISTANCE = 3;
+/**
+ * Largest Hamming distance at which a stored fingerprint is a candidate. Same-story pairs of
+ * the labelled set either share their body (distance 0) or were reworded (4–29, found through
+ * shared terms instead), so a wider distance would add band look-ups for almost nothing.
+ */
+export const CANDIDATE_DISTANCE = 3;
 
+/** The fingerprint of a headline with nothing to fingerprint: never a candidate. */
+export const EMPTY_FINGERPRINT = '0000000000000000';
 const HEX16 = /^[0-9a-f]{16}$/;
 
 function fmix32(h: number): number {
@@ -50,8 +57,12 @@ function addFeature(feature: string, weight: number, acc: Int32Array): void {
   acc[64]! += weight;
 }
 
-function addText(text: string, weight: number, acc: Int32Array): void {
-  forEachGramOrWord(normaliseForMatch(text), (feature) => addFeature(feature, weight, acc));
+/** The label with the most tokens (the first of equals). */
+function body(tokens: readonly HeadlineToken[], labels: number): HeadlineToken[] {
+  if (labels === 1) return [...tokens];
+  const byLabel: HeadlineToken[][] = Array.from({ length: labels }, () => []);
+  for (const t of tokens) byLabel[t.label]!.push(t);
+  return byLabel.reduce((best, l) => (l.length > best.length ? l : best));
 }
 
 function hex32(n: number): string {
@@ -59,15 +70,19 @@ function hex32(n: number): string {
 }
 
 /**
- * SimHash of a title and (optionally) its lead, as 16 hex digits. Text without any letter,
- * digit or CJK character gives `0000000000000000`: callers should not cluster on it.
+ * SimHash of a headline key's body, as 16 hex digits. A key without any letter, digit or CJK
+ * character gives `0000000000000000`: callers should not cluster on it.
  */
-export function fingerprint(title: string, lead = ''): string {
+export function fingerprintOfKey(key: string): string {
+  const { tokens, labels } = tokenizeHeadline(key);
+  const features = body(tokens, labels);
   // acc[64] holds the total weight: a bit is set when its weighted votes exceed half of it.
   const acc = new Int32Array(65);
-  addText(title, 2, acc);
-  if (lead !== '') addText(lead.slice(0, LEAD_CHARS), 1, acc);
+  if (features.length === 1) addFeature(features[0]!.text, 1, acc);
+  for (let i = 1; i < features.length; i++)
+    addFeature(`${features[i - 1]!.text} ${features[i]!.text}`, 1, acc);
   const total = acc[64]!;
+  if (total === 0) return EMPTY_FINGERPRINT;
   let hi = 0;
   let lo = 0;
   for (let bit = 0; bit < 32; bit++) {
@@ -75,6 +90,11 @@ export function fingerprint(title: string, lead = ''): string {
     if (acc[bit + 32]! > total) lo |= 1 << bit;
   }
   return hex32(hi) + hex32(lo);
+}
+
+/** {@link fingerprintOfKey} of a title's {@link headlineKey}. */
+export function fingerprint(title: string): string {
+  return fingerprintOfKey(headlineKey(title));
 }
 
 function popcount32(n: number): number {
@@ -99,15 +119,10 @@ export function hammingDistance(a: string, b: string): number {
 
 /**
  * The fingerprint's four 16-bit bands as `index:hex` keys (`0:abcd` … `3:0123`) for
- * pigeonhole look-up: two fingerprints within distance 3 share at least one band, so storing
- * the bands as an indexed array finds every candidate with equality look-ups.
+ * pigeonhole look-up: two fingerprints within {@link CANDIDATE_DISTANCE} (3) share at least one
+ * band, so indexing the bands finds every candidate with equality look-ups.
  */
 export function fingerprintBands(fp: string): string[] {
   checkFingerprint(fp);
   return [0, 1, 2, 3].map((i) => `${i}:${fp.slice(i * 4, i * 4 + 4)}`);
-}
-
-/** True when two fingerprints are within {@link NEAR_DUPLICATE_DISTANCE} bits. */
-export function isNearDuplicate(a: string, b: string): boolean {
-  return hammingDistance(a, b) <= NEAR_DUPLICATE_DISTANCE;
 }

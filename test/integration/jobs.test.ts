@@ -111,7 +111,7 @@ describe('jobs', () => {
         author: null,
         publishedAt: old,
         fetchedAt: old,
-        fingerprint: fingerprint(title, ''),
+        fingerprint: fingerprint(title),
         clusterId: id,
         terms: indexTerms(title),
       };
