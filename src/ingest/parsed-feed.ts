@@ -45,4 +45,6 @@ export interface DecodedDocument {
   text: string;
   /** Lower-case charset name (e.g. `utf-8`, `gb18030`, `big5`, `windows-1252`). */
   encoding: string;
+  /** Invalid byte sequences replaced by U+FFFD when damaged UTF-8 was read as UTF-8. */
+  replaced?: number;
 }
