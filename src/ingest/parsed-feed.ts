@@ -38,6 +38,8 @@ export interface ParsedFeed {
   entries: ParsedEntry[];
   /** True when the document was not well-formed and was recovered leniently. */
   bozo: boolean;
+  /** Fields whose text was cut at `MAX_FIELD_CHARS` (document-limits.ts) before processing. */
+  clippedFields: number;
 }
 
 /** A decoded document: its text and the charset that decoded it. */

@@ -13,7 +13,7 @@ import {
   serializeChildren,
 } from './feed-text.ts';
 import type { ParsedEnclosure, ParsedEntry, ParsedFeed } from './parsed-feed.ts';
-import { parseXmlTree, textOf, type XElement } from './xml-tree.ts';
+import { parseXmlTree, textOf, type XElement, type XmlTree } from './xml-tree.ts';
 
 const FEED_ROOTS = new Set(['rss', 'rdf', 'feed', 'channel']);
 
@@ -240,7 +240,7 @@ function rssEntry(item: XElement): ParsedEntry {
   };
 }
 
-function rssFeed(root: XElement, bozo: boolean): ParsedFeed {
+function rssFeed(root: XElement, tree: XmlTree): ParsedFeed {
   const channel = root.local === 'channel' ? root : kid(root, 'channel', CORE);
   const items: XElement[] = [];
   if (channel) items.push(...kids(channel, 'item', CORE));
@@ -256,18 +256,20 @@ function rssFeed(root: XElement, bozo: boolean): ParsedFeed {
     link: rawLink && linkEl ? resolveUrl(rawLink, linkEl.base) : atomLinks(scope).link,
     ttlMinutes: Number.isFinite(ttl) && ttl >= 0 ? ttl : null,
     entries: items.map(rssEntry),
-    bozo,
+    bozo: tree.bozo,
+    clippedFields: tree.clippedFields,
   };
 }
 
-function atomFeed(root: XElement, bozo: boolean): ParsedFeed {
+function atomFeed(root: XElement, tree: XmlTree): ParsedFeed {
   return {
     format: 'atom',
     title: atomTitle(root),
     link: atomLinks(root).link,
     ttlMinutes: null,
     entries: kids(root, 'entry', ATOM).map(atomEntry),
-    bozo,
+    bozo: tree.bozo,
+    clippedFields: tree.clippedFields,
   };
 }
 
@@ -276,11 +278,12 @@ function atomFeed(root: XElement, bozo: boolean): ParsedFeed {
  *
  * @param text - the decoded document
  * @param baseUrl - the document's URL (or Content-Location), for relative links
- * @throws NewsrelayError `not_a_feed` when no feed element is found
+ * @throws NewsrelayError `not_a_feed` when no feed element is found; `entity_expansion` when
+ *   internal entities would add too much text
  */
 export function parseXmlFeed(text: string, baseUrl: string | null): ParsedFeed {
   const tree = parseXmlTree(text, baseUrl);
   const root = findRoot(tree.roots);
   if (!root) throw new NewsrelayError('not_a_feed', 'The document is not an RSS, RDF or Atom feed');
-  return root.local === 'feed' ? atomFeed(root, tree.bozo) : rssFeed(root, tree.bozo);
+  return root.local === 'feed' ? atomFeed(root, tree) : rssFeed(root, tree);
 }

