@@ -2,6 +2,7 @@ import type { Config } from './config/config.ts';
 import type { Article } from './domain/types.ts';
 import { createHttpFetcher, type HttpFetcher } from './ingest/http-fetch.ts';
 import { type FetchOutcome, IngestService } from './ingest/ingest-service.ts';
+import { ParsePool } from './ingest/parse-pool.ts';
 import type { Logger } from './log.ts';
 import { HeadlinesService } from './search/headlines-service.ts';
 import { SourceService } from './sources/source-service.ts';
@@ -27,6 +28,8 @@ export interface Core {
   readonly log: Logger;
   readonly db: Database;
   readonly fetcher: HttpFetcher;
+  /** Reads fetched documents in worker threads, within time and memory limits. */
+  readonly parser: ParsePool;
   readonly sources: SourceStore;
   readonly articles: ArticleStore;
   readonly journal: SearchJournal;
@@ -47,12 +50,14 @@ export async function createCore(config: Config, log: Logger): Promise<Core> {
     maxBytes: config.FETCH_MAX_BYTES,
     perHostConcurrency: config.FETCH_PER_HOST_CONCURRENCY,
   });
+  const parser = new ParsePool();
   const sources = new SourceStore(db.models);
   const articles = new ArticleStore(db.models, { retentionMs: config.ARTICLE_RETENTION });
   const journal = new SearchJournal(db.models, new SearchIndex());
   const hooks: CoreHooks = {};
   const ingest = new IngestService({
     fetcher,
+    parser,
     sources,
     articles,
     journal,
@@ -64,6 +69,7 @@ export async function createCore(config: Config, log: Logger): Promise<Core> {
   });
   const sourceService = new SourceService({
     fetcher,
+    parser,
     sources,
     ingest,
     defaultIntervalSec: Math.round(config.DEFAULT_POLL_INTERVAL / 1000),
@@ -74,6 +80,7 @@ export async function createCore(config: Config, log: Logger): Promise<Core> {
     log,
     db,
     fetcher,
+    parser,
     sources,
     articles,
     journal,
@@ -83,6 +90,7 @@ export async function createCore(config: Config, log: Logger): Promise<Core> {
     hooks,
     close: async () => {
       await fetcher.close();
+      await parser.close();
       await db.close();
     },
   };

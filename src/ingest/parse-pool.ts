@@ -1,0 +1,153 @@
+/**
+ * Reads fetched documents off the main thread: a piscina pool of worker threads, each with a
+ * V8 heap limit, and a wall-time limit per document. A pathological document fails its one
+ * fetch with `parse_timeout` or `parse_memory` (the worker is terminated and replaced); the
+ * event loop that answers Telegram and Discord never runs a parser
+ * (docs/decisions/0003-parse-worker-pool.md).
+ */
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { NewsrelayError } from '../errors.ts';
+import type { DocumentJob, DocumentRead } from './document-job.ts';
+import { PARSE_HEAP_MB, PARSE_TIMEOUT_MS } from './document-limits.ts';
+import type { ParseTaskResult } from './parse-task.ts';
+
+/** Options of {@link ParsePool}. */
+export interface ParsePoolOptions {
+  /** Worker threads. Default: the available parallelism, at most 4. */
+  threads?: number;
+  /** Wall time one document may take in a worker (queueing excluded). Default PARSE_TIMEOUT_MS. */
+  timeoutMs?: number;
+  /** V8 old-generation heap of each worker, in MiB. Default PARSE_HEAP_MB. */
+  heapMb?: number;
+}
+
+/** Reports of the pool, for metrics and the hostile-input benchmark. */
+export interface ParsePoolStats {
+  /** Documents read to an answer (a read or a typed refusal). */
+  completed: number;
+  /** Documents given up after the time limit. */
+  timedOut: number;
+  /** Documents given up because a worker reached its heap limit. */
+  outOfMemory: number;
+}
+
+const WORKER = new URL('./parse-worker.js', import.meta.url).href;
+
+/** Counting semaphore: a task's time limit starts when it gets a thread, not while it queues. */
+class Slots {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async acquire(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    };
+  }
+}
+
+function errorCode(err: unknown): string | undefined {
+  return err instanceof Error ? (err as NodeJS.ErrnoException).code : undefined;
+}
+
+/** The core's document reader; one per process, closed at shutdown. */
+export class ParsePool {
+  private pool: Piscina | null = null;
+  private closed = false;
+  private readonly threads: number;
+  private readonly timeoutMs: number;
+  private readonly heapMb: number;
+  private readonly slots: Slots;
+  readonly stats: ParsePoolStats = { completed: 0, timedOut: 0, outOfMemory: 0 };
+
+  constructor(opts: ParsePoolOptions = {}) {
+    this.threads = Math.max(1, opts.threads ?? Math.min(availableParallelism(), 4));
+    this.timeoutMs = opts.timeoutMs ?? PARSE_TIMEOUT_MS;
+    this.heapMb = opts.heapMb ?? PARSE_HEAP_MB;
+    this.slots = new Slots(this.threads);
+  }
+
+  /** Threads are started on first use: one-shot commands that read nothing start none. */
+  private piscina(): Piscina {
+    this.pool ??= new Piscina({
+      filename: WORKER,
+      minThreads: 1,
+      maxThreads: this.threads,
+      idleTimeout: 30_000,
+      resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
+    });
+    return this.pool;
+  }
+
+  /**
+   * Starts the threads if they are not running, without waiting: call it before a fetch, so
+   * that a cold worker loads while the network works.
+   */
+  warm(): void {
+    if (!this.closed) this.piscina();
+  }
+
+  /**
+   * Decodes and parses a fetched document and builds its articles, in a worker thread.
+   *
+   * @throws NewsrelayError `entity_expansion`, `too_deep`, `parse_timeout`, `parse_memory`, or
+   *   `parse_failed` (a worker failed otherwise, or the pool is closed)
+   */
+  async read(job: DocumentJob): Promise<DocumentRead> {
+    if (this.closed) throw new NewsrelayError('parse_failed', 'The document reader is shut down');
+    const release = await this.slots.acquire();
+    let result: ParseTaskResult;
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    try {
+      result = (await this.piscina().run(job, { signal })) as ParseTaskResult;
+    } catch (err) {
+      throw this.failure(err, signal);
+    } finally {
+      release();
+    }
+    this.stats.completed++;
+    if (result.ok) return result.read;
+    throw new NewsrelayError(result.code, result.message, { params: result.params });
+  }
+
+  private failure(err: unknown, signal: AbortSignal): NewsrelayError {
+    if (signal.aborted) {
+      this.stats.timedOut++;
+      return new NewsrelayError(
+        'parse_timeout',
+        `Reading the document took longer than ${this.timeoutMs} ms and was given up`,
+        { cause: err, params: { limit: this.timeoutMs } },
+      );
+    }
+    if (errorCode(err) === 'ERR_WORKER_OUT_OF_MEMORY') {
+      this.stats.outOfMemory++;
+      return new NewsrelayError(
+        'parse_memory',
+        `Reading the document needed more than ${this.heapMb} MiB and was given up`,
+        { cause: err, params: { limit: this.heapMb } },
+      );
+    }
+    if (this.closed) return new NewsrelayError('parse_failed', 'The document reader is shut down');
+    const what = err instanceof Error ? err.message : String(err);
+    return new NewsrelayError('parse_failed', `The document reader failed: ${what}`, { cause: err });
+  }
+
+  /** Stops the workers; reads in flight fail with `parse_failed`. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const pool = this.pool;
+    this.pool = null;
+    await pool?.destroy();
+  }
+}
