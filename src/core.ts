@@ -50,7 +50,7 @@ export async function createCore(config: Config, log: Logger): Promise<Core> {
     maxBytes: config.FETCH_MAX_BYTES,
     perHostConcurrency: config.FETCH_PER_HOST_CONCURRENCY,
   });
-  const parser = new ParsePool();
+  const parser = new ParsePool({ onWorkerError: (err) => log.error({ err }, 'parse worker failed') });
   const sources = new SourceStore(db.models);
   const articles = new ArticleStore(db.models, { retentionMs: config.ARTICLE_RETENTION });
   const journal = new SearchJournal(db.models, new SearchIndex());

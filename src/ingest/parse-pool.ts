@@ -10,7 +10,7 @@ import { Piscina } from 'piscina';
 import { NewsrelayError } from '../errors.ts';
 import type { DocumentJob, DocumentRead } from './document-job.ts';
 import { PARSE_HEAP_MB, PARSE_TIMEOUT_MS } from './document-limits.ts';
-import type { ParseTaskResult } from './parse-task.ts';
+import { isTaskStarted, type ParseTask, type ParseTaskResult } from './parse-task.ts';
 
 /** Options of {@link ParsePool}. */
 export interface ParsePoolOptions {
@@ -20,6 +20,8 @@ export interface ParsePoolOptions {
   timeoutMs?: number;
   /** V8 old-generation heap of each worker, in MiB. Default PARSE_HEAP_MB. */
   heapMb?: number;
+  /** Told when a worker fails outside any read (a read's own failure is its rejection). */
+  onWorkerError?: (err: unknown) => void;
 }
 
 /** Reports of the pool, for metrics and the hostile-input benchmark. */
@@ -34,28 +36,11 @@ export interface ParsePoolStats {
 
 const WORKER = new URL('./parse-worker.js', import.meta.url).href;
 
-/** Counting semaphore: a task's time limit starts when it gets a thread, not while it queues. */
-class Slots {
-  private free: number;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(size: number) {
-    this.free = size;
-  }
-
-  async acquire(): Promise<() => void> {
-    if (this.free > 0) this.free--;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
-    };
-  }
-}
+/**
+ * Longest a read waits for a thread to start it. Only reached when no thread can start (a
+ * broken installation); a busy pool starts each waiting read within a few documents' time.
+ */
+const START_BACKSTOP_MS = 5 * 60_000;
 
 function errorCode(err: unknown): string | undefined {
   return err instanceof Error ? (err as NodeJS.ErrnoException).code : undefined;
@@ -65,34 +50,45 @@ function errorCode(err: unknown): string | undefined {
 export class ParsePool {
   private pool: Piscina | null = null;
   private closed = false;
+  private readonly onWorkerError: (err: unknown) => void;
   private readonly threads: number;
   private readonly timeoutMs: number;
   private readonly heapMb: number;
-  private readonly slots: Slots;
+  /** Reads sent to the pool and not yet started by a thread: their time limit starts then. */
+  private readonly starting = new Map<number, () => void>();
+  private lastId = 0;
   readonly stats: ParsePoolStats = { completed: 0, timedOut: 0, outOfMemory: 0 };
 
   constructor(opts: ParsePoolOptions = {}) {
     this.threads = Math.max(1, opts.threads ?? Math.min(availableParallelism(), 4));
     this.timeoutMs = opts.timeoutMs ?? PARSE_TIMEOUT_MS;
     this.heapMb = opts.heapMb ?? PARSE_HEAP_MB;
-    this.slots = new Slots(this.threads);
+    this.onWorkerError = opts.onWorkerError ?? (() => {});
   }
 
   /** Threads are started on first use: one-shot commands that read nothing start none. */
   private piscina(): Piscina {
-    this.pool ??= new Piscina({
-      filename: WORKER,
-      minThreads: 1,
-      maxThreads: this.threads,
-      idleTimeout: 30_000,
-      resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
-    });
+    if (this.pool === null) {
+      this.pool = new Piscina({
+        filename: WORKER,
+        minThreads: this.threads,
+        maxThreads: this.threads,
+        // Lower priority than the main thread, whose event loop answers chats within seconds.
+        niceIncrement: 5,
+        resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
+      });
+      // Piscina emits 'error' for a worker that dies with no task; unheard, it would end the process.
+      this.pool.on('error', (err: unknown) => this.onWorkerError(err));
+      this.pool.on('message', (message: unknown) => {
+        if (isTaskStarted(message)) this.starting.get(message.parseTaskStarted)?.();
+      });
+    }
     return this.pool;
   }
 
   /**
-   * Starts the threads if they are not running, without waiting: call it before a fetch, so
-   * that a cold worker loads while the network works.
+   * Starts the threads if they are not running (each loads its modules and dictionaries before
+   * it takes a document): call it before a fetch, so that the start-up overlaps the network.
    */
   warm(): void {
     if (!this.closed) this.piscina();
@@ -106,15 +102,27 @@ export class ParsePool {
    */
   async read(job: DocumentJob): Promise<DocumentRead> {
     if (this.closed) throw new NewsrelayError('parse_failed', 'The document reader is shut down');
-    const release = await this.slots.acquire();
+    const id = ++this.lastId;
+    const controller = new AbortController();
+    // The time limit runs from the moment a thread starts the document (the thread says so), so
+    // that neither waiting behind other documents nor a replaced thread's start-up counts.
+    let limit: NodeJS.Timeout | undefined;
+    this.starting.set(id, () => {
+      this.starting.delete(id);
+      limit = setTimeout(() => controller.abort('limit'), this.timeoutMs);
+    });
+    const backstop = setTimeout(() => controller.abort('backstop'), START_BACKSTOP_MS);
     let result: ParseTaskResult;
-    const signal = AbortSignal.timeout(this.timeoutMs);
     try {
-      result = (await this.piscina().run(job, { signal })) as ParseTaskResult;
+      result = (await this.piscina().run({ id, job } satisfies ParseTask, {
+        signal: controller.signal,
+      })) as ParseTaskResult;
     } catch (err) {
-      throw this.failure(err, signal);
+      throw this.failure(err, controller.signal);
     } finally {
-      release();
+      this.starting.delete(id);
+      clearTimeout(limit);
+      clearTimeout(backstop);
     }
     this.stats.completed++;
     if (result.ok) return result.read;
@@ -122,6 +130,9 @@ export class ParsePool {
   }
 
   private failure(err: unknown, signal: AbortSignal): NewsrelayError {
+    if (signal.aborted && signal.reason === 'backstop') {
+      return new NewsrelayError('parse_failed', 'No document reader thread could start', { cause: err });
+    }
     if (signal.aborted) {
       this.stats.timedOut++;
       return new NewsrelayError(

@@ -4,6 +4,8 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { runParseTask } = await import('./parse-task.ts');
+const { runParseTask, warmUp } = await import('./parse-task.ts');
+// Before the thread reports ready: a document's time limit must not pay for loading dictionaries.
+warmUp();
 
 export default runParseTask;
