@@ -51,7 +51,8 @@ export class ParsePool {
   private pool: Piscina | null = null;
   private closed = false;
   private readonly onWorkerError: (err: unknown) => void;
-  private readonly threads: number;
+  /** Worker threads of the pool. */
+  readonly threads: number;
   private readonly timeoutMs: number;
   private readonly heapMb: number;
   /** Reads sent to the pool and not yet started by a thread: their time limit starts then. */
