@@ -68,6 +68,8 @@ const CANONICAL_NS: Record<string, string> = {
 };
 
 const MAX_DEPTH = 256;
+/** Attributes read per element; feeds use a handful, and each costs a decode. */
+const MAX_ATTRIBUTES = 100;
 const XML_ENTITY = /&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#[xX][0-9a-fA-F]+);)/;
 const C1_CONTROLS = /[\u0080-\u009f]/;
 /** windows-1252 meanings of 0x80–0x9F (0 where undefined: kept as is). */
@@ -218,7 +220,12 @@ export function parseXmlTree(text: string, baseUrl: string | null): XmlTree {
         }
         const attrs: Record<string, string> = {};
         let nsDecls: Map<string, string> | null = null;
+        let attributes = 0;
         for (const key in rawAttrs) {
+          if (++attributes > MAX_ATTRIBUTES) {
+            clippedFields++;
+            break;
+          }
           const lower = key.toLowerCase();
           let raw = rawAttrs[key]!;
           if (raw.length > MAX_FIELD_CHARS) {

@@ -11,6 +11,16 @@ export type Serve = RouteHandler;
 
 type Body = Buffer | string;
 
+let eager = false;
+
+/**
+ * Build bodies given as functions when the answer is made, not on the first request: the
+ * corpus server does this before it starts listening, so that no fetch waits for a generator.
+ */
+export function buildBodiesEagerly(): void {
+  eager = true;
+}
+
 /**
  * A document answer: status 200 unless given, headers as given (no charset added). A body
  * given as a function is built on the first request, so that the corpus holds only the bodies
@@ -29,6 +39,7 @@ export function doc(
     }
     return built;
   };
+  if (eager) payloadOf();
   return (_req, res) => {
     const payload = payloadOf();
     const headers: Record<string, string> = { ...opts.headers };
@@ -127,7 +138,7 @@ export function endless(chunk: string, total: number, declare: boolean): Serve {
 
 /** A pre-compressed body (built on the first request) sent with the given Content-Encoding header. */
 export function encoded(body: () => Buffer, contentEncoding: string, type = 'application/rss+xml'): Serve {
-  let built: Buffer | null = null;
+  let built: Buffer | null = eager ? body() : null;
   return (_req, res) => {
     built ??= body();
     const payload = built;

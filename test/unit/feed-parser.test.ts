@@ -243,6 +243,16 @@ describe('parseFeed: hostile documents', () => {
     expect(code(() => parseFeed(wide, {}))).toBe('too_deep');
   });
 
+  it('reads at most 100 attributes of an element', () => {
+    const attrs = Array.from({ length: 5000 }, (_, i) => `a${i}="${i}"`).join(' ');
+    const feed = parseFeed(
+      `<rss><channel><item ${attrs}><title>属性</title><link>https://x.cn/1</link></item></channel></rss>`,
+      {},
+    );
+    expect(feed.entries[0]?.title).toBe('属性');
+    expect(feed.clippedFields).toBe(1);
+  });
+
   it('cuts a megabyte field before processing it and counts it', () => {
     const xml = `<rss><channel><item><title>${'长'.repeat(3_000_000)}</title><link>https://x.cn/1</link></item></channel></rss>`;
     const feed = parseFeed(xml, {});
