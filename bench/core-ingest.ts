@@ -12,9 +12,9 @@ export async function run(): Promise<Record<string, number | string>> {
   const { core, stats } = await buildCorpus();
   let counted: number;
   try {
-    counted = await core.articles.count();
+    counted = await core.stores.articles.count();
   } finally {
-    await core.close();
+    await core.core.close();
   }
   const peak = rss.stop();
   keepCorpus(stats);

@@ -9,7 +9,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { startIngestRuntime } from '../jobs/ingest-runtime.ts';
-import { createCore } from '../src/core.ts';
+import { createCoreInternals } from '../src/core.ts';
 import { buildArticle } from '../src/ingest/article-builder.ts';
 import { sourceIdFor } from '../src/store/source-store.ts';
 import { benchConfig, benchDbName, deleteQueueKeys, silentLog } from './lib/env.ts';
@@ -93,7 +93,7 @@ export async function run(): Promise<Record<string, number | string>> {
     FETCH_PER_HOST_CONCURRENCY: String(CONCURRENCY),
     QUEUE_PREFIX: prefix,
   });
-  const core = await createCore(config, silentLog);
+  const core = await createCoreInternals(config, silentLog);
   try {
     const past = new Date(Date.now() - 3600_000);
     const docs = Array.from({ length: SOURCES }, (_, n) => {
@@ -128,7 +128,7 @@ export async function run(): Promise<Record<string, number | string>> {
     }
     const insertMs = since(tIns);
 
-    const runtime = await startIngestRuntime(core, { scheduler: false, worker: true });
+    const runtime = await startIngestRuntime(core.core, { scheduler: false, worker: true });
     const completed: Record<string, number> = {};
     let failedJobs = 0;
     const rss = new RssSampler().start(100);
@@ -166,7 +166,7 @@ export async function run(): Promise<Record<string, number | string>> {
       completed[status] = (completed[status] ?? 0) + 1;
     }
     const served = await serverStats(child);
-    const articles = await core.articles.count();
+    const articles = await core.stores.articles.count();
     await runtime.fetchQueue.obliterate({ force: true });
     await runtime.stop();
     return {
@@ -194,7 +194,7 @@ export async function run(): Promise<Record<string, number | string>> {
     };
   } finally {
     await core.db.drop().catch(() => {});
-    await core.close();
+    await core.core.close();
     await deleteQueueKeys(prefix);
     child.kill();
   }

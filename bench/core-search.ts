@@ -4,7 +4,7 @@
  * beside the `$regex` title scan of `articles.regexSearch` as the reference.
  * Reuses the database core-ingest left in this process, or builds the corpus itself.
  */
-import { createCore } from '../src/core.ts';
+import { createCoreInternals } from '../src/core.ts';
 import { buildCorpus, dropDatabase, takeCorpus } from './lib/corpus.ts';
 import { benchConfig, silentLog } from './lib/env.ts';
 import { RARE_NAMES } from './lib/gen.ts';
@@ -40,7 +40,7 @@ export async function run(): Promise<Record<string, number | string>> {
   let reused = 'reused core-ingest database';
   if (!corpus) {
     const built = await buildCorpus();
-    await built.core.close();
+    await built.core.core.close();
     corpus = built.stats;
     reused = 'built here (core-ingest did not run first)';
   }
@@ -48,10 +48,10 @@ export async function run(): Promise<Record<string, number | string>> {
   const heapBefore = process.memoryUsage().heapUsed;
   try {
     const t0 = performance.now();
-    const core = await createCore(benchConfig(corpus.dbName), silentLog);
+    const core = await createCoreInternals(benchConfig(corpus.dbName), silentLog);
     const connectMs = since(t0);
     const t1 = performance.now();
-    await core.headlines.refresh(true);
+    await core.core.headlines.refresh(true);
     const loadMs = since(t1);
     collectGarbage();
     const heapIndex = process.memoryUsage().heapUsed - heapBefore;
@@ -59,7 +59,7 @@ export async function run(): Promise<Record<string, number | string>> {
       // Single characters are index terms too, so they are measured at every size.
       const singleChar = true;
       const mix = queryMix(QUERIES, singleChar);
-      for (const { q } of queryMix(WARMUP, false)) await core.headlines.query({ query: q, limit: 20 });
+      for (const { q } of queryMix(WARMUP, false)) await core.core.headlines.query({ query: q, limit: 20 });
       const byCategory = new Map<string, number[]>();
       const all: number[] = [];
       const hitCounts = new Map<string, number>();
@@ -67,7 +67,7 @@ export async function run(): Promise<Record<string, number | string>> {
       for (const { category, q } of mix) {
         if (since(loopStart) > QUERY_BUDGET_MS) break;
         const s = performance.now();
-        const page = await core.headlines.query({ query: q, limit: 20 });
+        const page = await core.core.headlines.query({ query: q, limit: 20 });
         const ms = since(s);
         all.push(ms);
         const list = byCategory.get(category) ?? [];
@@ -80,7 +80,7 @@ export async function run(): Promise<Record<string, number | string>> {
       for (const { q } of queryMix(REGEX_QUERIES, false)) {
         if (since(regexStart) > REGEX_BUDGET_MS) break;
         const s = performance.now();
-        await core.articles.regexSearch(q, 20);
+        await core.stores.articles.regexSearch(q, 20);
         regex.push(since(s));
       }
       const termQueries = [...byCategory].filter(([c]) => c !== 'single_char').flatMap(([, ms]) => ms);
@@ -117,7 +117,7 @@ export async function run(): Promise<Record<string, number | string>> {
       });
       return result;
     } finally {
-      await core.close();
+      await core.core.close();
     }
   } finally {
     rss.stop();

@@ -83,7 +83,7 @@ export async function run(): Promise<Record<string, number | string>> {
     DISCORD_API_ROOT: `${fake.url}/api`,
     QUEUE_PREFIX: prefix,
   });
-  const adapter = createDiscordAdapter({ config, core: { ...core, config } });
+  const adapter = createDiscordAdapter({ config, core: { ...core.core, config } });
   try {
     await adapter.start();
     await burst(fake); // warm-up: script converters, journal, caches
@@ -103,7 +103,7 @@ export async function run(): Promise<Record<string, number | string>> {
     await adapter.stop();
     await fake.close();
     await core.db.drop().catch(() => {});
-    await core.close();
+    await core.core.close();
     await deleteQueueKeys(prefix);
   }
 }

@@ -6,10 +6,9 @@
 import { Queue, Worker } from 'bullmq';
 import { createDiscordAdapter } from '../adapters/discord/index.ts';
 import { createRedis } from '../jobs/queues.ts';
-import { createCore } from '../src/core.ts';
+import { createCoreInternals } from '../src/core.ts';
 import type { Chat, OutgoingMessage } from '../src/domain/types.ts';
 import { DeliveryError } from '../src/errors.ts';
-import { ChatStore } from '../src/store/chat-store.ts';
 import { startFakeDiscord } from '../test/fakes/discord-api.ts';
 import { waitFor } from '../test/fakes/wait-for.ts';
 import { benchConfig, benchDbName, deleteQueueKeys, silentLog } from './lib/env.ts';
@@ -63,9 +62,9 @@ export async function run(): Promise<Record<string, number | string>> {
     QUEUE_PREFIX: prefix,
     DISCORD_GLOBAL_RATE: String(cap),
   });
-  const core = await createCore(config, silentLog);
-  const chats = new ChatStore(core.db.models);
-  const adapter = createDiscordAdapter({ config, core, chats });
+  const core = await createCoreInternals(config, silentLog);
+  const chats = core.core.chats;
+  const adapter = createDiscordAdapter({ config, core: core.core });
   const connection = createRedis(config.REDIS_URL);
   const queue = new Queue('bench-deliver-discord', { connection, prefix });
   let worker: Worker | null = null;
@@ -145,7 +144,7 @@ export async function run(): Promise<Record<string, number | string>> {
     await adapter.stop();
     await fake.close();
     await core.db.drop().catch(() => {});
-    await core.close();
+    await core.core.close();
     await deleteQueueKeys(prefix);
   }
 }

@@ -19,7 +19,7 @@
  */
 import { DeliverQueues } from '../jobs/deliver-queue.ts';
 import { createRedis } from '../jobs/queues.ts';
-import { type Core, createCore } from '../src/core.ts';
+import { type CoreInternals, createCoreInternals } from '../src/core.ts';
 import type { DeliveryQueuePort } from '../src/delivery/platform-sender.ts';
 import { DigestService } from '../src/digest/digest-service.ts';
 import { ChatStore } from '../src/store/chat-store.ts';
@@ -64,7 +64,10 @@ function timeMethod<T extends object>(
   };
 }
 
-async function probe(core: Core, keys: readonly string[]): Promise<{ findMs: number; updateMs: number }> {
+async function probe(
+  core: CoreInternals,
+  keys: readonly string[],
+): Promise<{ findMs: number; updateMs: number }> {
   const col = core.db.models.Chat.collection;
   const find: number[] = [];
   const update: number[] = [];
@@ -80,13 +83,13 @@ async function probe(core: Core, keys: readonly string[]): Promise<{ findMs: num
   return { findMs: median(find), updateMs: median(update) };
 }
 
-const open: Array<{ core: Core; prefix: string }> = [];
+const open: Array<{ core: CoreInternals; prefix: string }> = [];
 
 async function measure(size: number): Promise<Record<string, number | string>> {
   const dbName = benchDbName(`tgbuild${size}`);
   const prefix = `bench-tgbuild-${size}-${Date.now()}`;
   const config = benchConfig(dbName, { QUEUE_PREFIX: prefix });
-  const core = await createCore(config, silentLog);
+  const core = await createCoreInternals(config, silentLog);
   const entry = { core, prefix };
   open.push(entry);
   const redis = createRedis(config.REDIS_URL);
@@ -107,15 +110,15 @@ async function measure(size: number): Promise<Record<string, number | string>> {
     timeMethod(chats, 'get', 'chat_get', acc);
     timeMethod(chats, 'markDigest', 'mark_digest', acc);
     timeMethod(deliveries, 'create', 'delivery_create', acc);
-    timeMethod(core.articles, 'getMany', 'articles_getMany', acc);
+    timeMethod(core.stores.articles, 'getMany', 'articles_getMany', acc);
     const queue: DeliveryQueuePort = { enqueue: (ref) => queues.enqueue(ref) };
     timeMethod(queue, 'enqueue', 'enqueue', acc);
     const digests = new DigestService({
       chats,
       deliveries,
       journal: core.journal,
-      articles: core.articles,
-      sourceNames: () => core.headlines.sourceNames(),
+      articles: core.stores.articles,
+      sourceNames: () => core.core.headlines.sourceNames(),
       queue,
       firstLookbackMs: config.FIRST_DIGEST_LOOKBACK,
     });
@@ -196,7 +199,7 @@ async function dropOpen(): Promise<void> {
     const { core, prefix } = open.pop()!;
     try {
       await core.db.drop();
-      await core.close();
+      await core.core.close();
     } finally {
       await deleteQueueKeys(prefix);
     }

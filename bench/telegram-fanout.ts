@@ -23,9 +23,15 @@
  * removed afterwards.
  */
 import { createTelegramAdapter } from '../adapters/telegram/index.ts';
-import { createDeliveryRuntime, type DeliveryRuntime } from '../jobs/delivery-runtime.ts';
+import {
+  createDeliveryPorts,
+  type DeliveryPorts,
+  type DeliveryRuntime,
+  startDeliveryRuntime,
+} from '../jobs/delivery-runtime.ts';
+import { createRedis } from '../jobs/queues.ts';
 import type { Config } from '../src/config/config.ts';
-import { type Core, createCore } from '../src/core.ts';
+import { type CoreInternals, createCoreInternals } from '../src/core.ts';
 import type { PlatformSender } from '../src/delivery/platform-sender.ts';
 import type { OutgoingMessage } from '../src/domain/types.ts';
 import { DeliveryError } from '../src/errors.ts';
@@ -70,22 +76,39 @@ function recording(inner: PlatformSender, log: SendLog): PlatformSender {
   };
 }
 
-function startRuntime(core: Core, config: Config, log: SendLog) {
-  const runtime = createDeliveryRuntime({ core, config });
-  const adapter = createTelegramAdapter({
-    core,
+/** A Telegram sender for `config` that records every send in `log`. */
+function recordingSender(core: CoreInternals, config: Config, log: SendLog) {
+  return recording(createTelegramAdapter({ core: core.core, config }).sender, log);
+}
+
+/** Digest and deliver workers for `config`'s rates (no start-up rebuild). */
+function startWorkers(
+  core: CoreInternals,
+  config: Config,
+  ports: DeliveryPorts,
+  sender: ReturnType<typeof recording>,
+) {
+  return startDeliveryRuntime({
+    core: core.core,
     config,
-    chats: runtime.chats,
-    digests: runtime.digests,
-    schedules: runtime.schedules,
+    ports,
+    connection: ports.connection,
+    senders: [sender],
+    workers: true,
+    rebuild: false,
   });
-  return { runtime, sender: recording(adapter.sender, log) };
 }
 
 const inWindow = (ts: readonly number[], from: number, to: number) =>
   ts.filter((t) => t >= from && t < to).length;
 
-let state: { core: Core; fake: FakeProcess; prefix: string; runtime: DeliveryRuntime | null } | null = null;
+let state: {
+  core: CoreInternals;
+  fake: FakeProcess;
+  prefix: string;
+  ports: DeliveryPorts;
+  runtime: DeliveryRuntime | null;
+} | null = null;
 
 export async function run(): Promise<Record<string, number | string>> {
   const fake = await startFakeTelegramProcess();
@@ -102,8 +125,12 @@ export async function run(): Promise<Record<string, number | string>> {
     TELEGRAM_GLOBAL_RATE: String(FAST_RATE),
     TELEGRAM_PAID_BROADCAST: 'true',
   });
-  const core = await createCore(slowConfig, silentLog);
-  state = { core, fake, prefix, runtime: null };
+  const ports = createDeliveryPorts(createRedis(slowConfig.REDIS_URL), prefix);
+  const core = await createCoreInternals(slowConfig, silentLog, {
+    schedules: ports.schedules,
+    deliveryQueue: ports.deliveries,
+  });
+  state = { core, fake, prefix, ports, runtime: null };
 
   // --- fixture
   const t0 = performance.now();
@@ -114,13 +141,12 @@ export async function run(): Promise<Record<string, number | string>> {
 
   // --- build every digest (records deliveries, enqueues deliver jobs); no workers yet
   const slowLog: SendLog = { ok: [], rateLimited: [], other: 0 };
-  const slow = startRuntime(core, slowConfig, slowLog);
-  state.runtime = slow.runtime;
-  await checkChatsReadable(slow.runtime.chats, chatKeys);
+  const slow = { sender: recordingSender(core, slowConfig, slowLog) };
+  await checkChatsReadable(core.core.chats, chatKeys);
   const outcomes = new Map<string, number>();
   const t1 = performance.now();
   await pool(chatKeys, 8, async (key) => {
-    const o = await slow.runtime.digests.runNow(key);
+    const o = await core.core.digests.runNow(key);
     outcomes.set(o, (outcomes.get(o) ?? 0) + 1);
   });
   const buildMs = performance.now() - t1;
@@ -140,9 +166,9 @@ export async function run(): Promise<Record<string, number | string>> {
   // --- phase 1: L = 30/s for 65 s
   await fake.setRateLimit(SLOW_RATE);
   const p1 = performance.now();
-  await slow.runtime.start({ senders: [slow.sender], rebuild: false });
+  state.runtime = await startWorkers(core, slowConfig, ports, slow.sender);
   await sleep(SLOW_RUN_MS);
-  await slow.runtime.stop();
+  await state.runtime.stop();
   state.runtime = null;
   const p1End = performance.now();
   const slowSteadyMs = SLOW_RUN_MS - SLOW_WARMUP_MS;
@@ -152,16 +178,15 @@ export async function run(): Promise<Record<string, number | string>> {
 
   // --- phase 2: L = 1000/s (paid broadcast) drains the rest
   const fastLog: SendLog = { ok: [], rateLimited: [], other: 0 };
-  const fast = startRuntime(core, fastConfig, fastLog);
-  state.runtime = fast.runtime;
+  const fast = { sender: recordingSender(core, fastConfig, fastLog) };
   await fake.setRateLimit(FAST_RATE);
   const p2 = performance.now();
-  await fast.runtime.start({ senders: [fast.sender], rebuild: false });
+  state.runtime = await startWorkers(core, fastConfig, ports, fast.sender);
   const remaining = totalParts - slowLog.ok.length;
   while (fastLog.ok.length < remaining && performance.now() - p2 < FAST_DEADLINE_MS) await sleep(200);
   const drained = fastLog.ok.length >= remaining;
   await sleep(1000); // anything doubled would show up now
-  await fast.runtime.stop();
+  await state.runtime.stop();
   state.runtime = null;
   const first = fastLog.ok[0] ?? p2;
   const last = fastLog.ok[fastLog.ok.length - 1] ?? p2;
@@ -245,8 +270,10 @@ export async function cleanup(): Promise<void> {
   state = null;
   if (!s) return;
   if (s.runtime) await s.runtime.stop().catch(() => {});
+  await s.ports.close().catch(() => {});
+  await s.ports.connection.quit().catch(() => {});
   await s.core.db.drop();
-  await s.core.close();
+  await s.core.core.close();
   await deleteQueueKeys(s.prefix);
   await s.fake.close();
 }

@@ -1,8 +1,8 @@
 import type { Queue } from 'bullmq';
+import type { ChatService } from '../src/chats/chat-service.ts';
 import type { ChatSchedulePort } from '../src/delivery/platform-sender.ts';
 import { cronPattern, latestSlot } from '../src/digest/digest-slots.ts';
 import type { Chat } from '../src/domain/types.ts';
-import type { ChatStore } from '../src/store/chat-store.ts';
 
 const enc = (key: string) => Buffer.from(key).toString('base64url');
 
@@ -11,7 +11,8 @@ export function schedulerId(chatKey: string, time: string): string {
   return `chat-${enc(chatKey)}-${time.replace(':', '')}`;
 }
 
-const wanted = (c: Chat | null): string[] => (c?.active ? c.digestTimes : []);
+/** Digest times that need a scheduler: an active chat with something to digest. */
+const wanted = (c: Chat | null): string[] => (c?.active && c.subscriptions.length > 0 ? c.digestTimes : []);
 
 /**
  * One BullMQ Job Scheduler per (chat, digest time), pattern `MM HH * * *` in the chat's timezone.
@@ -22,7 +23,6 @@ export class ChatSchedules implements ChatSchedulePort {
   constructor(
     /** The digest queue the schedulers live on. */
     readonly queue: Queue,
-    private readonly chats: ChatStore,
   ) {}
 
   async sync(before: Chat | null, after: Chat): Promise<void> {
@@ -43,8 +43,11 @@ export class ChatSchedules implements ChatSchedulePort {
   }
 
   /** Recreate every scheduler from MongoDB, drop stale ones, and enqueue missed digests. */
-  async rebuild(now = Date.now()): Promise<{ schedulers: number; caughtUp: number }> {
-    const chats = await this.chats.list();
+  async rebuild(
+    source: Pick<ChatService, 'list'>,
+    now = Date.now(),
+  ): Promise<{ schedulers: number; caughtUp: number }> {
+    const chats = await source.list();
     const desired = new Set<string>();
     let caughtUp = 0;
     for (const chat of chats) {
@@ -63,7 +66,7 @@ export class ChatSchedules implements ChatSchedulePort {
 
   /** Enqueue the latest slot this chat missed, if any. */
   async catchUp(chat: Chat, now = Date.now()): Promise<boolean> {
-    if (!chat.active) return false;
+    if (wanted(chat).length === 0) return false;
     const slot = latestSlot(chat.digestTimes, chat.timezone, now);
     const last = chat.lastDigestSlot ?? chat.createdAt.getTime();
     if (slot === null || slot <= last) return false;

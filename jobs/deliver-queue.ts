@@ -1,19 +1,8 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
 import type { DeliveryJobRef, DeliveryQueuePort } from '../src/delivery/platform-sender.ts';
 import type { Platform } from '../src/domain/types.ts';
-
-/** Name of a platform's deliver queue (keys live under the configured QUEUE_PREFIX). */
-export const deliverQueueName = (platform: Platform): string => `deliver-${platform}`;
-
-/** Payload of a deliver job: one part of one recorded delivery. */
-export const deliverPayload = z.object({
-  deliveryId: z.string().min(3).max(500),
-  chatKey: z.string().min(3).max(200),
-  platform: z.enum(['telegram', 'discord']),
-  part: z.number().int().min(0).max(1000),
-});
+import { deliverPayload, deliverQueueName } from './queues.ts';
 
 /** BullMQ job ids may not contain `:`; delivery ids do. */
 export function deliverJobId(ref: Pick<DeliveryJobRef, 'deliveryId' | 'part'>): string {

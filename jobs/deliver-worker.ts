@@ -1,20 +1,25 @@
-import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DeliveryService } from '../src/delivery/delivery-service.ts';
-import type { Chat, Platform } from '../src/domain/types.ts';
+import type { PlatformSender } from '../src/delivery/platform-sender.ts';
+import type { Chat } from '../src/domain/types.ts';
 import { DeliveryError, describeError } from '../src/errors.ts';
 import type { Logger } from '../src/log.ts';
 import { redactSecrets } from '../src/log.ts';
-import { type DeliverQueues, deliverPayload, deliverQueueName } from './deliver-queue.ts';
+import type { DeliverQueues } from './deliver-queue.ts';
+import { deliverPayload, deliverQueueName } from './queues.ts';
 
 /** Options of {@link startDeliverWorker}. */
 export interface DeliverWorkerOptions {
-  platform: Platform;
+  /** The platform's sender; the worker consumes that platform's queue. */
+  sender: PlatformSender;
   connection: Redis;
   prefix: string;
   queues: DeliverQueues;
   service: DeliveryService;
   gate: (chat: Chat) => Promise<number>;
+  /** Observes each part's outcome (metrics): sent, done, rejected, gone, missing, retry, rate_limited. */
+  onOutcome?: (platform: string, outcome: string) => void;
   /** Messages per second for the platform overall (BullMQ limiter, shared by all workers). */
   ratePerSecond: number;
   log: Logger;
@@ -25,25 +30,26 @@ const SLEEP_MAX_MS = 1500;
 
 /**
  * The deliver worker of one platform: thin — validate, let the delivery service send one part,
- * then map the outcome to BullMQ: 429 → `queue.rateLimit` + `RateLimitError` (retried without
- * spending an attempt), a rejected message → `UnrecoverableError`, anything else → retry with
- * backoff. The next part is enqueued only after this one is recorded, so parts stay in order.
+ * then map the outcome to BullMQ: `rate_limited` → `queue.rateLimit` + `RateLimitError` (retried
+ * without spending an attempt), `retry` → thrown (backoff); `rejected` and `chat_gone` are settled
+ * by the delivery service and end the job. The next part is enqueued only after this one is
+ * recorded, so parts stay in order.
  */
 export function startDeliverWorker(o: DeliverWorkerOptions): Worker {
-  const queue = o.queues.queue(o.platform);
+  const platform = o.sender.platform;
+  const queue = o.queues.queue(platform);
   const processor = async (job: Job, token?: string) => {
     const ref = deliverPayload.parse(job.data);
     for (let round = 0; ; round++) {
       let outcome: Awaited<ReturnType<DeliveryService['processPart']>>;
       try {
-        outcome = await o.service.processPart(ref, o.gate);
+        outcome = await o.service.processPart(ref, o.sender, o.gate);
+        if (outcome.status !== 'wait') o.onOutcome?.(platform, outcome.status);
       } catch (err) {
-        if (err instanceof DeliveryError && err.retryAfterMs !== undefined) {
+        o.onOutcome?.(platform, err instanceof DeliveryError ? err.kind : 'retry');
+        if (err instanceof DeliveryError && err.kind === 'rate_limited' && err.retryAfterMs !== undefined) {
           await queue.rateLimit(err.retryAfterMs);
           throw Worker.RateLimitError();
-        }
-        if (err instanceof DeliveryError && err.params.reason === 'rejected') {
-          throw new UnrecoverableError(redactSecrets(describeError(err)));
         }
         throw err;
       }
@@ -60,7 +66,7 @@ export function startDeliverWorker(o: DeliverWorkerOptions): Worker {
       throw new DelayedError();
     }
   };
-  const worker = new Worker(deliverQueueName(o.platform), processor, {
+  const worker = new Worker(deliverQueueName(platform), processor, {
     connection: o.connection,
     prefix: o.prefix,
     concurrency: Math.min(200, Math.max(8, Math.ceil(o.ratePerSecond / 5))),

@@ -1,22 +1,13 @@
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
 import type { DigestService } from '../src/digest/digest-service.ts';
 import { describeError } from '../src/errors.ts';
 import type { Logger } from '../src/log.ts';
-
-/** Name of the digest queue (keys under QUEUE_PREFIX). */
-export const DIGEST_QUEUE = 'digest';
-
-/** Payload of a digest job; `slot` is set by catch-ups, scheduler jobs carry it in their id. */
-export const digestPayload = z.object({
-  chatKey: z.string().min(3).max(200),
-  slot: z.number().int().positive().optional(),
-});
+import { digestPayload, QUEUE } from './queues.ts';
 
 /** The digest queue. */
 export function createDigestQueue(connection: Redis, prefix: string): Queue {
-  return new Queue(DIGEST_QUEUE, { connection, prefix });
+  return new Queue(QUEUE.digest, { connection, prefix });
 }
 
 /** The slot (epoch ms) a digest job is for: its payload, or the `repeat:<id>:<ms>` id of a scheduler job. */
@@ -36,7 +27,7 @@ export function startDigestWorker(o: {
   log: Logger;
 }): Worker {
   const worker = new Worker(
-    DIGEST_QUEUE,
+    QUEUE.digest,
     async (job) => {
       const { chatKey } = digestPayload.parse(job.data);
       return o.digests.runScheduled(chatKey, slotOf(job));

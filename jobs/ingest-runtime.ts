@@ -1,20 +1,19 @@
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Core } from '../src/core.ts';
-import { type FetchPayload, fetchPayload } from './payloads.ts';
 import { enqueueDueSources } from './poll-scheduler.ts';
-import { createRedis, QUEUE } from './queues.ts';
-import { runRetention } from './retention.ts';
-
-/** How often the poll tick looks for due sources. */
-const POLL_TICK_MS = 30_000;
+import { createRedis, type FetchPayload, fetchPayload, QUEUE } from './queues.ts';
 
 /** Running ingest queues and workers. */
 export interface IngestRuntime {
   readonly fetchQueue: Queue<FetchPayload>;
   readonly pollQueue: Queue;
+  /** Every queue this runtime opened (the dashboard shows them). */
+  readonly queues: Queue[];
   /** Run one poll tick now (find due sources, enqueue their fetches). */
   tick(): Promise<{ due: number; enqueued: number }>;
+  /** Create (or re-create, after Redis lost them) the poll, retention and compaction schedules. */
+  ensureSchedules(): Promise<void>;
   /** True when Redis answers. */
   ping(): Promise<boolean>;
   stop(): Promise<void>;
@@ -24,14 +23,14 @@ export interface IngestRuntime {
 export interface IngestRuntimeOptions {
   scheduler: boolean;
   worker: boolean;
-  /** Poll tick interval; tests shorten it. */
+  /** Poll tick interval (default POLL_TICK); tests shorten it. */
   tickMs?: number;
 }
 
 /**
  * Start polling as BullMQ jobs: a repeatable `poll` tick enqueues one `fetch` job per due
  * source; fetch workers call the core's ingest; a daily `retention` job deletes old articles and
- * an hourly `compact` job folds the search journal into segments.
+ * deliveries, and an hourly `compact` job folds the search journal into segments.
  */
 export async function startIngestRuntime(core: Core, opts: IngestRuntimeOptions): Promise<IngestRuntime> {
   const { config } = core;
@@ -40,29 +39,42 @@ export async function startIngestRuntime(core: Core, opts: IngestRuntimeOptions)
   const fetchQueue = new Queue<FetchPayload>(QUEUE.fetch, { connection, prefix });
   const pollQueue = new Queue(QUEUE.poll, { connection, prefix });
   const retentionQueue = new Queue(QUEUE.retention, { connection, prefix });
+  const compactionQueue = new Queue(QUEUE.compaction, { connection, prefix });
   const workers: Worker[] = [];
   const tick = () => enqueueDueSources(core.sources, fetchQueue);
 
-  if (opts.scheduler) {
-    await pollQueue.upsertJobScheduler('poll-tick', { every: opts.tickMs ?? POLL_TICK_MS }, { name: 'tick' });
+  const ensureSchedules = async () => {
+    await pollQueue.upsertJobScheduler(
+      'poll-tick',
+      { every: opts.tickMs ?? config.POLL_TICK },
+      { name: 'tick' },
+    );
     await retentionQueue.upsertJobScheduler(
       'retention-daily',
       { pattern: '17 4 * * *', tz: 'UTC' },
       { name: 'retention' },
     );
-    await retentionQueue.upsertJobScheduler(
+    await compactionQueue.upsertJobScheduler(
       'compact-hourly',
       { pattern: '41 * * * *', tz: 'UTC' },
       { name: 'compact' },
     );
+    // Versions before the compaction queue scheduled compaction on the retention queue.
+    await retentionQueue.removeJobScheduler('compact-hourly');
+  };
+
+  if (opts.scheduler) {
+    await ensureSchedules();
     workers.push(
       new Worker(QUEUE.poll, async () => tick(), { connection: createRedis(config.REDIS_URL), prefix }),
-      new Worker(
-        QUEUE.retention,
-        async (job: Job) =>
-          job.name === 'compact' ? { segments: await core.journal.compact() } : runRetention(core),
-        { connection: createRedis(config.REDIS_URL), prefix },
-      ),
+      new Worker(QUEUE.retention, async () => core.retention.run(), {
+        connection: createRedis(config.REDIS_URL),
+        prefix,
+      }),
+      new Worker(QUEUE.compaction, async () => ({ segments: await core.retention.compact() }), {
+        connection: createRedis(config.REDIS_URL),
+        prefix,
+      }),
     );
   }
   if (opts.worker) {
@@ -72,9 +84,7 @@ export async function startIngestRuntime(core: Core, opts: IngestRuntimeOptions)
         async (job: Job<FetchPayload>) => {
           const parsed = fetchPayload.safeParse(job.data);
           if (!parsed.success) throw new UnrecoverableError(`bad fetch payload: ${parsed.error.message}`);
-          const source = await core.sources.get(parsed.data.sourceId);
-          if (!source) return { status: 'gone' };
-          return core.ingest.fetchSource(source);
+          return core.ingest.fetchById(parsed.data.sourceId);
         },
         { connection: createRedis(config.REDIS_URL), prefix, concurrency: config.FETCH_CONCURRENCY },
       ),
@@ -86,11 +96,18 @@ export async function startIngestRuntime(core: Core, opts: IngestRuntimeOptions)
   return {
     fetchQueue,
     pollQueue,
+    queues: [pollQueue, fetchQueue, retentionQueue, compactionQueue],
     tick,
+    ensureSchedules,
     ping: async () => (await connection.ping()) === 'PONG',
     stop: async () => {
       await Promise.all(workers.map((w) => w.close()));
-      await Promise.all([fetchQueue.close(), pollQueue.close(), retentionQueue.close()]);
+      await Promise.all([
+        fetchQueue.close(),
+        pollQueue.close(),
+        retentionQueue.close(),
+        compactionQueue.close(),
+      ]);
       await Promise.all(workers.map((w) => w.disconnect()));
       connection.disconnect();
     },

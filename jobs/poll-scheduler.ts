@@ -1,8 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Source } from '../src/domain/types.ts';
-import type { SourceStore } from '../src/store/source-store.ts';
-import type { FetchPayload } from './payloads.ts';
-import { jobIdFor } from './queues.ts';
+import type { SourceService } from '../src/sources/source-service.ts';
+import { type FetchPayload, jobIdFor } from './queues.ts';
 
 /** The slot a source's poll belongs to: its interval since the epoch. */
 export function pollSlot(source: Pick<Source, 'intervalSec'>, now: number): number {
@@ -15,12 +14,11 @@ export function pollSlot(source: Pick<Source, 'intervalSec'>, now: number): numb
  * feed TTL wait until their `nextFetchAt`; disabled sources are skipped.
  */
 export async function enqueueDueSources(
-  sources: SourceStore,
+  sources: Pick<SourceService, 'due'>,
   fetchQueue: Queue<FetchPayload>,
   now = Date.now(),
 ): Promise<{ due: number; enqueued: number }> {
-  const all = await sources.list({ withSeen: false });
-  const due = all.filter((s) => !s.health.disabledAt && s.nextFetchAt.getTime() <= now);
+  const due = await sources.due(now);
   const jobs = due.map((s) => {
     const slot = pollSlot(s, now);
     return {

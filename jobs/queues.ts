@@ -1,14 +1,66 @@
+/**
+ * Every queue newsrelay runs on BullMQ, with its payload schema and who publishes and consumes it.
+ * All keys live under the configured QUEUE_PREFIX. Payloads are validated by zod where a job is
+ * added and again where it is processed (a job left in Redis by an older version fails alone).
+ */
 import { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Platform } from '../src/domain/types.ts';
 
-/** Names of newsrelay's queues. Each is created under the configured prefix. */
+/** Queue names. */
 export const QUEUE = {
-  /** One repeatable tick that finds due sources. */
+  /**
+   * `tick` every 30 s — published by the scheduler role (a job scheduler), consumed by the
+   * scheduler role: finds due sources and enqueues their fetches.
+   */
   poll: 'poll',
-  /** One job per (source, slot). */
+  /** `fetch` per (source, poll slot) — published by the poll tick, consumed by workers. */
   fetch: 'fetch',
-  /** Daily retention. */
+  /** `retention` daily — published by the scheduler role, consumed by the scheduler role. */
   retention: 'retention',
+  /** `compact` hourly (search journal) — published and consumed by the scheduler role. */
+  compaction: 'compaction',
+  /**
+   * `digest` per (chat, slot) — published by per-chat job schedulers (and start-up catch-ups, in
+   * the scheduler role), consumed by workers: builds and records a chat's digest.
+   */
+  digest: 'digest',
+  /** `sweep` every 10 min — published and consumed by the scheduler role: re-enqueues unfinished deliveries. */
+  sweep: 'delivery-sweep',
 } as const;
+
+/**
+ * `deliver` per part of a recorded delivery, one queue per platform — published by the digest
+ * workers and by instant delivery (fetch workers), consumed by workers that have the platform's
+ * sender; rate-limited to the platform's limits.
+ */
+export const deliverQueueName = (platform: Platform): string => `deliver-${platform}`;
+
+/** Payload of a `fetch` job: the source and the poll slot it belongs to. */
+export const fetchPayload = z.object({
+  sourceId: z.string().min(1).max(64),
+  slot: z.number().int().nonnegative(),
+});
+export type FetchPayload = z.infer<typeof fetchPayload>;
+
+/** Payload of a `digest` job; `slot` is set by catch-ups, scheduler jobs carry it in their id. */
+export const digestPayload = z.object({
+  chatKey: z.string().min(3).max(200),
+  slot: z.number().int().positive().optional(),
+});
+export type DigestPayload = z.infer<typeof digestPayload>;
+
+/** Payload of a `deliver` job: one part of one recorded delivery. */
+export const deliverPayload = z.object({
+  deliveryId: z.string().min(3).max(500),
+  chatKey: z.string().min(3).max(200),
+  platform: z.enum(['telegram', 'discord']),
+  part: z.number().int().min(0).max(1000),
+});
+export type DeliverPayload = z.infer<typeof deliverPayload>;
+
+/** Payload of the `poll`, `retention`, `compact` and `sweep` jobs: none. */
+export const emptyPayload = z.object({}).strict();
 
 /** A Redis connection as BullMQ workers need it (`maxRetriesPerRequest: null`). */
 export function createRedis(url: string): Redis {

@@ -1,6 +1,7 @@
 /**
- * One-line fix applied when building FerretDB v1.24.2 (through `go build -overlay`, nothing of
- * FerretDB's source is kept in this repository).
+ * One-line fix applied when building FerretDB v1.24.2: `src/local-services.ts` copies the module
+ * from the Go module cache, patches this line, and builds through a temporary `go.mod` with a
+ * `replace` directive (nothing of FerretDB's source is kept in this repository).
  *
  * Its SQLite backend creates the `_id` index on the expression `_ferretdb_sjson->"_id"` but
  * filters, updates and deletes by `_ferretdb_sjson->'$._id'`. SQLite matches index expressions

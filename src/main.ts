@@ -2,22 +2,22 @@
  * The composition root: config → database → core → adapters → queues and workers. The one
  * file of src/ that may import adapters/ and jobs/.
  */
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { FastifyAdapter } from '@bull-board/fastify';
 import { createDiscordAdapter, type DiscordAdapter } from '../adapters/discord/index.ts';
 import { createTelegramAdapter, type TelegramAdapter } from '../adapters/telegram/index.ts';
-import { createDeliveryRuntime, type DeliveryRuntime } from '../jobs/delivery-runtime.ts';
+import { createDeliveryPorts, type DeliveryPorts, startDeliveryRuntime } from '../jobs/delivery-runtime.ts';
 import { type IngestRuntime, startIngestRuntime } from '../jobs/ingest-runtime.ts';
-import { holdLeadership, type Leadership } from '../jobs/leader-lock.ts';
+import { type Leadership, type LeaderTask, superviseLeadership } from '../jobs/leader-lock.ts';
+import { mountQueueDashboard } from '../jobs/queue-dashboard.ts';
 import { createRedis } from '../jobs/queues.ts';
+import { markSchedulesBuilt, type Reconciler, startReconciler } from '../jobs/schedule-reconciler.ts';
 import type { Config } from './config/config.ts';
 import { type Core, createCore } from './core.ts';
 import type { PlatformSender } from './delivery/platform-sender.ts';
 import { describeError } from './errors.ts';
+import { mountDashboard } from './http/dashboard-guard.ts';
 import { startHttpServer } from './http/http-server.ts';
 import { createMetrics } from './http/metrics.ts';
-import { createLogger, type Logger, registerSecrets } from './log.ts';
+import { createLogger, type Logger, redactSecrets, registerSecrets } from './log.ts';
 
 /** Which parts of the service this process runs. */
 export type Role = 'all' | 'bot' | 'worker' | 'scheduler';
@@ -27,7 +27,8 @@ export interface Service {
   httpUrl: string;
   core: Core;
   ingest: IngestRuntime;
-  delivery: DeliveryRuntime;
+  /** Digest schedulers and deliver queues (the core's queue ports). */
+  ports: DeliveryPorts;
   telegram: TelegramAdapter | null;
   discord: DiscordAdapter | null;
   stop(): Promise<void>;
@@ -37,56 +38,88 @@ export interface Service {
 export async function startService(config: Config, role: Role): Promise<Service> {
   registerSecrets([config.TELEGRAM_BOT_TOKEN, config.DISCORD_TOKEN]);
   const log = createLogger(config.LOG_LEVEL);
-  const core = await createCore(config, log);
-  const metrics = createMetrics();
-  core.hooks.onFetchOutcome = (o) => {
-    metrics.fetches.inc({ status: o.status });
-    if (o.new > 0) metrics.articlesStored.inc(o.new);
-    metrics.indexedArticles.set(core.journal.index.size);
-  };
+  let queueDepths: () => Promise<Record<string, number>> = async () => ({});
+  const metrics = createMetrics({ queueDepths: () => queueDepths() });
+  const connection = createRedis(config.REDIS_URL);
+  const ports = createDeliveryPorts(connection, config.QUEUE_PREFIX);
+  const core: Core = await createCore(config, log, {
+    schedules: ports.schedules,
+    deliveryQueue: ports.deliveries,
+    onFetchOutcome: (o) => {
+      metrics.fetches.inc({ status: o.status });
+      if (o.new > 0) metrics.articlesStored.inc(o.new);
+      metrics.indexedArticles.set(core.indexedArticles());
+    },
+  });
   const runs = {
     scheduler: role === 'all' || role === 'scheduler',
     worker: role === 'all' || role === 'worker',
     bot: role === 'all' || role === 'bot',
   };
   const ingest = await startIngestRuntime(core, { scheduler: runs.scheduler, worker: runs.worker });
-  const delivery = createDeliveryRuntime({ core, config });
-  core.hooks.onNewArticles = delivery.onNewArticles;
-
+  const answered = (platform: string) => (ms: number) =>
+    metrics.interactionSeconds.observe({ platform }, ms / 1000);
   const telegram = config.TELEGRAM_BOT_TOKEN
-    ? createTelegramAdapter({
-        core,
-        config,
-        chats: delivery.chats,
-        digests: delivery.digests,
-        schedules: delivery.schedules,
-      })
+    ? createTelegramAdapter({ core, config, onAnswered: answered('telegram') })
     : null;
   const discord =
     config.DISCORD_TOKEN && config.DISCORD_APPLICATION_ID
-      ? createDiscordAdapter({ config, core, chats: delivery.chats, schedules: delivery.schedules })
+      ? createDiscordAdapter({ config, core, onAnswered: answered('discord') })
       : null;
   const senders: PlatformSender[] = [telegram?.sender, discord?.sender].filter((x): x is PlatformSender =>
     Boolean(x),
   );
-  await delivery.start({ senders, workers: runs.worker, rebuild: runs.scheduler });
+  const delivery = await startDeliveryRuntime({
+    core,
+    config,
+    ports,
+    connection,
+    senders,
+    workers: runs.worker,
+    rebuild: runs.scheduler,
+    onOutcome: (platform, outcome) => {
+      metrics.deliveries.inc({ platform, outcome });
+      if (outcome === 'rate_limited') metrics.rateLimited.inc({ platform });
+    },
+  });
+  const queues = [
+    ...ingest.queues,
+    ports.schedules.queue,
+    ...senders.map((x) => ports.deliveries.queue(x.platform)),
+  ];
+  queueDepths = async () => {
+    const out: Record<string, number> = {};
+    for (const q of queues) {
+      const c = await q.getJobCounts('waiting', 'delayed', 'active', 'prioritized');
+      out[q.name] = Object.values(c).reduce((a, b) => a + b, 0);
+    }
+    return out;
+  };
 
+  const webhook = Boolean(config.TELEGRAM_WEBHOOK_URL);
+  const leaderships = new Map<'telegram' | 'discord', Leadership>();
+  const leaderReady = async (name: 'telegram' | 'discord') => (await leaderships.get(name)?.ready()) ?? false;
   const http = await startHttpServer({
     host: config.HTTP_HOST,
     port: config.HTTP_PORT,
     metrics,
-    health: {
-      mongodb: () => core.db.ping(),
+    readiness: {
+      mongodb: () => core.ping(),
       redis: () => ingest.ping(),
+      // A bot process is ready when its adapter runs here, or as a standby while another holds it.
+      ...(runs.bot && telegram
+        ? { telegram: () => (webhook ? Promise.resolve(telegram.running) : leaderReady('telegram')) }
+        : {}),
+      ...(runs.bot && discord ? { discord: () => leaderReady('discord') } : {}),
     },
     mount: async (app) => {
-      const serverAdapter = new FastifyAdapter();
-      serverAdapter.setBasePath('/dashboard');
-      createBullBoard({
-        queues: [new BullMQAdapter(ingest.fetchQueue), new BullMQAdapter(ingest.pollQueue)],
-        serverAdapter,
-      });
-      await app.register(serverAdapter.registerPlugin(), { prefix: '/dashboard' });
+      await mountDashboard(app, config, (scope, basePath) =>
+        mountQueueDashboard(scope, {
+          basePath,
+          queues,
+          readOnly: config.DASHBOARD_READ_ONLY,
+        }),
+      );
       const handler = telegram?.webhookHandler;
       if (runs.bot && handler && telegram.webhookPath) {
         app.post(telegram.webhookPath, async (req, reply) => {
@@ -100,30 +133,44 @@ export async function startService(config: Config, role: Role): Promise<Service>
   });
   // Telegram allows one long-polling client per bot, and two gateway sessions would answer
   // every Discord interaction twice: in a bot role, each adapter runs where it holds the lock.
-  const redis = createRedis(config.REDIS_URL);
-  const leaderships: Leadership[] = [];
   if (runs.bot && telegram) {
-    if (config.TELEGRAM_WEBHOOK_URL) await telegram.start();
-    else leaderships.push(lead(redis, `${config.QUEUE_PREFIX}:leader:telegram-poller`, telegram, log));
+    if (webhook) await telegram.start();
+    else leaderships.set('telegram', lead(connection, config, 'telegram-poller', telegram, log));
   }
   if (runs.bot && discord)
-    leaderships.push(lead(redis, `${config.QUEUE_PREFIX}:leader:discord-gateway`, discord, log));
+    leaderships.set('discord', lead(connection, config, 'discord-gateway', discord, log));
+  let reconciler: Reconciler | null = null;
+  if (runs.scheduler) {
+    await markSchedulesBuilt(connection, config.QUEUE_PREFIX);
+    reconciler = startReconciler({
+      connection,
+      prefix: config.QUEUE_PREFIX,
+      intervalMs: config.RECONCILE_INTERVAL,
+      rebuild: async () => {
+        await ingest.ensureSchedules();
+        await delivery.rebuild();
+      },
+      log,
+    });
+  }
   log.info({ role, http: http.url }, 'newsrelay started');
   return {
     httpUrl: http.url,
     core,
     ingest,
-    delivery,
+    ports,
     telegram,
     discord,
     stop: async () => {
-      await Promise.all(leaderships.map((l) => l.release()));
+      await reconciler?.stop();
+      await Promise.all([...leaderships.values()].map((l) => l.release()));
       await telegram?.stop();
       await discord?.stop();
-      redis.disconnect();
       await http.close();
       await ingest.stop();
       await delivery.stop();
+      await ports.close();
+      await connection.quit();
       await core.close();
     },
   };
@@ -131,14 +178,22 @@ export async function startService(config: Config, role: Role): Promise<Service>
 
 function lead(
   redis: ReturnType<typeof createRedis>,
-  key: string,
-  adapter: { start(): Promise<void>; stop(): Promise<void> },
+  config: Config,
+  name: string,
+  task: LeaderTask,
   log: Logger,
 ): Leadership {
-  return holdLeadership(redis, key, {
-    onLead: () =>
-      adapter.start().catch((err) => log.error({ err: describeError(err), key }, 'adapter failed to start')),
-    onLose: () => adapter.stop().catch(() => {}),
+  return superviseLeadership(redis, `${config.QUEUE_PREFIX}:leader:${name}`, task, {
+    ttlMs: config.LEADER_LOCK_TTL,
+    onFailure: (what, err) =>
+      log.error(
+        { adapter: name, err: err === undefined ? undefined : redactSecrets(describeError(err)) },
+        what === 'start_failed'
+          ? 'adapter failed to start; lock released, retrying with backoff'
+          : what === 'stopped'
+            ? 'adapter stopped on its own; lock released, restarting with backoff'
+            : 'adapter lost its lock; stopped',
+      ),
   });
 }
 

@@ -2,32 +2,26 @@ import { ChannelType, type Client, type ForumChannel, type SendableChannels } fr
 import type { PlatformSender } from '../../src/delivery/platform-sender.ts';
 import type { Chat, OutgoingMessage } from '../../src/domain/types.ts';
 import { DeliveryError } from '../../src/errors.ts';
-import type { Logger } from '../../src/log.ts';
-import { redactSecrets } from '../../src/log.ts';
-import type { ChatStore } from '../../src/store/chat-store.ts';
-import { dt } from './discord-strings.ts';
+import { t } from '../../src/i18n/i18n.ts';
 import { LIMITS, NO_MENTIONS, truncate } from './embed-limits.ts';
-import { permanentReason, translateDiscordError } from './error-translation.ts';
+import { translateDiscordError } from './error-translation.ts';
 import { type DiscordPart, renderOutgoing } from './outgoing-embeds.ts';
 
 /** What the sender needs. */
 export interface DiscordSenderDeps {
   client: Client;
-  chats: ChatStore;
-  log: Logger;
 }
 
 /**
  * The Discord {@link PlatformSender}: renders a delivery into embed messages and posts one part
  * per call to the chat's channel (or thread; a forum gets one post per delivery). discord.js keeps
  * Discord's per-route buckets; the delivery queue's limiter adds the global cap. Errors become
- * {@link DeliveryError}s; a deleted channel or a missing permission pauses that channel's feeds
- * (the chat is deactivated) and the guild's admins are told once.
+ * {@link DeliveryError}s of a kind; when the core pauses a channel after a `chat_gone` failure,
+ * {@link chatGone} tells the guild's admins.
  */
 export class DiscordSender implements PlatformSender {
   readonly platform = 'discord' as const;
   private readonly forumPosts = new Map<string, string>();
-  private readonly told = new Set<string>();
 
   constructor(private readonly deps: DiscordSenderDeps) {}
 
@@ -38,16 +32,12 @@ export class DiscordSender implements PlatformSender {
   async sendPart(chat: Chat, msg: OutgoingMessage, part: number): Promise<void> {
     const parts = renderOutgoing(msg);
     const body = parts[part];
-    if (!body) throw new DeliveryError(`part ${part} of ${parts.length} does not exist`, { permanent: true });
+    if (!body) throw new DeliveryError('rejected', `part ${part} of ${parts.length} does not exist`);
     const channelId = msg.threadId ?? chat.chatId;
     try {
       await this.post(channelId, chat, msg, part, body);
     } catch (err) {
-      const e = translateDiscordError(err);
-      if (e.permanent && typeof e.params.reason === 'string' && e.params.reason !== 'rejected') {
-        await this.pause(chat, e.params.reason, channelId);
-      }
-      throw e;
+      throw translateDiscordError(err);
     }
   }
 
@@ -66,9 +56,8 @@ export class DiscordSender implements PlatformSender {
     }
     const channel = cached ?? (await this.deps.client.channels.fetch(channelId));
     if (!channel?.isSendable()) {
-      throw new DeliveryError(`channel ${channelId} cannot receive messages`, {
-        permanent: true,
-        params: { reason: 'not_text' },
+      throw new DeliveryError('chat_gone', `channel ${channelId} cannot receive messages`, {
+        reason: 'not_text',
       });
     }
     await (channel as SendableChannels).send(payload);
@@ -94,34 +83,15 @@ export class DiscordSender implements PlatformSender {
       const active = await forum.threads.fetchActive();
       threadId = active.threads.find((t) => t.parentId === forum.id && t.name === name)?.id;
     }
-    if (!threadId)
-      throw new DeliveryError(`forum post for "${name}" not found`, {
-        permanent: true,
-        params: { reason: 'rejected' },
-      });
+    if (!threadId) throw new DeliveryError('rejected', `forum post for "${name}" not found`);
     const thread = await this.deps.client.channels.fetch(threadId);
-    if (!thread?.isSendable()) throw new DeliveryError('forum post is not sendable', { permanent: true });
+    if (!thread?.isSendable()) throw new DeliveryError('rejected', 'forum post is not sendable');
     await thread.send(payload);
   }
 
-  /** Deactivate the chat (its feeds stop without retries) and tell the guild's admins once. */
-  private async pause(chat: Chat, reason: string, channelId: string): Promise<void> {
-    await this.deps.chats
-      .deactivate(chat.key, reason)
-      .catch((err: unknown) =>
-        this.deps.log.warn(
-          { err: redactSecrets(String(err)), chat: chat.key },
-          'could not pause discord chat',
-        ),
-      );
-    if (this.told.has(chat.key)) return;
-    this.told.add(chat.key);
-    await this.tellAdmins(chat, reason, channelId).catch((err: unknown) =>
-      this.deps.log.info(
-        { err: redactSecrets(String(err)), chat: chat.key },
-        'could not tell discord admins',
-      ),
-    );
+  /** The core paused this channel's feeds: tell the guild (its system channel, else its owner). */
+  async chatGone(chat: Chat, reason: string): Promise<void> {
+    await this.tellAdmins(chat, reason, chat.chatId);
   }
 
   private async tellAdmins(chat: Chat, reason: string, channelId: string): Promise<void> {
@@ -130,15 +100,15 @@ export class DiscordSender implements PlatformSender {
     if (!guild) return;
     const key =
       reason === 'channel_deleted'
-        ? 'reasonDeleted'
+        ? 'feed.reasonDeleted'
         : reason === 'missing_access'
-          ? 'reasonAccess'
+          ? 'feed.reasonAccess'
           : reason === 'missing_permissions'
-            ? 'reasonPermissions'
-            : 'reasonOther';
-    const text = dt(chat.locale, 'feedPausedNotice', {
+            ? 'feed.reasonPermissions'
+            : 'feed.reasonOther';
+    const text = t(chat.locale, 'feed.pausedNotice', {
       channel: `<#${channelId}>`,
-      reason: dt(chat.locale, key),
+      reason: t(chat.locale, key),
     });
     const payload = { content: text, allowedMentions: NO_MENTIONS };
     const system = guild.systemChannel;

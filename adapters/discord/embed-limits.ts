@@ -39,6 +39,18 @@ export function escapeMarkdown(text: string): string {
     .replace(/^(\s*)([#>-])/, '$1\\$2');
 }
 
+/**
+ * Escape Discord markdown in a sentence of our own with feed or user text inside it: like
+ * {@link escapeMarkdown}, but parentheses and single bars stay (without `[`…`]` around them
+ * parentheses make no link, one `|` is no spoiler, and the catalogue's sentences use both).
+ */
+export function escapeSentence(text: string): string {
+  return text
+    .replace(/\r?\n/g, ' ')
+    .replace(/[\\*_~`[\]<]|\|\|/g, (c) => (c === '||' ? '\\|\\|' : `\\${c}`))
+    .replace(/^(\s*)([#>-])/, '$1\\$2');
+}
+
 /** Cut `text` to `max` code points, ending with `…` when cut; never leaves a dangling escape backslash. */
 export function truncate(text: string, max: number): string {
   if (textLength(text) <= max) return text;

@@ -1,14 +1,13 @@
 import { type Client, Events, Routes } from 'discord.js';
 import type { Config } from '../../src/config/config.ts';
 import type { Core } from '../../src/core.ts';
-import type { ChatSchedulePort, PlatformSender } from '../../src/delivery/platform-sender.ts';
+import type { PlatformSender } from '../../src/delivery/platform-sender.ts';
 import { NewsrelayError } from '../../src/errors.ts';
 import { type Logger, redactSecrets, registerSecrets } from '../../src/log.ts';
-import { ChatStore } from '../../src/store/chat-store.ts';
 import { commandDefinitions } from './command-definitions.ts';
 import { createDiscordClient } from './discord-client.ts';
 import { DiscordSender } from './discord-sender.ts';
-import { GuildSettingsStore } from './guild-settings.ts';
+import { GuildChats } from './guild-chats.ts';
 import { createInteractionRouter } from './interaction-router.ts';
 
 /** What the Discord adapter is built from. */
@@ -18,10 +17,8 @@ export interface DiscordAdapterDeps {
   core: Core;
   /** Defaults to `core.log`. */
   log?: Logger;
-  /** The chat store (guild settings and channel feeds); defaults to one over `core.db`. */
-  chats?: ChatStore;
-  /** Keeps channel chats' digest schedules in step with /feed and /settings. */
-  schedules?: ChatSchedulePort;
+  /** Observes how long each interaction took from arrival to its answer (metrics). */
+  onAnswered?: (ms: number) => void;
 }
 
 /** The running Discord adapter. */
@@ -30,6 +27,8 @@ export interface DiscordAdapter {
   start(): Promise<void>;
   /** Disconnect. */
   stop(): Promise<void>;
+  /** True while the gateway session is ready (false before login, after a fatal close or stop). */
+  readonly running: boolean;
   /** Posts deliveries to channels; give it to the Discord delivery worker. */
   readonly sender: PlatformSender;
   /** The discord.js client (for health checks and tests). */
@@ -52,14 +51,16 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
   }
   registerSecrets([token]);
   const log = (deps.log ?? core.log).child({ adapter: 'discord' });
-  const chats = deps.chats ?? new ChatStore(core.db.models);
-  const guilds = new GuildSettingsStore(chats, {
+  const guilds = new GuildChats(core.chats, {
     timezone: config.DEFAULT_TIMEZONE,
     locale: config.DEFAULT_LOCALE,
   });
   const client = createDiscordClient({ apiRoot: config.DISCORD_API_ROOT });
-  const sender = new DiscordSender({ client, chats, log });
-  const route = createInteractionRouter({ core, client, chats, guilds, schedules: deps.schedules, log });
+  const sender = new DiscordSender({ client });
+  const route = createInteractionRouter(
+    { services: { ...core, log }, client, guilds },
+    deps.onAnswered ? { onAnswered: deps.onAnswered } : {},
+  );
 
   client.on(Events.InteractionCreate, (i) => {
     route(i).catch((err: unknown) =>
@@ -77,6 +78,9 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
   return {
     sender,
     client,
+    get running() {
+      return client.isReady();
+    },
     async start() {
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       try {

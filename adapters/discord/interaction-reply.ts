@@ -1,21 +1,6 @@
-import {
-  type APIActionRowComponent,
-  type APIButtonComponent,
-  type APIEmbed,
-  type ButtonInteraction,
-  type ChatInputCommandInteraction,
-  MessageFlags,
-} from 'discord.js';
+import { type ButtonInteraction, type ChatInputCommandInteraction, MessageFlags } from 'discord.js';
 import { NO_MENTIONS } from './embed-limits.ts';
-
-/** A reply as the handlers produce it (platform-shaped, not yet sent). */
-export interface Reply {
-  content?: string;
-  embeds?: APIEmbed[];
-  components?: APIActionRowComponent<APIButtonComponent>[];
-  /** Only the invoking member sees it (errors, admin answers). */
-  ephemeral?: boolean;
-}
+import type { DiscordAnswer } from './reply-renderer.ts';
 
 /** Wait this long for the answer before deferring (Discord's window is 3 s, and the network takes its share). */
 export const DEFER_AFTER_MS = 1_500;
@@ -33,7 +18,7 @@ type Answerable = ChatInputCommandInteraction | ButtonInteraction;
  */
 export async function answer(
   i: Answerable,
-  work: () => Promise<Reply>,
+  work: () => Promise<DiscordAnswer>,
   opts: { ephemeralDefer?: boolean; deferFirst?: boolean } = {},
 ): Promise<void> {
   const defer = async () => {
@@ -69,7 +54,7 @@ export async function answer(
 }
 
 /** Send `reply` as the interaction's first answer (`deferred` false) or after a deferral. */
-export async function send(i: Answerable, reply: Reply, deferred: boolean): Promise<void> {
+export async function send(i: Answerable, reply: DiscordAnswer, deferred: boolean): Promise<void> {
   const body = {
     content: reply.content ?? '',
     embeds: reply.embeds ?? [],

@@ -4,32 +4,28 @@ import type {
   ChatInputCommandInteraction,
   Interaction,
 } from 'discord.js';
-import type { Locale } from '../../src/domain/types.ts';
-import { NewsrelayError } from '../../src/errors.ts';
-import { hasKey, t } from '../../src/i18n/i18n.ts';
-import type { Logger } from '../../src/log.ts';
+import { decodeAction, isPageAction } from '../../src/commands/command-actions.ts';
+import { errorReply } from '../../src/commands/command-context.ts';
+import { runAction } from '../../src/commands/command-router.ts';
+import type { Reply } from '../../src/commands/reply.ts';
+import { UserError } from '../../src/errors.ts';
 import { redactSecrets } from '../../src/log.ts';
-import { localeFromDiscord } from './discord-locale.ts';
-import { dt } from './discord-strings.ts';
-import { type AdminDeps, feedAdd, feedList, feedRemove } from './feed-commands.ts';
-import { answer, type Reply, send } from './interaction-reply.ts';
-import { decodePage, isPageId } from './pagination.ts';
+import { sourceChoices, timezoneChoices } from './autocomplete.ts';
+import { answer } from './interaction-reply.ts';
+import { renderReply } from './reply-renderer.ts';
 import {
-  articleCommand,
-  headlinesCommand,
-  type QueryDeps,
-  renderPage,
-  searchCommand,
-  sourceChoices,
-  sourcesCommand,
-} from './query-commands.ts';
-import { settingsCommand, timezoneChoices } from './settings-command.ts';
-import { UserFacingError } from './user-error.ts';
-
-/** What the router needs: the query and admin dependencies and a logger. */
-export interface RouterDeps extends QueryDeps, AdminDeps {
-  log: Logger;
-}
+  article,
+  contextFor,
+  feedAdd,
+  feedList,
+  feedRemove,
+  headlines,
+  replyLocale,
+  type SlashDeps,
+  search,
+  settings,
+  sources,
+} from './slash-commands.ts';
 
 /** Interactions whose work runs at once; more are deferred first and wait for a slot. */
 export const MAX_CONCURRENT_WORK = 4;
@@ -89,36 +85,24 @@ export class WorkQueue {
   }
 }
 
-/** The localised, ephemeral answer to a failure; unexpected errors are logged (secret-free). */
-export function errorReply(err: unknown, locale: Locale, log: Logger): Reply {
-  if (err instanceof UserFacingError) return { content: dt(locale, err.key, err.params), ephemeral: true };
-  if (err instanceof NewsrelayError) {
-    if (err.code === 'not_found' && typeof err.params.source === 'string') {
-      return { content: dt(locale, 'unknownSource', { source: err.params.source }), ephemeral: true };
-    }
-    const key = `error.${err.code}`;
-    if (hasKey(key)) return { content: t(locale, key, err.params), ephemeral: true };
-  }
-  log.error(
-    { err: redactSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err)) },
-    'discord command failed',
-  );
-  return { content: dt(locale, 'failed'), ephemeral: true };
-}
-
 /**
  * Turns interactions into command calls: slash commands, Previous/Next buttons and autocomplete.
  * Every command is answered through {@link answer} (deferred when it runs long); failures become
  * localised ephemeral replies.
  */
-export function createInteractionRouter(deps: RouterDeps): (i: Interaction) => Promise<void> {
+export function createInteractionRouter(
+  deps: SlashDeps,
+  observe: { onAnswered?: (ms: number) => void } = {},
+): (i: Interaction) => Promise<void> {
   const queue = new WorkQueue(MAX_CONCURRENT_WORK);
+  const log = deps.services.log;
   const run = async (
     i: ChatInputCommandInteraction | ButtonInteraction,
     handler: () => Promise<Reply>,
     ephemeralDefer = false,
   ) => {
-    const locale = localeFromDiscord(i.locale);
+    const locale = replyLocale(i);
+    const arrived = performance.now();
     // Busy: acknowledge first (answer calls the work only once the deferral is accepted), then queue.
     const deferFirst = queue.busy;
     const acknowledged = deferFirst ? queue.acknowledging() : () => {};
@@ -128,63 +112,64 @@ export function createInteractionRouter(deps: RouterDeps): (i: Interaction) => P
         () => {
           acknowledged();
           return queue.run(async () => {
+            let reply: Reply;
             try {
-              return await handler();
+              reply = await handler();
             } catch (err) {
-              return errorReply(err, locale, deps.log);
+              reply = errorReply({ locale, syntax: 'options' }, err, log);
             }
+            return renderReply(reply, locale);
           });
         },
         { ephemeralDefer, deferFirst },
       );
     } catch (err) {
       // The answer itself failed (interaction expired, Discord down): nothing more can be said.
-      deps.log.warn(
+      log.warn(
         { err: redactSecrets(String(err)), command: i.isButton() ? 'button' : i.commandName },
         'discord answer failed',
       );
     } finally {
       acknowledged();
+      observe.onAnswered?.(performance.now() - arrived);
     }
   };
-
-  const settings = (i: ChatInputCommandInteraction) => deps.guilds.get(i.guildId, i.guildLocale);
 
   const command = async (i: ChatInputCommandInteraction) => {
     switch (i.commandName) {
       case 'headlines':
-        return run(i, async () => headlinesCommand(deps, i, await settings(i)));
+        return run(i, () => headlines(deps, i));
       case 'search':
-        return run(i, async () => searchCommand(deps, i, await settings(i)));
+        return run(i, () => search(deps, i));
       case 'sources':
-        return run(i, async () => sourcesCommand(deps, i, await settings(i)));
+        return run(i, () => sources(deps, i));
       case 'article':
-        return run(i, async () => articleCommand(deps, i, await settings(i)));
+        return run(i, () => article(deps, i));
       case 'feed': {
         const sub = i.options.getSubcommand(false);
         const handler = sub === 'add' ? feedAdd : sub === 'remove' ? feedRemove : feedList;
         return run(i, () => handler(deps, i), true);
       }
       case 'settings':
-        return run(i, () => settingsCommand(deps, i), true);
+        return run(i, () => settings(deps, i), true);
       default:
         return run(i, async () => {
-          throw new UserFacingError('failed');
+          throw new UserError('error.internal');
         });
     }
   };
 
   const button = async (i: ButtonInteraction) => {
-    if (!isPageId(i.customId)) return;
-    const state = decodePage(i.customId);
-    const locale = localeFromDiscord(i.locale);
-    if (!state) {
-      await send(i, { content: dt(locale, 'pageExpired'), ephemeral: true }, false).catch(() => {});
+    const action = decodeAction(i.customId);
+    if (action?.kind === 'noop') {
+      await i.deferUpdate().catch(() => {});
       return;
     }
-    await run(i, async () =>
-      renderPage(deps, state, locale, await deps.guilds.get(i.guildId, i.guildLocale)),
-    );
+    if (!action && !isPageAction(i.customId)) return; // not one of ours
+    await run(i, async () => {
+      const ctx = contextFor(i, await deps.guilds.forQuery(i.guildId, i.guildLocale), false, null);
+      return (await runAction(deps.services, ctx, i.customId)) ?? { lines: [] };
+    });
   };
 
   const autocomplete = async (i: AutocompleteInteraction) => {
@@ -192,13 +177,13 @@ export function createInteractionRouter(deps: RouterDeps): (i: Interaction) => P
     try {
       const choices =
         focused.name === 'timezone'
-          ? timezoneChoices(i)
+          ? timezoneChoices(String(focused.value ?? ''))
           : focused.name === 'source'
-            ? await sourceChoices(deps.core, i)
+            ? await sourceChoices(deps.services, String(focused.value ?? ''))
             : [];
       await i.respond(choices);
     } catch (err) {
-      deps.log.debug({ err: redactSecrets(String(err)) }, 'autocomplete failed');
+      log.debug({ err: redactSecrets(String(err)) }, 'autocomplete failed');
       await i.respond([]).catch(() => {});
     }
   };

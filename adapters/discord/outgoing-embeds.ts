@@ -1,8 +1,8 @@
 import type { APIEmbed } from 'discord.js';
 import type { DigestItem, OutgoingMessage } from '../../src/domain/types.ts';
-import { formatTime } from './discord-locale.ts';
+import { formatLocalTime } from '../../src/i18n/format-time.ts';
 import { escapeMarkdown, LIMITS, packEmbeds, textLength, truncate } from './embed-limits.ts';
-import { EMBED_COLOUR, safeUrl } from './headline-embeds.ts';
+import { EMBED_COLOUR, safeUrl } from './reply-renderer.ts';
 
 /** One Discord message of a delivery. */
 export interface DiscordPart {
@@ -18,7 +18,7 @@ function linkTarget(url: string): string | undefined {
 function itemLine(item: DigestItem, timezone: string): string {
   const title = truncate(escapeMarkdown(item.title || item.url), 200);
   const target = linkTarget(item.url);
-  const when = formatTime(new Date(item.publishedAt), timezone).slice(5);
+  const when = formatLocalTime(Date.parse(item.publishedAt), timezone).slice(5);
   const also = item.alsoReportedBy.length
     ? ` (+${item.alsoReportedBy.map((s) => truncate(escapeMarkdown(s), 40)).join('、')})`
     : '';
@@ -31,7 +31,7 @@ function instantEmbed(item: DigestItem, sourceName: string, timezone: string): A
     title: truncate(escapeMarkdown(item.title || item.url), LIMITS.title),
     ...(url ? { url } : {}),
     description: truncate(
-      `${escapeMarkdown(sourceName)} · ${formatTime(new Date(item.publishedAt), timezone)}`,
+      `${escapeMarkdown(sourceName)} · ${formatLocalTime(Date.parse(item.publishedAt), timezone)}`,
       512,
     ),
     color: EMBED_COLOUR,

@@ -5,14 +5,11 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Telegraf } from 'telegraf';
-import type { CommandDeps } from '../../src/commands/command-context.ts';
 import type { Config } from '../../src/config/config.ts';
 import type { Core } from '../../src/core.ts';
-import type { ChatSchedulePort, PlatformSender } from '../../src/delivery/platform-sender.ts';
-import type { DigestService } from '../../src/digest/digest-service.ts';
+import type { PlatformSender } from '../../src/delivery/platform-sender.ts';
 import { describeError, NewsrelayError } from '../../src/errors.ts';
 import { redactSecrets, registerSecrets } from '../../src/log.ts';
-import type { ChatStore } from '../../src/store/chat-store.ts';
 import { installHandlers } from './telegram-bot.ts';
 import { registerCommandMenus } from './telegram-menu.ts';
 import { createTelegramSender } from './telegram-sender.ts';
@@ -21,9 +18,8 @@ import { createTelegramSender } from './telegram-sender.ts';
 export interface TelegramAdapterDeps {
   core: Core;
   config: Config;
-  chats: ChatStore;
-  digests: Pick<DigestService, 'runNow'>;
-  schedules: ChatSchedulePort;
+  /** Observes how long each update took from arrival to its answer (metrics). */
+  onAnswered?: (ms: number) => void;
   /** Webhook mode only: run a small HTTP server for the webhook on this port (else mount `webhookHandler`). */
   webhookListen?: { port: number; host?: string };
 }
@@ -40,6 +36,8 @@ export interface TelegramAdapter {
   readonly webhookPath: string | null;
   /** Register menus; start long polling (does not wait for it to end) or set the webhook. */
   start(): Promise<void>;
+  /** True between a successful `start()` and `stop()` (or the end of polling). */
+  readonly running: boolean;
   stop(): Promise<void>;
 }
 
@@ -64,23 +62,17 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
   const token = config.TELEGRAM_BOT_TOKEN;
   if (!token) throw new NewsrelayError('config_invalid', 'TELEGRAM_BOT_TOKEN is not set');
   registerSecrets([token]);
+  // Replies go out as API calls, never inside the webhook's HTTP answer: handlers return before
+  // their work is done (update lanes), and the answer would otherwise race the work.
   const bot = new Telegraf(token, {
-    telegram: { apiRoot: config.TELEGRAM_API_ROOT },
+    telegram: { apiRoot: config.TELEGRAM_API_ROOT, webhookReply: false },
     handlerTimeout: 60_000,
   });
-  const commands: CommandDeps = {
-    chats: deps.chats,
-    sources: core.sources,
-    sourceService: core.sourceService,
-    headlines: core.headlines,
-    digests: deps.digests,
-    schedules: deps.schedules,
-  };
-  installHandlers(bot, {
-    commands,
+  const lanes = installHandlers(bot, {
+    services: core,
+    ...(deps.onAnswered ? { onAnswered: deps.onAnswered } : {}),
     defaultLocale: config.DEFAULT_LOCALE,
     defaultTimezone: config.DEFAULT_TIMEZONE,
-    log: core.log,
     download: async (url) => {
       const res = await fetch(url);
       if (!res.ok) throw new NewsrelayError('fetch_failed', `Telegram file download answered ${res.status}`);
@@ -96,8 +88,12 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
       : null;
   let polling: Promise<void> | null = null;
   let server: Server | null = null;
+  let running = false;
 
   return {
+    get running() {
+      return running;
+    },
     sender: createTelegramSender(bot.telegram, { paidBroadcast: config.TELEGRAM_PAID_BROADCAST }),
     webhookHandler,
     webhookPath,
@@ -124,6 +120,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
           secret_token: secret,
           allowed_updates: ['message', 'callback_query'],
         });
+        running = true;
         return;
       }
       let launched!: () => void;
@@ -135,13 +132,18 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
         .launch({ allowedUpdates: ['message', 'callback_query'] }, () => launched())
         .catch((err) => {
           core.log.error({ err: redactSecrets(describeError(err)) }, 'telegram polling stopped');
+        })
+        .finally(() => {
+          running = false;
         });
       await ready;
       // onLaunch fires before deleteWebhook and the polling loop exist; a stop() in that window
       // would find "Bot is not running!" and leave a poll running. Wait for the loop.
       await untilPolling(bot);
+      running = true;
     },
     async stop() {
+      running = false;
       if (polling) {
         try {
           bot.stop('shutdown');
@@ -156,6 +158,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
         server = null;
         await new Promise<void>((resolve) => s.close(() => resolve()));
       }
+      await lanes.drain();
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Telegram } from 'telegraf';
+import type { ChatService } from '../../src/chats/chat-service.ts';
 import type { Chat, ChatType, Locale } from '../../src/domain/types.ts';
-import type { ChatStore } from '../../src/store/chat-store.ts';
 
 /** Telegram's anonymous group admin (messages "sent as the group"). */
 const GROUP_ANONYMOUS_BOT = 1087968824;
@@ -19,9 +19,18 @@ export function chatTypeOf(type: string): ChatType {
   return 'private';
 }
 
-/** The stored chat for a Telegram chat, created with the user's language and the default timezone. */
-export function ensureChat(chats: ChatStore, chat: TgChat, locale: Locale, timezone: string): Promise<Chat> {
-  return chats.ensure({
+/**
+ * The stored chat for a Telegram chat, created with the user's language and the default timezone.
+ * A message from a chat proves it is reachable again: a chat deactivated after a failed send
+ * (the user had blocked the bot) is reactivated.
+ */
+export async function ensureChat(
+  chats: ChatService,
+  chat: TgChat,
+  locale: Locale,
+  timezone: string,
+): Promise<Chat> {
+  const stored = await chats.ensure({
     platform: 'telegram',
     chatId: String(chat.id),
     type: chatTypeOf(chat.type),
@@ -29,6 +38,7 @@ export function ensureChat(chats: ChatStore, chat: TgChat, locale: Locale, timez
     locale,
     timezone,
   });
+  return stored.active ? stored : ((await chats.reactivate(stored.key)) ?? stored);
 }
 
 /** True when `userId` is the creator or an administrator of `chatId` (getChatMember). */
@@ -56,7 +66,7 @@ export async function canManageHere(
   return isAdmin(telegram, chat.id, from.id);
 }
 
-/** A channel named `@name` that the user and the bot both administer; a reason key otherwise. */
+/** A channel named `@name` or by numeric id (`-100…`) that the user and the bot both administer; a reason key otherwise. */
 export async function resolveManagedChannel(
   telegram: Telegram,
   name: string,

@@ -3,8 +3,9 @@
  * feed-supplied is escaped (`& < > "`), every line is a balanced fragment, and messages are split
  * only between lines, so a part never ends inside a tag, an entity or a surrogate pair.
  */
-import type { Reply, Span } from '../../src/commands/reply.ts';
-import type { OutgoingMessage } from '../../src/domain/types.ts';
+import type { HeadlineCard, Reply, Span } from '../../src/commands/reply.ts';
+import type { Locale, OutgoingMessage } from '../../src/domain/types.ts';
+import { formatLocalTime } from '../../src/i18n/format-time.ts';
 import { t } from '../../src/i18n/i18n.ts';
 
 /** Telegram's text limit is 4,096 characters after entity parsing; the HTML source is never shorter. */
@@ -27,6 +28,7 @@ const safeUrl = (url: string): string | null => (/^(https?|tg):\/\//i.test(url) 
 
 function renderSpan(s: Span): string {
   let html = escapeHtml(truncate(s.text.replace(/[\r\n]+/g, ' '), SPAN_CHARS));
+  if (s.code) html = `<code>${html}</code>`;
   const url = s.url ? safeUrl(s.url) : null;
   if (url) html = `<a href="${escapeHtml(url)}">${html}</a>`;
   if (s.bold) html = `<b>${html}</b>`;
@@ -75,21 +77,44 @@ export function renderMessage(msg: OutgoingMessage, limit = TELEGRAM_TEXT_LIMIT)
   return splitLines(lines, limit);
 }
 
-/** A command reply as Telegram HTML parts. */
-export function renderReply(reply: Reply, limit = TELEGRAM_TEXT_LIMIT): string[] {
-  const parts = splitLines(
-    reply.lines.map((l) => l.map(renderSpan).join('')),
-    limit,
-  );
-  return parts.length > 0 ? parts : [];
+function cardLines(c: HeadlineCard, detail: boolean, locale: Locale, timezone: string): string[] {
+  const title = escapeHtml(truncate(c.title || c.url, TITLE_CHARS));
+  const url = safeUrl(c.url);
+  const linked = url ? `<a href="${escapeHtml(url)}">${title}</a>` : title;
+  const source = escapeHtml(truncate(c.source, 100));
+  const also =
+    c.alsoReportedBy.length > 0
+      ? escapeHtml(t(locale, 'digest.also', { names: truncate(c.alsoReportedBy.join(', '), 200) }))
+      : '';
+  if (!detail) return [`• ${linked} — ${source}${also ? ` (${also})` : ''}`];
+  const lines = [`<b>${linked}</b>`];
+  const summary = c.summary?.trim();
+  if (summary) lines.push(escapeHtml(truncate(summary.replace(/\s+/g, ' '), SPAN_CHARS)));
+  lines.push(`${source} · ${formatLocalTime(c.publishedAt.getTime(), timezone)}`);
+  if (also) lines.push(`<i>${also}</i>`);
+  return lines;
+}
+
+/** A command reply as Telegram HTML parts (title, lines, then headline cards). */
+export function renderReply(reply: Reply, locale: Locale, limit = TELEGRAM_TEXT_LIMIT): string[] {
+  const lines = reply.lines.map((l) => l.map(renderSpan).join(''));
+  if (reply.title) lines.unshift(`<b>${escapeHtml(truncate(reply.title, SPAN_CHARS))}</b>`);
+  for (const c of reply.cards ?? [])
+    lines.push(...cardLines(c, reply.detail === true, locale, reply.timezone ?? 'UTC'));
+  return splitLines(lines, limit);
 }
 
 /** Inline keyboard markup of a reply's buttons. */
 export function inlineKeyboard(
   reply: Reply,
 ): { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> } | undefined {
-  if (!reply.buttons || reply.buttons.length === 0) return undefined;
-  return {
-    inline_keyboard: reply.buttons.map((row) => row.map((b) => ({ text: b.label, callback_data: b.action }))),
-  };
+  // Telegram has no disabled buttons: an edge of a list shows none.
+  const rows = (reply.buttons ?? [])
+    .map((row) =>
+      row
+        .filter((b) => !b.disabled || b.action === 'noop')
+        .map((b) => ({ text: b.label, callback_data: b.action })),
+    )
+    .filter((row) => row.length > 0);
+  return rows.length > 0 ? { inline_keyboard: rows } : undefined;
 }

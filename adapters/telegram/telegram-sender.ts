@@ -1,6 +1,7 @@
 import type { Telegram } from 'telegraf';
 import type { PlatformSender } from '../../src/delivery/platform-sender.ts';
 import type { Chat, OutgoingMessage } from '../../src/domain/types.ts';
+import { DeliveryError } from '../../src/errors.ts';
 import { toDeliveryError } from './telegram-errors.ts';
 import { renderMessage } from './telegram-renderer.ts';
 
@@ -23,7 +24,8 @@ export function createTelegramSender(telegram: Telegram, opts: { paidBroadcast: 
     partCount: (_chat: Chat, msg: OutgoingMessage) => parts(msg).length,
     async sendPart(chat: Chat, msg: OutgoingMessage, part: number) {
       const text = parts(msg)[part];
-      if (text === undefined) return;
+      if (text === undefined)
+        throw new DeliveryError('rejected', `part ${part} of ${parts(msg).length} does not exist`);
       const extra: Record<string, unknown> = {
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },

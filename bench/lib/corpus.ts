@@ -4,7 +4,7 @@
  * + SearchJournal.append, as IngestService.store does, without HTTP) in batches of 1,000.
  * core-ingest leaves the database for core-search when both run in one harness process.
  */
-import { type Core, createCore } from '../../src/core.ts';
+import { type CoreInternals, createCoreInternals } from '../../src/core.ts';
 import type { Article } from '../../src/domain/types.ts';
 import { buildArticle } from '../../src/ingest/article-builder.ts';
 import { indexEntryOf } from '../../src/store/search-index.ts';
@@ -41,12 +41,14 @@ function entriesForBatch(r: () => number, from: number, count: number) {
 }
 
 /** Creates a database, adds the sources and stores `count` articles. Returns the core (open). */
-export async function buildCorpus(count = CORPUS_ARTICLES): Promise<{ core: Core; stats: CorpusStats }> {
+export async function buildCorpus(
+  count = CORPUS_ARTICLES,
+): Promise<{ core: CoreInternals; stats: CorpusStats }> {
   const dbName = benchDbName('ingest');
-  const core = await createCore(benchConfig(dbName), silentLog);
+  const core = await createCoreInternals(benchConfig(dbName), silentLog);
   const sourceIds: string[] = [];
   for (let s = 0; s < CORPUS_SOURCES; s++) {
-    const src = await core.sources.add({
+    const src = await core.stores.sources.add({
       url: `https://news${s}.example.cn/rss.xml`,
       name: `新闻源${s}`,
       kind: 'rss',
@@ -79,7 +81,7 @@ export async function buildCorpus(count = CORPUS_ARTICLES): Promise<{ core: Core
     // (the in-memory index look-up; the O(n²) same-batch scan is left out, see the report).
     for (const a of batch) a.clusterId = core.journal.index.findCluster(a.fingerprint) ?? a.id;
     const t1 = performance.now();
-    const inserted = await core.articles.insertNew(batch);
+    const inserted = await core.stores.articles.insertNew(batch);
     const t2 = performance.now();
     await core.journal.append(batch.filter((a) => inserted.has(a.id)).map(indexEntryOf));
     const t3 = performance.now();
@@ -122,11 +124,11 @@ export function takeCorpus(): CorpusStats | null {
 
 /** Drops a database by name (opens a short-lived core on it). */
 export async function dropDatabase(dbName: string): Promise<void> {
-  const core = await createCore(benchConfig(dbName), silentLog);
+  const core = await createCoreInternals(benchConfig(dbName), silentLog);
   try {
     await core.db.drop();
   } finally {
-    await core.close();
+    await core.core.close();
   }
 }
 

@@ -8,7 +8,7 @@
  * exactly the document shape ChatStore writes (`toDoc`); {@link checkChatsReadable} reads a
  * sample back through `ChatStore.get` to prove the shape.
  */
-import type { Core } from '../../src/core.ts';
+import type { CoreInternals } from '../../src/core.ts';
 import type { Article, Chat, Subscription } from '../../src/domain/types.ts';
 import { buildArticle } from '../../src/ingest/article-builder.ts';
 import type { ChatStore } from '../../src/store/chat-store.ts';
@@ -18,10 +18,10 @@ import { entry, rng } from './gen.ts';
 const BATCH = 1000;
 
 /** Adds `count` sources; returns their ids. */
-export async function addSources(core: Core, count: number): Promise<string[]> {
+export async function addSources(core: CoreInternals, count: number): Promise<string[]> {
   const ids: string[] = [];
   for (let s = 0; s < count; s++) {
-    const src = await core.sources.add({
+    const src = await core.stores.sources.add({
       url: `https://news${s}.example.cn/rss.xml`,
       name: `新闻源${s}`,
       kind: 'rss',
@@ -33,7 +33,11 @@ export async function addSources(core: Core, count: number): Promise<string[]> {
 }
 
 /** Stores `count` generated articles round-robin over `sourceIds`, fetched now. Returns how many were new. */
-export async function addArticles(core: Core, sourceIds: readonly string[], count: number): Promise<number> {
+export async function addArticles(
+  core: CoreInternals,
+  sourceIds: readonly string[],
+  count: number,
+): Promise<number> {
   const r = rng(20250901);
   const now = new Date();
   let stored = 0;
@@ -45,7 +49,7 @@ export async function addArticles(core: Core, sourceIds: readonly string[], coun
       if (built) batch.push(built.article);
     }
     for (const a of batch) a.clusterId = core.journal.index.findCluster(a.fingerprint) ?? a.id;
-    const inserted = await core.articles.insertNew(batch);
+    const inserted = await core.stores.articles.insertNew(batch);
     await core.journal.append(batch.filter((a) => inserted.has(a.id)).map(indexEntryOf));
     stored += inserted.size;
   }
@@ -60,7 +64,7 @@ export const benchChatId = (n: number): number => 100_000_000 + n;
  * picked deterministically, digest at 08:00 Asia/Shanghai, never digested. Returns their keys.
  */
 export async function insertChats(
-  core: Core,
+  core: CoreInternals,
   sourceIds: readonly string[],
   count: number,
   perChat: number,
@@ -105,6 +109,7 @@ export async function insertChats(
         subscriptions,
         lastDigestAt: null,
         lastDigestSlot: null,
+        lastDigestSeq: null,
         createdAt,
       };
       docs.push({ _id: key, ...chat, updatedAt: new Date() });
@@ -116,7 +121,10 @@ export async function insertChats(
 }
 
 /** Reads a few chats back through ChatStore.get (the bulk-inserted shape must be what the store reads). */
-export async function checkChatsReadable(chats: ChatStore, keys: readonly string[]): Promise<void> {
+export async function checkChatsReadable(
+  chats: Pick<ChatStore, 'get'>,
+  keys: readonly string[],
+): Promise<void> {
   for (const key of [keys[0], keys[Math.floor(keys.length / 2)], keys[keys.length - 1]]) {
     const c = key ? await chats.get(key) : null;
     if (!c || c.subscriptions.length === 0 || !c.active) throw new Error(`chat ${key} not readable`);

@@ -20,7 +20,7 @@ export async function sourcesAdd(
   url: string,
   opts: { name?: string; every?: string; json?: boolean },
 ) {
-  const added = await core.sourceService.add(url, {
+  const added = await core.sources.add(url, {
     ...(opts.name ? { name: opts.name } : {}),
     ...(opts.every ? { intervalSec: durationSec(opts.every, '--every') } : {}),
   });
@@ -36,7 +36,7 @@ export async function sourcesAdd(
 /** `sources list` */
 export async function sourcesList(core: Core, opts: { json?: boolean }) {
   const list = await core.sources.list();
-  if (opts.json) return printJson(list.map(({ seen: _seen, ...s }) => s));
+  if (opts.json) return printJson(list);
   if (list.length === 0) return say('No sources yet. Add one with: newsrelay sources add <url>');
   for (const s of list) {
     const health = s.health.disabledAt
@@ -68,7 +68,7 @@ export async function sourcesImport(core: Core, file: string, opts: { json?: boo
     while (next < feeds.length) {
       const f = feeds[next++]!;
       try {
-        const r = await core.sourceService.add(f.url, f.title ? { name: f.title } : {});
+        const r = await core.sources.add(f.url, f.title ? { name: f.title } : {});
         results.push({ url: f.url, status: r.existed ? 'existed' : 'added' });
       } catch (err) {
         results.push({ url: f.url, status: 'failed', error: describeError(err) });

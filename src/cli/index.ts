@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { loadConfig } from '../config/config.ts';
+import { explicitKeys, loadConfig } from '../config/config.ts';
 import { type Core, createCore } from '../core.ts';
 import { describeError, NewsrelayError } from '../errors.ts';
 import { createLogger, redactSecrets, registerSecrets } from '../log.ts';
@@ -35,8 +35,8 @@ program
       throw new NewsrelayError('bad_input', `--role must be all, bot, worker or scheduler, not "${o.role}"`);
     }
     const config = loadConfig();
-    const { ensureLocalServices } = await import('../local-services.ts');
-    await ensureLocalServices(config);
+    const { ensureLocalServices, planLocalServices } = await import('../local-services.ts');
+    await ensureLocalServices(planLocalServices(config, explicitKeys()));
     const { runService } = await import('../main.ts');
     await runService(config, o.role as 'all' | 'bot' | 'worker' | 'scheduler');
     process.exit(0);

@@ -1,8 +1,19 @@
-import { NewsrelayError } from '../errors.ts';
-import { hasKey, t } from '../i18n/i18n.ts';
-import { decodeAction } from './command-actions.ts';
-import type { CommandContext, CommandDeps } from './command-context.ts';
-import { digestCommand, headlinesCommand, helpCommand, startCommand } from './news-commands.ts';
+import { UserError } from '../errors.ts';
+import { decodeAction, isPageAction } from './command-actions.ts';
+import {
+  type CommandContext,
+  type CommandServices,
+  guarded,
+  requireManager,
+  say,
+} from './command-context.ts';
+import {
+  digestCommand,
+  headlinesCommand,
+  headlinesPage,
+  helpCommand,
+  startCommand,
+} from './news-commands.ts';
 import { type Reply, textReply } from './reply.ts';
 import {
   filterCommand,
@@ -24,10 +35,16 @@ import {
   unsubscribeCommand,
 } from './subscription-commands.ts';
 
-type Handler = (deps: CommandDeps, ctx: CommandContext, args: string) => Promise<Reply> | Reply;
+type Handler = (services: CommandServices, ctx: CommandContext, args: string) => Promise<Reply> | Reply;
 
-/** Commands that change settings: only chat administrators may run them in groups and channels. */
-export const MANAGE_COMMANDS = new Set([
+/** Headlines per page where commands are typed as text. */
+const TEXT_PAGE_SIZE = 10;
+
+/**
+ * Commands that change a chat: in groups and channels the adapter must check the actor's rights
+ * before the command runs (the handlers check `canManage` again).
+ */
+export const MANAGE_COMMANDS: ReadonlySet<string> = new Set([
   'subscribe',
   'unsubscribe',
   'time',
@@ -42,79 +59,84 @@ export const MANAGE_COMMANDS = new Set([
 ]);
 
 const HANDLERS: Record<string, Handler> = {
-  start: (_d, c) => startCommand(c),
-  help: (_d, c) => helpCommand(c),
-  sources: (d, c) => sourcesCommand(d, c),
-  subscribe: subscribeCommand,
+  start: (_s, c) => startCommand(c),
+  help: (_s, c) => helpCommand(c),
+  sources: (s, c) => sourcesCommand(s, c),
+  subscribe: (s, c, a) => subscribeCommand(s, c, a, { allowKeyword: true }),
   unsubscribe: unsubscribeCommand,
-  list: (d, c) => listCommand(d, c),
-  digest: (d, c) => digestCommand(d, c),
+  list: (s, c) => listCommand(s, c),
+  digest: (s, c) => digestCommand(s, c),
   time: timeCommand,
   timezone: timezoneCommand,
-  pause: (d, c) => pauseCommand(d, c, true),
-  resume: (d, c) => pauseCommand(d, c, false),
+  pause: (s, c) => pauseCommand(s, c, true),
+  resume: (s, c) => pauseCommand(s, c, false),
   script: scriptCommand,
   filter: filterCommand,
   instant: instantCommand,
   lang: langCommand,
-  headlines: (d, c, a) => headlinesCommand(d, c, a, false),
-  search: (d, c, a) => headlinesCommand(d, c, a, true),
-  export: (d, c) => exportCommand(d, c),
+  headlines: (s, c, a) =>
+    headlinesCommand(s, c, { query: a || null, source: null, since: null, limit: TEXT_PAGE_SIZE }, false),
+  search: (s, c, a) =>
+    headlinesCommand(s, c, { query: a || null, source: null, since: null, limit: TEXT_PAGE_SIZE }, true),
+  export: (s, c) => exportCommand(s, c),
 };
 
 /** True for a command name this router knows. */
 export function isCommand(name: string): boolean {
-  return name in HANDLERS;
-}
-
-/** The sentence for an error in the user's language (unknown errors get a generic one). */
-export function errorReply(ctx: CommandContext, err: unknown): Reply {
-  const key = err instanceof NewsrelayError ? `error.${err.code}` : 'error.internal';
-  return textReply(t(ctx.chat.locale, hasKey(key) ? key : 'error.internal'));
+  return Object.hasOwn(HANDLERS, name);
 }
 
 /**
- * The platform-neutral command entry point: runs `name` with `args` for `ctx`, checks the right
- * to change settings, and turns every failure into a reply in the chat's language.
+ * The entry point of commands typed as text (`/name args`): runs `name` for `ctx` and turns every
+ * failure into a reply in the asker's language.
  */
 export async function runCommand(
-  deps: CommandDeps,
+  services: CommandServices,
   ctx: CommandContext,
   name: string,
   args: string,
 ): Promise<Reply> {
-  const handler = HANDLERS[name];
-  if (!handler) return textReply(t(ctx.chat.locale, 'unknown.command'));
-  if (MANAGE_COMMANDS.has(name) && !ctx.canManage) return textReply(t(ctx.chat.locale, 'admin.only'));
-  try {
-    return await handler(deps, ctx, args.slice(0, 1000));
-  } catch (err) {
-    return errorReply(ctx, err);
-  }
+  const handler = isCommand(name) ? HANDLERS[name] : undefined;
+  if (!handler) return textReply(say(ctx, 'unknown.command'));
+  return guarded(services, ctx, () => handler(services, ctx, args.slice(0, 1000)));
 }
 
-/** A button press (callback data from a reply's buttons). */
-export async function runAction(deps: CommandDeps, ctx: CommandContext, data: string): Promise<Reply | null> {
+/**
+ * A button press (an action from a reply's buttons); null when the data is not an action (old
+ * buttons, forged data). Result pages whose long query expired answer so.
+ */
+export async function runAction(
+  services: CommandServices,
+  ctx: CommandContext,
+  data: string,
+): Promise<Reply | null> {
   const action = decodeAction(data);
-  if (!action) return null;
-  try {
-    if (action.kind === 'sources') return { ...(await sourcesCommand(deps, ctx, action.page)), edit: true };
-    if (!ctx.canManage) return textReply(t(ctx.chat.locale, 'admin.only'));
-    if (action.kind === 'unsubscribe') return await removeSubscription(deps, ctx, action.subscriptionId);
-    const source = await deps.sources.get(action.sourceId);
-    if (!source) return textReply(t(ctx.chat.locale, 'error.not_found'));
-    return await subscribeSource(deps, ctx, source);
-  } catch (err) {
-    return errorReply(ctx, err);
-  }
+  if (!action) return isPageAction(data) ? { ...textReply(say(ctx, 'page.expired')), private: true } : null;
+  return guarded(services, ctx, async () => {
+    switch (action.kind) {
+      case 'noop':
+        return { lines: [], edit: true };
+      case 'sources':
+        return { ...(await sourcesCommand(services, ctx, action.page)), edit: true };
+      case 'page':
+        return { ...(await headlinesPage(services, ctx, action.state)), edit: true };
+      case 'unsubscribe':
+        return removeSubscription(services, ctx, action.subscriptionId);
+      case 'subscribe': {
+        requireManager(ctx);
+        const source = await services.sources.get(action.sourceId);
+        if (!source) throw new UserError('source.unknown', { source: action.sourceId });
+        return subscribeSource(services, ctx, source);
+      }
+    }
+  });
 }
 
 /** An OPML document sent to the chat. */
-export async function runImport(deps: CommandDeps, ctx: CommandContext, data: Buffer): Promise<Reply> {
-  if (!ctx.canManage) return textReply(t(ctx.chat.locale, 'admin.only'));
-  try {
-    return await importOpml(deps, ctx, data);
-  } catch (err) {
-    return errorReply(ctx, err);
-  }
+export async function runImport(
+  services: CommandServices,
+  ctx: CommandContext,
+  data: Buffer,
+): Promise<Reply> {
+  return guarded(services, ctx, () => importOpml(services, ctx, data));
 }

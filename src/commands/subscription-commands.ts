@@ -1,23 +1,26 @@
-import { randomUUID } from 'node:crypto';
+import { CHAT_LIMITS } from '../chats/chat-rules.ts';
+import type { SubscribeResult } from '../chats/chat-service.ts';
 import type { Chat, Source, Subscription } from '../domain/types.ts';
-import { NewsrelayError } from '../errors.ts';
-import { t } from '../i18n/i18n.ts';
+import { NewsrelayError, UserError } from '../errors.ts';
+import { scriptName } from '../i18n/i18n.ts';
 import { HeadlinesService } from '../search/headlines-service.ts';
 import { type OpmlFeed, parseOpml, toOpml } from '../sources/opml.ts';
 import { queryTerms } from '../text/index-terms.ts';
 import { encodeAction } from './command-actions.ts';
-import { type CommandContext, type CommandDeps, LIMITS } from './command-context.ts';
+import { type CommandContext, type CommandServices, requireManager, say } from './command-context.ts';
 import { type Reply, type Span, textReply } from './reply.ts';
-import { changeChat, filtersText, scriptName } from './settings-commands.ts';
+import { filtersText } from './settings-commands.ts';
 
 const PAGE = 8;
-const newId = () => randomUUID().replace(/-/g, '').slice(0, 12);
 
 /** `/sources` — a page of known sources as buttons; a tap subscribes. */
-export async function sourcesCommand(deps: CommandDeps, ctx: CommandContext, page = 0): Promise<Reply> {
-  const l = ctx.chat.locale;
-  const all = (await deps.sources.list()).filter((s) => !s.health.disabledAt);
-  if (all.length === 0) return textReply(t(l, 'sources.none'));
+export async function sourcesCommand(
+  services: CommandServices,
+  ctx: CommandContext,
+  page = 0,
+): Promise<Reply> {
+  const all = (await services.sources.list()).filter((s) => !s.health.disabledAt);
+  if (all.length === 0) return textReply(say(ctx, 'sources.none'));
   const pages = Math.ceil(all.length / PAGE);
   const p = Math.min(Math.max(0, page), pages - 1);
   const subscribed = new Set(ctx.chat.subscriptions.map((s) => s.sourceId));
@@ -29,221 +32,287 @@ export async function sourcesCommand(deps: CommandDeps, ctx: CommandContext, pag
   ]);
   const nav = [];
   if (p > 0)
-    nav.push({ label: t(l, 'sources.prev'), action: encodeAction({ kind: 'sources', page: p - 1 }) });
+    nav.push({ label: say(ctx, 'sources.prev'), action: encodeAction({ kind: 'sources', page: p - 1 }) });
   if (p < pages - 1)
-    nav.push({ label: t(l, 'sources.next'), action: encodeAction({ kind: 'sources', page: p + 1 }) });
+    nav.push({ label: say(ctx, 'sources.next'), action: encodeAction({ kind: 'sources', page: p + 1 }) });
   if (nav.length > 0) buttons.push(nav);
-  return { ...textReply(t(l, 'sources.title', { page: p + 1, pages })), buttons };
+  return { ...textReply(say(ctx, 'sources.title', { page: p + 1, pages })), buttons };
 }
 
-/** Subscribe the target chat to a known source. */
+function subscribedReply(ctx: CommandContext, source: Source, res: SubscribeResult, isNew: boolean): Reply {
+  if (ctx.target) {
+    const params = { source: source.name, channel: ctx.target };
+    if (res.status === 'already') return { ...textReply(say(ctx, 'feed.exists', params)), private: true };
+    const mode = say(ctx, res.subscription.instant ? 'feed.modeInstant' : 'feed.modeDigest');
+    return { ...textReply(say(ctx, 'feed.added', { ...params, mode })), private: true };
+  }
+  if (res.status === 'already') return textReply(say(ctx, 'subscribe.already', { name: source.name }));
+  const topic = ctx.threadId ? say(ctx, 'subscribe.topic') : '';
+  return textReply(
+    say(ctx, isNew ? 'subscribe.newSource' : 'subscribe.source', { name: source.name }) + topic,
+  );
+}
+
+/** Subscribe the target chat to a known source (a `/sources` button, OPML import). */
 export async function subscribeSource(
-  deps: CommandDeps,
+  services: CommandServices,
   ctx: CommandContext,
   source: Source,
-  isNew = false,
+  opts: { instant?: boolean; isNew?: boolean } = {},
 ): Promise<Reply> {
-  const l = ctx.chat.locale;
-  if (ctx.chat.subscriptions.some((s) => s.kind === 'source' && s.sourceId === source.id)) {
-    return textReply(t(l, 'subscribe.already', { name: source.name }));
-  }
-  if (ctx.chat.subscriptions.length >= LIMITS.subscriptions)
-    return textReply(t(l, 'subscribe.tooMany', { max: LIMITS.subscriptions }));
-  await changeChat(deps, ctx, (c) => {
-    c.subscriptions.push(
-      newSubscription({ kind: 'source', sourceId: source.id, keyword: null }, ctx.threadId),
-    );
-  });
-  const topic = ctx.threadId ? t(l, 'subscribe.topic') : '';
-  return textReply(t(l, isNew ? 'subscribe.newSource' : 'subscribe.source', { name: source.name }) + topic);
+  requireManager(ctx);
+  const res = await services.chats.subscribe(
+    ctx.chat.key,
+    { sourceId: source.id },
+    { ...(opts.instant === undefined ? {} : { instant: opts.instant }), threadId: ctx.threadId },
+  );
+  ctx.chat = res.chat;
+  return subscribedReply(ctx, source, res, opts.isNew ?? false);
 }
 
-function newSubscription(
-  s: Pick<Subscription, 'kind' | 'sourceId' | 'keyword'>,
-  threadId: string | null,
-): Subscription {
-  return { id: newId(), ...s, instant: false, threadId, createdAt: new Date() };
-}
+/** Is `text` a feed URL to add rather than a name? */
+const isUrl = (text: string) => /^https?:\/\//i.test(text);
 
-/** `/subscribe <source name | feed URL | keyword>` — a new URL is validated and added like `newsrelay sources add`. */
-export async function subscribeCommand(deps: CommandDeps, ctx: CommandContext, args: string): Promise<Reply> {
-  const l = ctx.chat.locale;
-  const arg = args.trim();
-  if (!arg) return textReply(t(l, 'subscribe.usage'));
-  if (/^https?:\/\//i.test(arg)) {
-    const added = await deps.sourceService.add(arg, { owner: ctx.chat.key });
-    return subscribeSource(deps, ctx, added.source, !added.existed);
-  }
-  const source = await deps.sources.find(arg);
-  if (source) return subscribeSource(deps, ctx, source);
-  const keyword = HeadlinesService.checkQuery(arg);
-  if ([...keyword].length > LIMITS.wordChars || queryTerms(keyword).length === 0)
-    return textReply(t(l, 'subscribe.usage'));
-  if (ctx.chat.subscriptions.some((s) => s.kind === 'keyword' && s.keyword === keyword)) {
-    return textReply(t(l, 'subscribe.already', { name: keyword }));
-  }
-  if (ctx.chat.subscriptions.length >= LIMITS.subscriptions)
-    return textReply(t(l, 'subscribe.tooMany', { max: LIMITS.subscriptions }));
-  await changeChat(deps, ctx, (c) => {
-    c.subscriptions.push(newSubscription({ kind: 'keyword', sourceId: null, keyword }, ctx.threadId));
-  });
-  return textReply(t(l, 'subscribe.keyword', { keyword }));
-}
-
-async function subscriptionName(deps: CommandDeps, chat: Chat, s: Subscription): Promise<string> {
-  if (s.kind === 'keyword') return t(chat.locale, 'list.keyword', { keyword: s.keyword ?? '' });
-  return (s.sourceId && (await deps.sources.get(s.sourceId))?.name) || (s.sourceId ?? '?');
-}
-
-/** `/unsubscribe` — buttons of the current subscriptions; with an argument, removes the one it names. */
-export async function unsubscribeCommand(
-  deps: CommandDeps,
+/**
+ * `/subscribe <source name | feed URL | keyword>` (Telegram) and `/feed add` (Discord, sources
+ * only): a new URL is validated and added like `newsrelay sources add`; the subscription cap is
+ * checked before anything is stored. `instant` sets the delivery mode (Discord's `mode` option).
+ */
+export async function subscribeCommand(
+  services: CommandServices,
   ctx: CommandContext,
-  args: string,
+  ref: string,
+  opts: { instant?: boolean; allowKeyword: boolean },
 ): Promise<Reply> {
-  const l = ctx.chat.locale;
-  if (ctx.chat.subscriptions.length === 0) return textReply(t(l, 'unsubscribe.none'));
-  const arg = args.trim();
-  if (!arg) {
-    const buttons = await Promise.all(
-      ctx.chat.subscriptions.map(async (s) => [
-        {
-          label: `✕ ${await subscriptionName(deps, ctx.chat, s)}`.slice(0, 60),
-          action: encodeAction({ kind: 'unsubscribe', subscriptionId: s.id }),
-        },
-      ]),
-    );
-    return { ...textReply(t(l, 'unsubscribe.pick')), buttons };
+  requireManager(ctx);
+  const arg = ref.trim();
+  if (!arg) throw new UserError('subscribe.usage');
+  const found = await services.sources.find(arg);
+  const already = found && ctx.chat.subscriptions.some((s) => s.kind === 'source' && s.sourceId === found.id);
+  if (!already) services.chats.assertCanSubscribe(ctx.chat);
+  if (found) return subscribeSource(services, ctx, found, opts);
+  if (isUrl(arg)) {
+    const added = await services.sources.add(arg, { owner: ctx.chat.key });
+    return subscribeSource(services, ctx, added.source, { ...opts, isNew: !added.existed });
   }
-  const lower = arg.toLowerCase();
-  for (const s of ctx.chat.subscriptions) {
-    const name =
-      s.kind === 'keyword'
-        ? (s.keyword ?? '')
-        : ((s.sourceId && (await deps.sources.get(s.sourceId))?.name) ?? '');
-    if (name.toLowerCase() === lower || s.sourceId === arg) return removeSubscription(deps, ctx, s.id);
+  if (!opts.allowKeyword) throw new UserError('source.unknown', { source: arg.slice(0, 100) });
+  let keyword: string;
+  try {
+    keyword = HeadlinesService.checkQuery(arg);
+  } catch {
+    throw new UserError('subscribe.usage');
   }
-  return textReply(t(l, 'unsubscribe.notFound', { name: arg.slice(0, 60) }));
+  if ([...keyword].length > CHAT_LIMITS.wordChars || queryTerms(keyword).length === 0)
+    throw new UserError('subscribe.usage');
+  const res = await services.chats.subscribe(ctx.chat.key, { keyword }, { threadId: ctx.threadId });
+  ctx.chat = res.chat;
+  if (res.status === 'already') return textReply(say(ctx, 'subscribe.already', { name: keyword }));
+  return textReply(say(ctx, 'subscribe.keyword', { keyword }));
+}
+
+async function subscriptionName(
+  services: CommandServices,
+  ctx: CommandContext,
+  s: Subscription,
+): Promise<string> {
+  if (s.kind === 'keyword') return say(ctx, 'list.keyword', { keyword: s.keyword ?? '' });
+  return (s.sourceId && (await services.sources.get(s.sourceId))?.name) || (s.sourceId ?? '?');
+}
+
+function removedReply(ctx: CommandContext, name: string, removed: boolean): Reply {
+  if (ctx.target) {
+    const params = { source: name, channel: ctx.target };
+    return { ...textReply(say(ctx, removed ? 'feed.removed' : 'feed.missing', params)), private: true };
+  }
+  return textReply(say(ctx, removed ? 'unsubscribe.done' : 'unsubscribe.notFound', { name }));
 }
 
 /** Remove one subscription by id (an unsubscribe button). */
 export async function removeSubscription(
-  deps: CommandDeps,
+  services: CommandServices,
   ctx: CommandContext,
   subscriptionId: string,
 ): Promise<Reply> {
-  const l = ctx.chat.locale;
+  requireManager(ctx);
   const sub = ctx.chat.subscriptions.find((s) => s.id === subscriptionId);
-  if (!sub) return textReply(t(l, 'unsubscribe.notFound', { name: '' }));
-  const name = await subscriptionName(deps, ctx.chat, sub);
-  await changeChat(deps, ctx, (c) => {
-    c.subscriptions = c.subscriptions.filter((s) => s.id !== subscriptionId);
-  });
-  return textReply(t(l, 'unsubscribe.done', { name }));
+  if (!sub) return removedReply(ctx, '', false);
+  const name = await subscriptionName(services, ctx, sub);
+  await services.chats.unsubscribe(ctx.chat.key, subscriptionId);
+  return removedReply(ctx, name, true);
+}
+
+/**
+ * `/unsubscribe [name]` (Telegram) and `/feed remove` (Discord): without an argument, buttons of the
+ * current subscriptions; with one, removes the subscription it names (source name, id or URL, or
+ * the keyword).
+ */
+export async function unsubscribeCommand(
+  services: CommandServices,
+  ctx: CommandContext,
+  ref: string,
+): Promise<Reply> {
+  requireManager(ctx);
+  const arg = ref.trim();
+  if (!arg) {
+    if (ctx.chat.subscriptions.length === 0) return textReply(say(ctx, 'unsubscribe.none'));
+    const buttons = await Promise.all(
+      ctx.chat.subscriptions.map(async (s) => [
+        {
+          label: `✕ ${await subscriptionName(services, ctx, s)}`.slice(0, 60),
+          action: encodeAction({ kind: 'unsubscribe', subscriptionId: s.id }),
+        },
+      ]),
+    );
+    return { ...textReply(say(ctx, 'unsubscribe.pick')), buttons };
+  }
+  const source = await services.sources.find(arg);
+  const lower = arg.toLowerCase();
+  const sub = ctx.chat.subscriptions.find((s) =>
+    s.kind === 'keyword'
+      ? (s.keyword ?? '').toLowerCase() === lower
+      : s.sourceId === arg || (source !== null && s.sourceId === source.id),
+  );
+  if (!sub) return removedReply(ctx, (source?.name ?? arg).slice(0, 100), false);
+  return removeSubscription(services, ctx, sub.id);
 }
 
 /** `/list` — subscriptions and settings. */
-export async function listCommand(deps: CommandDeps, ctx: CommandContext): Promise<Reply> {
+export async function listCommand(services: CommandServices, ctx: CommandContext): Promise<Reply> {
   const c = ctx.chat;
-  const l = c.locale;
   const lines: Span[][] = [];
-  if (c.subscriptions.length === 0) lines.push([{ text: t(l, 'list.none') }]);
+  if (c.subscriptions.length === 0) lines.push([{ text: say(ctx, 'list.none') }]);
   else {
-    lines.push([{ text: t(l, 'list.title'), bold: true }]);
+    lines.push([{ text: say(ctx, 'list.title'), bold: true }]);
     for (const s of c.subscriptions) {
       lines.push([
-        { text: `• ${await subscriptionName(deps, c, s)}${s.instant ? t(l, 'list.instant') : ''}` },
+        { text: `• ${await subscriptionName(services, ctx, s)}${s.instant ? say(ctx, 'list.instant') : ''}` },
       ]);
     }
   }
   lines.push([
     {
-      text: t(l, 'list.settings', {
+      text: say(ctx, 'list.settings', {
         times: c.digestTimes.join(', ') || '—',
         timezone: c.timezone,
-        paused: c.paused ? t(l, 'list.paused') : '',
-        script: scriptName(c, c.script),
+        paused: c.paused ? say(ctx, 'list.paused') : '',
+        script: scriptName(ctx.locale, c.script),
         locale: c.locale,
       }),
     },
   ]);
   const f = filtersText(c);
-  if (f) lines.push([{ text: t(l, 'list.filters', { filters: f }) }]);
+  if (f) lines.push([{ text: say(ctx, 'list.filters', { filters: f }) }]);
   return { lines };
 }
 
+/**
+ * `/feed list [channel]` (Discord): the source subscriptions of every chat that follows
+ * `parentKey` (a guild's channels), paused ones marked; `label` names a chat as the platform links it.
+ */
+export async function feedListCommand(
+  services: CommandServices,
+  ctx: CommandContext,
+  opts: { parentKey: string; onlyChatId: string | null; label: (chat: Chat) => string },
+): Promise<Reply> {
+  requireManager(ctx);
+  const chats = (await services.chats.children(opts.parentKey)).filter(
+    (c) => c.subscriptions.length > 0 && (!opts.onlyChatId || c.chatId === opts.onlyChatId),
+  );
+  if (chats.length === 0) return { ...textReply(say(ctx, 'feed.listEmpty')), private: true };
+  const ids = chats.flatMap((c) => c.subscriptions.flatMap((s) => (s.sourceId ? [s.sourceId] : [])));
+  const names = await services.headlines.sourceNames(ids);
+  const lines = chats.map((c): Span[] => {
+    const subs = c.subscriptions
+      .filter((s) => s.kind === 'source' && s.sourceId)
+      .map(
+        (s) =>
+          `${names.get(s.sourceId!) ?? s.sourceId!} (${say(ctx, s.instant ? 'feed.modeInstant' : 'feed.modeDigest')})`,
+      );
+    const paused = c.active ? '' : say(ctx, 'feed.paused', { reason: c.deactivatedReason ?? '' });
+    return [{ text: `${opts.label(c)}${paused}: ${subs.join('、')}` }];
+  });
+  return { title: say(ctx, 'feed.listTitle'), lines, private: true };
+}
+
 /** `/instant <source> on|off` (the source may be left out when there is only one). */
-export async function instantCommand(deps: CommandDeps, ctx: CommandContext, args: string): Promise<Reply> {
-  const l = ctx.chat.locale;
+export async function instantCommand(
+  services: CommandServices,
+  ctx: CommandContext,
+  args: string,
+): Promise<Reply> {
+  requireManager(ctx);
   const m = /^(.*?)\s*\b(on|off)$/i.exec(args.trim());
-  if (!m) return textReply(t(l, 'instant.usage'));
+  if (!m) throw new UserError('instant.usage');
   const on = m[2]!.toLowerCase() === 'on';
   const name = m[1]!.trim();
   const sourceSubs = ctx.chat.subscriptions.filter((s) => s.kind === 'source');
   let target: Subscription | undefined;
   if (!name && sourceSubs.length === 1) target = sourceSubs[0];
   else if (name) {
-    const source = await deps.sources.find(name);
+    const source = await services.sources.find(name);
     target = sourceSubs.find((s) => s.sourceId === source?.id);
   }
-  if (!target)
-    return textReply(t(l, name ? 'unsubscribe.notFound' : 'instant.usage', { name: name.slice(0, 60) }));
-  const id = target.id;
-  await changeChat(deps, ctx, (c) => {
-    for (const s of c.subscriptions) if (s.id === id) s.instant = on;
-  });
+  if (!target) {
+    if (!name) throw new UserError('instant.usage');
+    return textReply(say(ctx, 'unsubscribe.notFound', { name: name.slice(0, 60) }));
+  }
+  ctx.chat = await services.chats.setInstant(ctx.chat.key, target.id, on);
   return textReply(
-    t(l, 'instant.set', {
-      name: await subscriptionName(deps, ctx.chat, target),
-      state: t(l, on ? 'instant.on' : 'instant.off'),
+    say(ctx, 'instant.set', {
+      name: await subscriptionName(services, ctx, target),
+      state: say(ctx, on ? 'instant.on' : 'instant.off'),
     }),
   );
 }
 
 /** `/export` — the chat's source subscriptions as an OPML file. */
-export async function exportCommand(deps: CommandDeps, ctx: CommandContext): Promise<Reply> {
-  const l = ctx.chat.locale;
+export async function exportCommand(services: CommandServices, ctx: CommandContext): Promise<Reply> {
   const sources = [];
   for (const s of ctx.chat.subscriptions) {
-    const src = s.kind === 'source' && s.sourceId ? await deps.sources.get(s.sourceId) : null;
+    const src = s.kind === 'source' && s.sourceId ? await services.sources.get(s.sourceId) : null;
     if (src) sources.push({ url: src.url, title: src.name });
   }
-  if (sources.length === 0) return textReply(t(l, 'export.none'));
+  if (sources.length === 0) return textReply(say(ctx, 'export.none'));
   const xml = toOpml(`NewsRelay ${ctx.chat.title ?? ctx.chat.chatId}`, sources);
   return {
-    ...textReply(t(l, 'export.caption')),
+    ...textReply(say(ctx, 'export.caption')),
     file: { name: 'newsrelay-subscriptions.opml', mime: 'text/x-opml', data: Buffer.from(xml) },
   };
 }
 
 /** An OPML file sent to the bot: each feed is added (validated by fetching) and subscribed. */
-export async function importOpml(deps: CommandDeps, ctx: CommandContext, data: Buffer): Promise<Reply> {
-  const l = ctx.chat.locale;
-  if (data.length > LIMITS.opmlBytes)
-    return textReply(t(l, 'import.tooLarge', { max: LIMITS.opmlBytes / 1024 }));
+export async function importOpml(
+  services: CommandServices,
+  ctx: CommandContext,
+  data: Buffer,
+): Promise<Reply> {
+  requireManager(ctx);
+  if (data.length > CHAT_LIMITS.opmlBytes)
+    throw new UserError('import.tooLarge', { max: CHAT_LIMITS.opmlBytes / 1024 });
   let feeds: OpmlFeed[];
   try {
     feeds = parseOpml(data.toString('utf8'));
   } catch (err) {
-    if (err instanceof NewsrelayError) return textReply(t(l, 'import.invalid'));
+    if (err instanceof NewsrelayError) throw new UserError('import.invalid');
     throw err;
   }
   let added = 0;
   let failed = 0;
-  for (const f of feeds.slice(0, LIMITS.opmlItems)) {
+  for (const f of feeds.slice(0, CHAT_LIMITS.opmlItems)) {
     try {
-      const res = await deps.sourceService.add(f.url, {
+      services.chats.assertCanSubscribe(ctx.chat);
+      const res = await services.sources.add(f.url, {
         owner: ctx.chat.key,
         ...(f.title ? { name: f.title } : {}),
       });
       if (!ctx.chat.subscriptions.some((s) => s.sourceId === res.source.id)) {
-        await subscribeSource(deps, ctx, res.source);
+        await subscribeSource(services, ctx, res.source);
         added++;
       }
     } catch {
       failed++;
     }
   }
-  failed += Math.max(0, feeds.length - LIMITS.opmlItems);
-  return textReply(t(l, 'import.done', { added, failed }));
+  failed += Math.max(0, feeds.length - CHAT_LIMITS.opmlItems);
+  return textReply(say(ctx, 'import.done', { added, failed }));
 }

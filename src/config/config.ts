@@ -17,7 +17,7 @@ const duration = z.string().transform((v, ctx) => {
 const timezone = z.string().refine(isTimeZone, { message: 'not an IANA time zone (e.g. Asia/Shanghai)' });
 
 /**
- * The one configuration schema. Every variable of DESIGN.md's table, validated at start-up;
+ * The one configuration schema. Every variable of the configuration table in docs/design.md and the README, validated at start-up;
  * `loadConfig` reports all problems at once. Nothing else in the project reads `process.env`.
  */
 const schema = z.object({
@@ -47,8 +47,35 @@ const schema = z.object({
   DISCORD_API_ROOT: z.string().url().default('https://discord.com/api'),
   /** Channel messages per second to Discord overall, on top of discord.js's own buckets. */
   DISCORD_GLOBAL_RATE: z.coerce.number().int().positive().max(50).default(40),
+  /** Port of the HTTP server (`/healthz`, `/readyz`, `/metrics`, the queue dashboard, the Telegram webhook). */
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Address the HTTP server binds; `0.0.0.0` in a container so the orchestrator reaches `/readyz`. */
   HTTP_HOST: z.string().default('127.0.0.1'),
+  /**
+   * Password of the queue dashboard (`/dashboard`): HTTP Basic auth with any user name, or
+   * `Authorization: Bearer <token>`. Unset: the dashboard is open on a loopback HTTP_HOST and
+   * off (404) on any other.
+   */
+  DASHBOARD_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  /** The dashboard shows queues and jobs but refuses every action (retry, pause, clean, add) unless false. */
+  DASHBOARD_READ_ONLY: bool.prefault('true'),
+  /**
+   * How long start-up waits for an explicitly set MONGODB_URI / REDIS_URL to answer before it
+   * exits non-zero (nothing is ever started in their place).
+   */
+  SERVICES_WAIT: duration.prefault('60s'),
+  /**
+   * Time-to-live of the Redis locks that let one bot process poll Telegram and hold the Discord
+   * gateway; a holder that dies is replaced after at most this long.
+   */
+  LEADER_LOCK_TTL: duration.prefault('15s'),
+  /** How often the scheduler looks for due sources. */
+  POLL_TICK: duration.prefault('30s'),
+  /**
+   * How often the scheduler checks that Redis still holds its schedules (a wiped or failed-over
+   * Redis loses them) and rebuilds them from MongoDB when not.
+   */
+  RECONCILE_INTERVAL: duration.prefault('60s'),
   ALLOW_PRIVATE_NETWORK_FEEDS: bool.prefault('false'),
   DEFAULT_TIMEZONE: timezone.default('Asia/Shanghai'),
   DEFAULT_LOCALE: z.enum(['zh-Hans', 'zh-Hant', 'en']).default('zh-Hans'),
@@ -76,13 +103,23 @@ const schema = z.object({
 /** Validated configuration; durations are milliseconds. */
 export type Config = z.output<typeof schema>;
 
+/** Name of a configuration variable. */
+export type ConfigKey = keyof Config;
+
+/** Every variable the schema knows, in the schema's order. */
+export const CONFIG_KEYS = Object.keys(schema.shape) as ConfigKey[];
+
+/**
+ * The variables the operator set (present and non-empty in `env`), as opposed to those the
+ * schema filled with defaults. `serve` starts local MongoDB / Redis only for unset ones.
+ */
+export function explicitKeys(env: Record<string, string | undefined> = process.env): Set<ConfigKey> {
+  return new Set(CONFIG_KEYS.filter((k) => env[k] !== undefined && env[k] !== ''));
+}
+
 /** Parse and validate the environment; throws `config_invalid` listing every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const known = Object.fromEntries(
-    Object.keys(schema.shape)
-      .filter((k) => env[k] !== undefined && env[k] !== '')
-      .map((k) => [k, env[k]]),
-  );
+  const known = Object.fromEntries([...explicitKeys(env)].map((k) => [k, env[k]]));
   const result = schema.safeParse(known);
   if (result.success) {
     const cfg = result.data;

@@ -1,49 +1,50 @@
+import type { ChatService } from '../chats/chat-service.ts';
 import type { Chat, Platform } from '../domain/types.ts';
 import { DeliveryError, describeError } from '../errors.ts';
-import type { ChatStore } from '../store/chat-store.ts';
+import type { Logger } from '../log.ts';
 import type { DeliveryStore } from '../store/delivery-store.ts';
-import type {
-  ChatSchedulePort,
-  DeliveryJobRef,
-  DeliveryQueuePort,
-  PlatformSender,
-} from './platform-sender.ts';
+import type { DeliveryJobRef, DeliveryQueuePort, PlatformSender } from './platform-sender.ts';
 
 /** What processing one part did. */
 export type PartOutcome =
   | { status: 'sent'; next: DeliveryJobRef | null }
   | { status: 'wait'; ms: number }
-  | { status: 'done' | 'missing' | 'gone' };
+  | { status: 'done' | 'missing' | 'gone' | 'rejected' };
 
 /** Collaborators of {@link DeliveryService}. */
 export interface DeliveryServiceDeps {
-  chats: ChatStore;
+  chats: ChatService;
   deliveries: DeliveryStore;
-  senders: ReadonlyMap<Platform, PlatformSender>;
-  queue: DeliveryQueuePort;
-  schedules: ChatSchedulePort;
+  /** Enqueues delivery jobs; null in processes without queues. */
+  queue: DeliveryQueuePort | null;
+  log: Logger;
 }
 
 /**
  * Sends recorded deliveries part by part and records each part as it reaches the platform.
- * Platform-neutral: the sender renders and sends; this decides what is due and what a failure
- * means for the chat.
+ * Platform-neutral: the sender renders, sends and names the kind of a failure; this decides what
+ * the kind means — `rejected` ends this delivery only, `chat_gone` deactivates the chat (and its
+ * schedules) once and lets the platform tell someone, `retry` and `rate_limited` go back to the
+ * queue.
  */
 export class DeliveryService {
   constructor(private readonly deps: DeliveryServiceDeps) {}
 
   /**
-   * Send part `ref.part` unless it was sent already. `gate` says how long the chat must wait
-   * (per-chat spacing) — a positive answer returns `wait` without sending; a negative one is a
-   * send slot reserved that far ahead, slept before sending. A temporary failure
-   * throws the sender's `DeliveryError`; a permanent one deactivates the chat and returns `gone`.
+   * Send part `ref.part` with `sender` unless it was sent already. `gate` says how long the chat
+   * must wait (per-chat spacing) — a positive answer returns `wait` without sending; a negative
+   * one is a send slot reserved that far ahead, slept before sending. `retry` and `rate_limited`
+   * failures are thrown for the queue to reschedule.
    */
-  async processPart(ref: DeliveryJobRef, gate: (chat: Chat) => Promise<number>): Promise<PartOutcome> {
+  async processPart(
+    ref: DeliveryJobRef,
+    sender: PlatformSender,
+    gate: (chat: Chat) => Promise<number>,
+  ): Promise<PartOutcome> {
     const delivery = await this.deps.deliveries.get(ref.deliveryId);
     if (!delivery) return { status: 'missing' };
     const chat = await this.deps.chats.get(delivery.chatKey);
-    const sender = this.deps.senders.get(ref.platform);
-    if (!chat || !sender) return { status: 'missing' };
+    if (!chat) return { status: 'missing' };
     if (!chat.active) {
       await this.deps.deliveries.markDone(delivery, 'skipped', chat.deactivatedReason);
       return { status: 'gone' };
@@ -64,12 +65,18 @@ export class DeliveryService {
     try {
       await sender.sendPart(chat, delivery.message, part);
     } catch (err) {
-      if (err instanceof DeliveryError && err.permanent) {
-        await this.deactivate(chat, describeError(err));
-        await this.deps.deliveries.markDone(delivery, 'failed', describeError(err));
+      const e =
+        err instanceof DeliveryError ? err : new DeliveryError('retry', describeError(err), { cause: err });
+      if (e.kind === 'rejected') {
+        await this.deps.deliveries.markDone(delivery, 'failed', e.message);
+        return { status: 'rejected' };
+      }
+      if (e.kind === 'chat_gone') {
+        await this.chatGone(chat, sender, e.reason ?? e.message);
+        await this.deps.deliveries.markDone(delivery, 'failed', e.message);
         return { status: 'gone' };
       }
-      throw err;
+      throw e;
     }
     await this.deps.deliveries.markPart(delivery, part);
     if (part + 1 >= parts) {
@@ -79,19 +86,23 @@ export class DeliveryService {
     return { status: 'sent', next: { ...ref, part: part + 1 } };
   }
 
-  /** The platform said the chat is gone: deactivate it and drop its schedule. */
-  async deactivate(chat: Chat, reason: string): Promise<void> {
-    const after = await this.deps.chats.deactivate(chat.key, reason);
-    if (after) await this.deps.schedules.sync(chat, after);
+  private async chatGone(chat: Chat, sender: PlatformSender, reason: string): Promise<void> {
+    const deactivated = await this.deps.chats.deactivate(chat.key, reason);
+    if (!deactivated || !sender.chatGone) return;
+    await sender
+      .chatGone(deactivated, reason)
+      .catch((err: unknown) =>
+        this.deps.log.info({ err: describeError(err), chat: chat.key }, 'could not tell about a gone chat'),
+      );
   }
 
   /** Jobs for every delivery not finished (start-up: a restart or a wiped Redis loses nothing). */
-  async pendingJobs(): Promise<DeliveryJobRef[]> {
+  async pendingJobs(senders: ReadonlyMap<Platform, PlatformSender>): Promise<DeliveryJobRef[]> {
     const refs: DeliveryJobRef[] = [];
     for (const d of await this.deps.deliveries.pending()) {
       const chat = await this.deps.chats.get(d.chatKey);
       if (!chat) continue;
-      const sender = this.deps.senders.get(chat.platform);
+      const sender = senders.get(chat.platform);
       if (!sender) continue;
       const progress = await this.deps.deliveries.progress(d.id, sender.partCount(chat, d.message));
       if (progress.done) continue;
@@ -101,9 +112,16 @@ export class DeliveryService {
   }
 
   /** Enqueue the jobs of {@link pendingJobs}; returns how many. */
-  async requeuePending(): Promise<number> {
-    const refs = await this.pendingJobs();
-    for (const r of refs) await this.deps.queue.enqueue(r);
+  async requeuePending(senders: ReadonlyMap<Platform, PlatformSender>): Promise<number> {
+    const queue = this.deps.queue;
+    if (!queue) return 0;
+    const refs = await this.pendingJobs(senders);
+    for (const r of refs) await queue.enqueue(r);
     return refs.length;
+  }
+
+  /** Forget deliveries created before `cutoff` (retention). */
+  deleteCreatedBefore(cutoff: Date): Promise<number> {
+    return this.deps.deliveries.deleteCreatedBefore(cutoff);
   }
 }

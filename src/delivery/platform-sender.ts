@@ -4,8 +4,8 @@ import type { Chat, OutgoingMessage, Platform } from '../domain/types.ts';
  * The port a platform adapter implements to send deliveries. A message becomes one or more
  * platform messages ("parts", e.g. Telegram's 4,096-character limit); the delivery queue sends one
  * part per job, so its rate limiter counts real platform messages and a crash repeats at most the
- * part in flight. Failures throw the core `DeliveryError` (`retryAfterMs` for 429s, `permanent`
- * when the chat is gone).
+ * part in flight. Failures throw the core `DeliveryError` with its kind (retry, rate_limited,
+ * rejected, chat_gone): the sender only translates, the delivery service decides.
  */
 export interface PlatformSender {
   readonly platform: Platform;
@@ -13,6 +13,11 @@ export interface PlatformSender {
   partCount(chat: Chat, msg: OutgoingMessage): number;
   /** Send part `part` (0-based) of `msg`. */
   sendPart(chat: Chat, msg: OutgoingMessage, part: number): Promise<void>;
+  /**
+   * Called once when a failed send made the core deactivate `chat` (`reason` as the sender gave
+   * it): a platform may tell someone who can fix it (Discord: the server's admins). Best effort.
+   */
+  chatGone?(chat: Chat, reason: string): Promise<void>;
 }
 
 /** A delivery job: part `part` of delivery `deliveryId`. */

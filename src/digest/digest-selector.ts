@@ -15,6 +15,19 @@ export interface SelectedDigest {
   count: number;
 }
 
+/**
+ * Which stored articles a digest covers: those of journal batches after the chat's last digest
+ * (`afterSeq`) up to what this process has read without gaps (`upToSeq`); a chat's first digest
+ * (no cursor yet) takes what was stored after `sinceMs` instead. Journal numbers cannot go
+ * backwards the way fetch times can: an article fetched before a digest but journalled after it
+ * is in the next one.
+ */
+export interface DigestWindow {
+  sinceMs: number;
+  afterSeq: number | null;
+  upToSeq: number;
+}
+
 /** What a selection needs from the core. */
 export interface SelectorDeps {
   index: SearchIndex;
@@ -23,7 +36,7 @@ export interface SelectorDeps {
 }
 
 /**
- * Choose a digest's articles: stored after `sinceMs`, matching a subscription (a source, or a
+ * Choose a digest's articles: those in the digest's `window`, matching a subscription (a source, or a
  * keyword in any script), passing the chat's include/exclude filters, one per near-duplicate
  * cluster (the other sources named), newest first, at most {@link DIGEST_CAP}; titles converted to
  * the chat's script. Index look-ups are in memory; only candidates are read from the store.
@@ -31,15 +44,19 @@ export interface SelectorDeps {
 export async function selectDigest(
   deps: SelectorDeps,
   chat: Chat,
-  sinceMs: number,
+  window: DigestWindow,
   opts: { cap?: number } = {},
 ): Promise<SelectedDigest[]> {
   const cap = opts.cap ?? DIGEST_CAP;
+  const range =
+    window.afterSeq === null
+      ? { fetchedAfter: window.sinceMs, seqUpTo: window.upToSeq }
+      : { seqAfter: window.afterSeq, seqUpTo: window.upToSeq };
   const hits = new Map<string, { hit: IndexHit; sub: Subscription }>();
   const bySource = new Map<string, Subscription>();
   for (const s of chat.subscriptions) if (s.kind === 'source' && s.sourceId) bySource.set(s.sourceId, s);
   if (bySource.size > 0) {
-    for (const hit of deps.index.search([], { sourceIds: new Set(bySource.keys()), fetchedAfter: sinceMs })) {
+    for (const hit of deps.index.search([], { sourceIds: new Set(bySource.keys()), ...range })) {
       hits.set(hit.id, { hit, sub: bySource.get(hit.sourceId)! });
     }
   }
@@ -47,7 +64,7 @@ export async function selectDigest(
   for (const s of keywordSubs) {
     const terms = queryTerms(s.keyword!);
     if (terms.length === 0) continue;
-    for (const hit of deps.index.search(terms, { fetchedAfter: sinceMs, limit: cap * 4 })) {
+    for (const hit of deps.index.search(terms, { ...range, limit: cap * 4 })) {
       if (!hits.has(hit.id)) hits.set(hit.id, { hit, sub: s });
     }
   }
@@ -56,8 +73,10 @@ export async function selectDigest(
   const clusters = new Set<string>();
   // A story the chat already got in an earlier digest (an older member from a subscribed
   // source) is not repeated when another outlet reports it later.
+  const before = (m: { fetchedAt: number; seq: number }) =>
+    window.afterSeq === null ? m.fetchedAt <= window.sinceMs : m.seq <= window.afterSeq;
   const deliveredBefore = (clusterId: string) =>
-    deps.index.clusterMembers(clusterId).some((m) => m.fetchedAt <= sinceMs && bySource.has(m.sourceId));
+    deps.index.clusterMembers(clusterId).some((m) => before(m) && bySource.has(m.sourceId));
   for (const h of ordered) {
     if (clusters.has(h.hit.clusterId)) continue;
     clusters.add(h.hit.clusterId);

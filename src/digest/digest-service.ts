@@ -1,7 +1,7 @@
+import type { ChatService } from '../chats/chat-service.ts';
 import type { DeliveryQueuePort } from '../delivery/platform-sender.ts';
 import type { Article, Chat } from '../domain/types.ts';
 import type { ArticleStore } from '../store/article-store.ts';
-import type { ChatStore } from '../store/chat-store.ts';
 import { type DeliveryStore, deliveryIdOf } from '../store/delivery-store.ts';
 import type { SearchJournal } from '../store/search-journal.ts';
 import { normaliseForMatch } from '../text/normalise.ts';
@@ -11,12 +11,13 @@ import { passesFilters, type SelectedDigest, selectDigest } from './digest-selec
 
 /** Collaborators of {@link DigestService}. */
 export interface DigestServiceDeps {
-  chats: ChatStore;
+  chats: Pick<ChatService, 'get' | 'markDigest' | 'instantChats'>;
   deliveries: DeliveryStore;
   journal: SearchJournal;
   articles: ArticleStore;
   sourceNames: () => Promise<ReadonlyMap<string, string>>;
-  queue: DeliveryQueuePort;
+  /** Enqueues deliveries; null in processes without queues (then nothing is built). */
+  queue: DeliveryQueuePort | null;
   /** How far back a chat's first digest looks (ms). */
   firstLookbackMs: number;
   /** Most items per digest. */
@@ -34,16 +35,21 @@ export type DigestOutcome = 'queued' | 'empty' | 'skipped' | 'no_subscriptions';
 export class DigestService {
   constructor(private readonly deps: DigestServiceDeps) {}
 
-  /** The digest messages `chat` would get now (one per forum topic it posts into). */
-  async select(chat: Chat, now = Date.now()): Promise<SelectedDigest[]> {
+  /**
+   * The digest messages `chat` would get now (one per forum topic it posts into), and the journal
+   * number they cover up to (the chat's next cursor).
+   */
+  async select(chat: Chat, now = Date.now()): Promise<{ selected: SelectedDigest[]; cursor: number }> {
     await this.deps.journal.refresh();
+    const cursor = this.deps.journal.readPosition;
     const since = chat.lastDigestAt ? chat.lastDigestAt.getTime() : now - this.deps.firstLookbackMs;
-    return selectDigest(
+    const selected = await selectDigest(
       { index: this.deps.journal.index, articles: this.deps.articles, sourceNames: this.deps.sourceNames },
       chat,
-      since,
+      { sinceMs: since, afterSeq: chat.lastDigestSeq, upToSeq: cursor },
       this.deps.cap === undefined ? {} : { cap: this.deps.cap },
     );
+    return { selected, cursor };
   }
 
   /** The scheduled digest of `slot` (epoch ms) for a chat; an empty one sends nothing. */
@@ -72,9 +78,11 @@ export class DigestService {
     slot: number | null,
     now: number,
   ): Promise<DigestOutcome> {
-    const selected = await this.select(chat, now);
+    const queue = this.deps.queue;
+    if (!queue) return 'skipped';
+    const { selected, cursor } = await this.select(chat, now);
     if (selected.length === 0) {
-      await this.deps.chats.markDigest(chat.key, slot, new Date(now));
+      await this.deps.chats.markDigest(chat.key, slot, new Date(now), cursor);
       return 'empty';
     }
     const refs = [];
@@ -90,16 +98,18 @@ export class DigestService {
       });
       refs.push({ deliveryId: id, chatKey: chat.key, platform: chat.platform, part: 0 });
     }
-    await this.deps.chats.markDigest(chat.key, slot, new Date(now));
-    for (const r of refs) await this.deps.queue.enqueue(r);
+    await this.deps.chats.markDigest(chat.key, slot, new Date(now), cursor);
+    for (const r of refs) await queue.enqueue(r);
     return 'queued';
   }
 
   /**
    * Instant subscriptions: each new article goes at once to the chats subscribed to its source
-   * with `instant` on (filters apply). Assign to `core.hooks.onNewArticles`.
+   * with `instant` on (filters apply). The core calls it after each fetch that stored articles.
    */
   async instant(articles: readonly Article[]): Promise<number> {
+    const queue = this.deps.queue;
+    if (!queue) return 0;
     let queued = 0;
     const bySource = new Map<string, Article[]>();
     for (const a of articles) bySource.set(a.sourceId, [...(bySource.get(a.sourceId) ?? []), a]);
@@ -138,7 +148,7 @@ export class DigestService {
             createdAt: new Date(),
           });
           if (!created) continue;
-          await this.deps.queue.enqueue({ deliveryId: id, chatKey: key, platform: chat.platform, part: 0 });
+          await queue.enqueue({ deliveryId: id, chatKey: key, platform: chat.platform, part: 0 });
           queued++;
         }
       }

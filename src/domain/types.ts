@@ -121,6 +121,8 @@ export interface Chat {
   lastDigestAt: Date | null;
   /** Epoch ms of the scheduled slot of the last digest built. */
   lastDigestSlot: number | null;
+  /** Search-journal number the last digest covered up to (null before the first digest). */
+  lastDigestSeq: number | null;
   createdAt: Date;
 }
 

@@ -1,31 +1,21 @@
-import type { Locale } from '../domain/types.ts';
-import { convertScript } from '../text/script-converter.ts';
+import type { Locale, Script } from '../domain/types.ts';
 import { en, type MessageKey } from './catalog-en.ts';
 import { zhHans } from './catalog-zh-hans.ts';
+import { zhHant } from './catalog-zh-hant.ts';
 
 export type { MessageKey } from './catalog-en.ts';
 
-/** Where the zh-Hant conversion of zh-Hans would read oddly, or the sentence names the language. */
-const zhHantOverrides: Partial<Record<MessageKey, string>> = {
-  'lang.set': '介面語言已設為繁體中文。',
-  'script.hant': '繁體',
-  'script.hans': '简体',
-};
+/** Locales with a catalogue, in menu order. */
+export const LOCALES: readonly Locale[] = ['zh-Hans', 'zh-Hant', 'en'];
 
-let zhHant: Record<MessageKey, string> | null = null;
+/** Scripts a chat can read headlines in. */
+export const SCRIPTS: readonly Script[] = ['original', 'hans', 'hant', 'hant-hk', 'hant-tw'];
 
-/** The zh-Hant catalog: zh-Hans through OpenCC (Taiwan characters), plus overrides; built on first use. */
-function zhHantCatalog(): Record<MessageKey, string> {
-  zhHant ??= Object.fromEntries(
-    Object.entries(zhHans).map(([k, v]) => [k, zhHantOverrides[k as MessageKey] ?? convertScript(v, 'hant')]),
-  ) as Record<MessageKey, string>;
-  return zhHant;
-}
+const CATALOGUES: Record<Locale, Record<MessageKey, string>> = { en, 'zh-Hans': zhHans, 'zh-Hant': zhHant };
 
-/** The catalog of a locale. */
+/** The catalogue of a locale (one per language, shared by every platform). */
 export function catalog(locale: Locale): Record<MessageKey, string> {
-  if (locale === 'en') return en;
-  return locale === 'zh-Hant' ? zhHantCatalog() : zhHans;
+  return CATALOGUES[locale];
 }
 
 /** A UI sentence in `locale` with `{name}` parameters filled in. */
@@ -36,15 +26,12 @@ export function t(locale: Locale, key: MessageKey, params: Record<string, string
 
 /** True when `key` is a message key (e.g. `error.<code>`). */
 export function hasKey(key: string): key is MessageKey {
-  return key in en;
+  return Object.hasOwn(en, key);
 }
 
-/** Locales with a catalog. */
-export const LOCALES: readonly Locale[] = ['zh-Hans', 'zh-Hant', 'en'];
-
 /**
- * A platform's language tag (`zh-hans`, `zh-TW`, `zh-hk`, `en-US`, …) → a catalog locale;
- * `fallback` when none fits.
+ * A platform's language tag → a catalogue locale: Telegram's `language_code` (`zh-hans`, `zh-hk`,
+ * `en`) and Discord's locales (`zh-CN`, `zh-TW`, `en-US`) alike; `fallback` when none fits.
  */
 export function localeFromTag(tag: string | undefined | null, fallback: Locale): Locale {
   if (!tag) return fallback;
@@ -55,6 +42,16 @@ export function localeFromTag(tag: string | undefined | null, fallback: Locale):
   return fallback;
 }
 
+/** The headline script a language tag suggests before a chat chooses one (zh-TW → hant-tw, …). */
+export function scriptFromTag(tag: string | undefined | null): Script {
+  const lower = (tag ?? '').toLowerCase();
+  if (/^zh[-_](tw)/.test(lower)) return 'hant-tw';
+  if (/^zh[-_](hk|mo)/.test(lower)) return 'hant-hk';
+  if (/^zh[-_]hant/.test(lower)) return 'hant';
+  if (lower.startsWith('zh')) return 'hans';
+  return 'original';
+}
+
 /** `zh-hans`, `简体`, `繁體`, `english` … as typed by a user → a locale; null when unknown. */
 export function parseLocale(text: string): Locale | null {
   const v = text.trim().toLowerCase();
@@ -63,4 +60,30 @@ export function parseLocale(text: string): Locale | null {
     return 'zh-Hant';
   if (['en', 'english', 'en-us', 'en-gb'].includes(v)) return 'en';
   return null;
+}
+
+const SCRIPT_WORDS: Record<string, Script> = {
+  original: 'original',
+  orig: 'original',
+  原文: 'original',
+  hans: 'hans',
+  简体: 'hans',
+  簡體: 'hans',
+  hant: 'hant',
+  繁體: 'hant',
+  繁体: 'hant',
+  'hant-hk': 'hant-hk',
+  'hant-tw': 'hant-tw',
+};
+
+/** `hans`, `繁體`, `hant-hk` … as typed by a user → a script; null when unknown. */
+export function parseScript(text: string): Script | null {
+  return SCRIPT_WORDS[text.trim().toLowerCase()] ?? null;
+}
+
+/** Display name of a script in `locale`. */
+export function scriptName(locale: Locale, s: Script): string {
+  if (s === 'original') return t(locale, 'script.original');
+  if (s === 'hans') return t(locale, 'script.hans');
+  return `${t(locale, 'script.hant')}${s === 'hant' ? '' : ` (${s.slice(5).toUpperCase()})`}`;
 }

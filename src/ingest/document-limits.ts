@@ -1,7 +1,7 @@
 /**
  * Bounds on the work one fetched document can cause. Every byte a news site sends is hostile
  * input: these limits keep a document's cost proportional to its (already capped) size, and
- * the parse pool bounds its time and memory on top (docs/decisions/0004-parse-worker-pool.md).
+ * the parse pool bounds its time and memory on top (docs/decisions/0006-parse-worker-pool.md).
  */
 
 /** Characters that internal DTD entities may add to a document, all references together. */

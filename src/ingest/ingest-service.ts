@@ -17,7 +17,7 @@ const MAX_TTL_MS = 6 * 3600_000;
 /** What one fetch of one source did. */
 export interface FetchOutcome {
   sourceId: string;
-  status: 'ok' | 'not_modified' | 'failed' | 'disabled';
+  status: 'ok' | 'not_modified' | 'failed' | 'disabled' | 'gone';
   fetched: number;
   new: number;
   duplicates: number;
@@ -55,6 +55,13 @@ export interface IngestDeps {
  */
 export class IngestService {
   constructor(private readonly deps: IngestDeps) {}
+
+  /** Fetch the source with this id now; `gone` when it no longer exists. */
+  async fetchById(sourceId: string, now = new Date()): Promise<FetchOutcome> {
+    const source = await this.deps.sources.get(sourceId);
+    if (!source) return { sourceId, status: 'gone', fetched: 0, new: 0, duplicates: 0 };
+    return this.fetchSource(source, now);
+  }
 
   async fetchSource(source: SourceWithSeen, now = new Date()): Promise<FetchOutcome> {
     const outcome = await this.fetchOnce(source, now);

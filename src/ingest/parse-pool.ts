@@ -3,7 +3,7 @@
  * V8 heap limit, and a wall-time limit per document. A pathological document fails its one
  * fetch with `parse_timeout` or `parse_memory` (the worker is terminated and replaced); the
  * event loop that answers Telegram and Discord never runs a parser
- * (docs/decisions/0004-parse-worker-pool.md).
+ * (docs/decisions/0006-parse-worker-pool.md).
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';

@@ -1,6 +1,6 @@
 import type { Core } from '../core.ts';
+import type { Source } from '../domain/types.ts';
 import type { FetchOutcome } from '../ingest/ingest-service.ts';
-import type { SourceWithSeen } from '../store/source-store.ts';
 
 /** Totals of an ingest run, as `newsrelay ingest --json` prints them. */
 export interface IngestSummary {
@@ -15,7 +15,7 @@ export interface IngestSummary {
 /** Fetch the given sources now (bounded concurrency), reporting progress after each. */
 export async function ingestSources(
   core: Core,
-  sources: SourceWithSeen[],
+  sources: readonly Pick<Source, 'id'>[],
   opts: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<IngestSummary> {
   const outcomes: FetchOutcome[] = [];
@@ -23,7 +23,7 @@ export async function ingestSources(
   const worker = async (): Promise<void> => {
     while (next < sources.length) {
       const s = sources[next++]!;
-      outcomes.push(await core.ingest.fetchSource(s));
+      outcomes.push(await core.ingest.fetchById(s.id));
       opts.onProgress?.(outcomes.length, sources.length);
     }
   };

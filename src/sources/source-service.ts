@@ -17,7 +17,16 @@ export interface AddedSource {
   firstIngest: FetchOutcome | null;
 }
 
-/** Adding sources (validated by one fetch) and finding them; shared by the CLI and the chat commands. */
+/** Drops the recently-seen item keys, which stay inside the core. */
+function plain<T extends Source>(s: T): Source {
+  const { seen: _seen, ...rest } = s as T & { seen?: string[] };
+  return rest;
+}
+
+/**
+ * Sources: adding (validated by one fetch), finding and listing them with their health. The one
+ * way the CLI, the chat commands and the poll scheduler reach sources.
+ */
 export class SourceService {
   constructor(
     private readonly deps: {
@@ -59,7 +68,7 @@ export class SourceService {
     } catch (err) {
       if (err instanceof NewsrelayError && err.code === 'source_exists') {
         const s = await this.deps.sources.getByUrl(probed.url);
-        if (s) return { source: s, existed: true, firstIngest: null };
+        if (s) return { source: plain(s), existed: true, firstIngest: null };
       }
       throw err;
     }
@@ -67,11 +76,34 @@ export class SourceService {
     const firstIngest = withSeen
       ? await this.deps.ingest.ingestResponse(withSeen, probed.response, new Date(), probed.feed)
       : null;
-    return { source: (await this.deps.sources.get(source.id)) ?? source, existed: false, firstIngest };
+    const stored = await this.deps.sources.get(source.id);
+    return { source: stored ? plain(stored) : source, existed: false, firstIngest };
+  }
+
+  /** A source by id, or null. */
+  async get(id: string): Promise<Source | null> {
+    const s = await this.deps.sources.get(id);
+    return s ? plain(s) : null;
+  }
+
+  /** A source by id, exact URL or case-insensitive name, or null. */
+  async find(ref: string): Promise<Source | null> {
+    const s = await this.deps.sources.find(ref.trim());
+    return s ? plain(s) : null;
+  }
+
+  /** Every source with its health, oldest first. */
+  async list(): Promise<Source[]> {
+    return (await this.deps.sources.list({ withSeen: false })).map(plain);
+  }
+
+  /** Sources that are not disabled and whose next poll is due at `now`. */
+  async due(now: number): Promise<Source[]> {
+    return (await this.list()).filter((s) => !s.health.disabledAt && s.nextFetchAt.getTime() <= now);
   }
 
   private async existing(source: Source, owner: string | undefined): Promise<AddedSource> {
     if (owner) await this.deps.sources.addOwner(source.id, owner);
-    return { source, existed: true, firstIngest: null };
+    return { source: plain(source), existed: true, firstIngest: null };
   }
 }

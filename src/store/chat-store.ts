@@ -1,3 +1,4 @@
+import { chatKeyOf } from '../domain/chat-key.ts';
 import type { Chat, ChatType, Locale, Platform, Script, Subscription } from '../domain/types.ts';
 import type { Models } from './models.ts';
 
@@ -6,10 +7,7 @@ interface ChatDoc extends Omit<Chat, 'key'> {
   updatedAt: Date;
 }
 
-/** `${platform}:${chatId}` — the `_id` of a chat document. */
-export function chatKeyOf(platform: Platform, chatId: string | number): string {
-  return `${platform}:${chatId}`;
-}
+export { chatKeyOf };
 
 /** What a new chat starts with; the rest comes from defaults. */
 export interface NewChat {
@@ -43,7 +41,34 @@ function toChat(d: ChatDoc): Chat {
     subscriptions: (d.subscriptions ?? []).map((s) => ({ ...s, threadId: s.threadId ?? null })),
     lastDigestAt: d.lastDigestAt ?? null,
     lastDigestSlot: d.lastDigestSlot ?? null,
+    lastDigestSeq: d.lastDigestSeq ?? null,
     createdAt: d.createdAt,
+  };
+}
+
+/** A chat with default settings, not stored. */
+export function newChat(input: NewChat): Chat {
+  return {
+    key: chatKeyOf(input.platform, input.chatId),
+    platform: input.platform,
+    chatId: input.chatId,
+    type: input.type,
+    title: input.title ?? null,
+    parentKey: input.parentKey ?? null,
+    locale: input.locale,
+    script: input.script ?? 'original',
+    timezone: input.timezone,
+    digestTimes: ['08:00'],
+    paused: false,
+    active: true,
+    deactivatedReason: null,
+    include: [],
+    exclude: [],
+    subscriptions: [],
+    lastDigestAt: null,
+    lastDigestSlot: null,
+    lastDigestSeq: null,
+    createdAt: new Date(),
   };
 }
 
@@ -67,36 +92,15 @@ export class ChatStore {
 
   /** The chat, created with defaults when unknown (a race between two creators is settled by `_id`). */
   async ensure(input: NewChat): Promise<Chat> {
-    const key = chatKeyOf(input.platform, input.chatId);
-    const found = await this.get(key);
+    const found = await this.get(chatKeyOf(input.platform, input.chatId));
     if (found) return found;
-    const chat: Chat = {
-      key,
-      platform: input.platform,
-      chatId: input.chatId,
-      type: input.type,
-      title: input.title ?? null,
-      parentKey: input.parentKey ?? null,
-      locale: input.locale,
-      script: input.script ?? 'original',
-      timezone: input.timezone,
-      digestTimes: ['08:00'],
-      paused: false,
-      active: true,
-      deactivatedReason: null,
-      include: [],
-      exclude: [],
-      subscriptions: [],
-      lastDigestAt: null,
-      lastDigestSlot: null,
-      createdAt: new Date(),
-    };
+    const chat = newChat(input);
     try {
       await this.models.Chat.collection.insertOne(toDoc(chat) as never);
       return chat;
     } catch (err) {
       if ((err as { code?: number }).code !== 11000) throw err;
-      return (await this.get(key)) ?? chat;
+      return (await this.get(chat.key)) ?? chat;
     }
   }
 
@@ -124,26 +128,27 @@ export class ChatStore {
   }
 
   /** Record the digest of `slot` (or a manual one when `slot` is null) built at `at`. */
-  async markDigest(key: string, slot: number | null, at: Date): Promise<void> {
+  async markDigest(key: string, slot: number | null, at: Date, cursor?: number): Promise<void> {
     const set: Record<string, unknown> = { lastDigestAt: at, updatedAt: new Date() };
     if (slot !== null) set.lastDigestSlot = slot;
+    if (cursor !== undefined) set.lastDigestSeq = cursor;
     await this.models.Chat.collection.updateOne({ _id: key as never }, { $set: set } as never);
-  }
-
-  /** The platform said the chat is gone: stop delivering (settings are kept). */
-  async deactivate(key: string, reason: string): Promise<Chat | null> {
-    const res = await this.update(key, (c) => {
-      c.active = false;
-      c.deactivatedReason = reason;
-    });
-    return res?.after ?? null;
   }
 
   /** Move a chat to a new id (Telegram group → supergroup), keeping every setting. */
   async migrate(fromKey: string, to: { chatId: string; type: ChatType }): Promise<Chat | null> {
     const old = await this.get(fromKey);
     if (!old) return null;
-    const moved: Chat = { ...old, key: chatKeyOf(old.platform, to.chatId), chatId: to.chatId, type: to.type };
+    // The migration message itself proves the new chat is reachable: a group deactivated after a
+    // failed send is active again under its new id.
+    const moved: Chat = {
+      ...old,
+      key: chatKeyOf(old.platform, to.chatId),
+      chatId: to.chatId,
+      type: to.type,
+      active: true,
+      deactivatedReason: null,
+    };
     const existing = await this.get(moved.key);
     if (existing && existing.subscriptions.length > 0) return existing;
     await this.save(moved, existing);
@@ -156,6 +161,12 @@ export class ChatStore {
   /** Every chat (start-up rebuild of schedulers; a scan, once). */
   async list(): Promise<Chat[]> {
     const docs = await this.models.Chat.collection.find({}).toArray();
+    return (docs as unknown as ChatDoc[]).map(toChat);
+  }
+
+  /** Chats whose `parentKey` is `parentKey` (a Discord guild's channels). */
+  async children(parentKey: string): Promise<Chat[]> {
+    const docs = await this.models.Chat.collection.find({ parentKey }).toArray();
     return (docs as unknown as ChatDoc[]).map(toChat);
   }
 

@@ -30,13 +30,20 @@ const doneId = (id: string) => `${id}#done`;
  * Deliveries, insert-only. The delivery itself is inserted once (`_id` = chat|digest: a second
  * insert fails with 11000, which makes building a digest idempotent); progress is recorded by
  * inserting small marker documents (`…#p<n>` per part sent, `…#done`), because on FerretDB an
- * update scans the collection while an insert or an `_id` read does not.
+ * update scans the collection while an insert or an `_id` read does not. Unfinished deliveries
+ * also have a marker in `deliveries_open`, deleted when they are done, so finding them reads only
+ * those.
  */
 export class DeliveryStore {
+  private backfilled = false;
+
   constructor(private readonly models: Models) {}
 
   /** Record a delivery; false when it was recorded before (then nothing changes). */
   async create(d: Delivery): Promise<boolean> {
+    // The open marker first: a crash between the two leaves a marker the sweep drops, never a
+    // delivery nobody finishes.
+    await this.open(d.id, d.chatKey, d.createdAt);
     return this.insert({
       _id: d.id,
       chatKey: d.chatKey,
@@ -98,29 +105,54 @@ export class DeliveryStore {
     reason: string | null = null,
   ): Promise<void> {
     await this.insert({ ...this.marker(d, doneId(d.id), status, null), lastError: reason });
+    await this.models.OpenDelivery.collection.deleteOne({ _id: d.id as never });
   }
 
-  /** Deliveries without a done marker (start-up rebuild; scans once). */
+  /**
+   * Deliveries not finished: read from the small open-marker collection, each delivery by `_id`.
+   * Markers whose delivery is done or gone are dropped on the way.
+   */
   async pending(): Promise<Delivery[]> {
-    const docs = (await this.models.Delivery.collection
-      .find({ status: 'pending' })
-      .toArray()) as unknown as Array<{
+    await this.backfillOpen();
+    const markers = (await this.models.OpenDelivery.collection.find({}).toArray()) as unknown as Array<{
       _id: string;
-      chatKey: string;
-      digestKey: string;
-      message: OutgoingMessage;
-      createdAt: Date;
     }>;
-    const open = await Promise.all(docs.map(async (d) => ((await this.isDone(d._id)) ? null : d)));
-    return open
-      .filter((d) => d !== null)
-      .map((d) => ({
-        id: d._id,
-        chatKey: d.chatKey,
-        digestKey: d.digestKey,
-        message: d.message,
-        createdAt: d.createdAt,
-      }));
+    const out: Delivery[] = [];
+    for (const m of markers) {
+      const d = (await this.isDone(m._id)) ? null : await this.get(m._id);
+      if (d) out.push(d);
+      else await this.models.OpenDelivery.collection.deleteOne({ _id: m._id as never });
+    }
+    return out;
+  }
+
+  /** Open markers for deliveries recorded before they existed (once per database). */
+  private async backfillOpen(): Promise<void> {
+    if (this.backfilled) return;
+    const counters = this.models.Counter.collection;
+    if (!(await counters.findOne({ _id: 'deliveries-open-v1' as never }))) {
+      const docs = (await this.models.Delivery.collection
+        .find({ status: 'pending' }, { projection: { _id: 1, chatKey: 1, createdAt: 1 } })
+        .toArray()) as unknown as Array<{ _id: string; chatKey: string; createdAt: Date }>;
+      for (const d of docs) if (!(await this.isDone(d._id))) await this.open(d._id, d.chatKey, d.createdAt);
+      await counters.updateOne({ _id: 'deliveries-open-v1' as never }, { $set: { n: 1 } }, { upsert: true });
+    }
+    this.backfilled = true;
+  }
+
+  private async open(id: string, chatKey: string, createdAt: Date): Promise<void> {
+    try {
+      await this.models.OpenDelivery.collection.insertOne({ _id: id, chatKey, createdAt } as never);
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+    }
+  }
+
+  /** Delete deliveries and their markers created before `cutoff`; how many documents went. */
+  async deleteCreatedBefore(cutoff: Date): Promise<number> {
+    const res = await this.models.Delivery.collection.deleteMany({ createdAt: { $lt: cutoff } });
+    await this.models.OpenDelivery.collection.deleteMany({ createdAt: { $lt: cutoff } });
+    return res.deletedCount;
   }
 
   /** Every message part recorded as sent, by delivery id (tests and benchmarks). */

@@ -3,7 +3,7 @@ import { type Connection, Schema } from 'mongoose';
 /**
  * Persistence schemas. `_id`s are strings chosen by the code (hashes or composite keys), so
  * that every hot path is a look-up by `_id` — the only filter FerretDB's SQLite backend
- * pushes down into the database (see docs/decisions/0001-search-postings.md).
+ * pushes down into the database (see docs/decisions/0001-search-journal.md).
  */
 
 const healthSchema = new Schema(
@@ -89,6 +89,7 @@ const chatSchema = new Schema(
     subscriptions: { type: [subscriptionSchema], default: [] },
     lastDigestAt: { type: Date, default: null },
     lastDigestSlot: { type: Number, default: null },
+    lastDigestSeq: { type: Number, default: null },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },
@@ -115,6 +116,15 @@ const deliverySchema = new Schema(
     sentAt: { type: Date, default: null },
   },
   { versionKey: false, minimize: false },
+);
+
+/**
+ * A delivery not finished yet (one small document each, deleted when it is done): what the sweep
+ * and the start-up rebuild read, instead of every delivery of the retention period with its body.
+ */
+const openDeliverySchema = new Schema(
+  { _id: String, chatKey: { type: String, required: true }, createdAt: { type: Date, required: true } },
+  { versionKey: false },
 );
 
 /** One immutable batch of the search journal: what each newly stored article adds to the index. */
@@ -148,6 +158,7 @@ export function registerModels(conn: Connection) {
     Chat: conn.model('Chat', chatSchema, 'chats'),
     Instant: conn.model('Instant', instantSchema, 'instant_subscribers'),
     Delivery: conn.model('Delivery', deliverySchema, 'deliveries'),
+    OpenDelivery: conn.model('OpenDelivery', openDeliverySchema, 'deliveries_open'),
   };
 }
 

@@ -17,6 +17,11 @@ export interface IndexEntry {
   c: string;
   /** Normalised index terms. */
   t: string[];
+  /**
+   * Number of the journal batch that made the article visible (stamped when the batch is written
+   * or read): a digest's cursor, which cannot go backwards the way fetch times can.
+   */
+  q?: number;
 }
 
 /** The index entry of a stored article. */
@@ -39,6 +44,8 @@ export interface IndexHit {
   publishedAt: number;
   fetchedAt: number;
   clusterId: string;
+  /** Journal batch number (0 when unknown). */
+  seq: number;
 }
 
 /** Options of {@link SearchIndex.search} and {@link SearchIndex.select}. */
@@ -48,6 +55,10 @@ export interface SelectOptions {
   publishedSince?: number;
   /** Only articles stored after (epoch ms). */
   fetchedAfter?: number;
+  /** Only articles of journal batches after this number … */
+  seqAfter?: number;
+  /** … and up to this one (what this process has read without gaps). */
+  seqUpTo?: number;
   limit?: number;
   offset?: number;
 }
@@ -176,6 +187,8 @@ export class SearchIndex {
       const e = this.entries[n]!;
       if (opts.publishedSince !== undefined && e.p < opts.publishedSince) continue;
       if (opts.fetchedAfter !== undefined && e.f <= opts.fetchedAfter) continue;
+      if (opts.seqAfter !== undefined && (e.q ?? 0) <= opts.seqAfter) continue;
+      if (opts.seqUpTo !== undefined && (e.q ?? 0) > opts.seqUpTo) continue;
       out.push(n);
     }
     return out;
@@ -209,7 +222,7 @@ export class SearchIndex {
 
   private hit(n: number): IndexHit {
     const e = this.entries[n]!;
-    return { id: e.i, sourceId: e.s, publishedAt: e.p, fetchedAt: e.f, clusterId: e.c };
+    return { id: e.i, sourceId: e.s, publishedAt: e.p, fetchedAt: e.f, clusterId: e.c, seq: e.q ?? 0 };
   }
 
   /** Cluster of the first live article whose fingerprint is within the near-duplicate distance. */
@@ -227,11 +240,14 @@ export class SearchIndex {
     return null;
   }
 
-  /** Live members of a cluster: article and source ids and when they were stored, oldest first. */
-  clusterMembers(clusterId: string): Array<{ id: string; sourceId: string; fetchedAt: number }> {
+  /** Live members of a cluster: article and source ids, when they were stored and their batch, oldest first. */
+  clusterMembers(clusterId: string): Array<{ id: string; sourceId: string; fetchedAt: number; seq: number }> {
     return (this.clusters.get(clusterId) ?? [])
       .filter((n) => this.alive[n])
-      .map((n) => ({ id: this.entries[n]!.i, sourceId: this.entries[n]!.s, fetchedAt: this.entries[n]!.f }));
+      .map((n) => {
+        const e = this.entries[n]!;
+        return { id: e.i, sourceId: e.s, fetchedAt: e.f, seq: e.q ?? 0 };
+      });
   }
 }
 

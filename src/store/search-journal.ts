@@ -42,8 +42,15 @@ interface JournalDoc extends StoredEntries {
   at: Date;
 }
 
-function entriesOf(doc: StoredEntries): IndexEntry[] {
-  return JSON.parse(doc.data) as IndexEntry[];
+/**
+ * The entries of a batch or segment, each stamped with the journal number that made it visible:
+ * `seq` for a batch; for entries written before entries carried their number, the batch's number,
+ * or a segment's last one (`to`: later than any cursor set before the segment existed).
+ */
+function entriesOf(doc: StoredEntries, seq: number): IndexEntry[] {
+  const entries = JSON.parse(doc.data) as IndexEntry[];
+  for (const e of entries) e.q ??= seq;
+  return entries;
 }
 
 function journalId(seq: number): string {
@@ -54,24 +61,26 @@ function segmentId(n: number): string {
   return `s${n.toString().padStart(8, '0')}`;
 }
 
-/** Entries as JSON arrays of at most `maxBytes` UTF-8 bytes each (an entry larger than that alone). */
-function serialiseInChunks(entries: readonly IndexEntry[], maxBytes: number): string[] {
-  const chunks: string[] = [];
-  let parts: string[] = [];
+/** Room for the journal number a batch stamps on each entry (`"q":` and up to 16 digits). */
+const STAMP_BYTES = 24;
+
+/** Entries split into runs of at most `maxBytes` of JSON each (an entry larger than that alone). */
+function inBatches(entries: readonly IndexEntry[], maxBytes: number): IndexEntry[][] {
+  const batches: IndexEntry[][] = [];
+  let batch: IndexEntry[] = [];
   let bytes = 2;
   for (const e of entries) {
-    const json = JSON.stringify(e);
-    const size = Buffer.byteLength(json) + 1;
-    if (parts.length > 0 && bytes + size > maxBytes) {
-      chunks.push(`[${parts.join(',')}]`);
-      parts = [];
+    const size = Buffer.byteLength(JSON.stringify(e)) + STAMP_BYTES;
+    if (batch.length > 0 && bytes + size > maxBytes) {
+      batches.push(batch);
+      batch = [];
       bytes = 2;
     }
-    parts.push(json);
+    batch.push(e);
     bytes += size;
   }
-  if (parts.length > 0) chunks.push(`[${parts.join(',')}]`);
-  return chunks;
+  if (batch.length > 0) batches.push(batch);
+  return batches;
 }
 
 /**
@@ -109,11 +118,12 @@ export class SearchJournal {
    */
   async append(entries: IndexEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    for (const data of serialiseInChunks(entries, this.maxDocumentBytes)) await this.appendBatch(data);
+    for (const batch of inBatches(entries, this.maxDocumentBytes)) await this.appendBatch(batch);
     this.index.add(entries);
   }
 
-  private async appendBatch(data: string): Promise<void> {
+  /** Writes one batch under the next free journal number, stamping that number on its entries. */
+  private async appendBatch(entries: IndexEntry[]): Promise<void> {
     const counter = await this.models.Counter.collection.findOneAndUpdate(
       { _id: 'journal' as never },
       { $inc: { n: 1 } },
@@ -121,11 +131,12 @@ export class SearchJournal {
     );
     let seq = Math.max((counter as unknown as { n: number } | null)?.n ?? 1, this.position + 1);
     for (;;) {
+      for (const e of entries) e.q = seq;
       try {
         await this.models.Journal.collection.insertOne({
           _id: journalId(seq),
           at: new Date(),
-          data,
+          data: JSON.stringify(entries),
         } as never);
         return;
       } catch (err) {
@@ -166,8 +177,8 @@ export class SearchJournal {
       let read = 0;
       for (const doc of docs) {
         if (!doc) break;
-        this.index.add(entriesOf(doc));
         this.position++;
+        this.index.add(entriesOf(doc, this.position));
         read++;
       }
       applied += read;
@@ -195,7 +206,7 @@ export class SearchJournal {
     const before = this.position;
     for (const seg of segments as unknown as Array<SegmentDoc | null>) {
       if (!seg) continue;
-      if (seg.to > this.position) this.index.add(entriesOf(seg));
+      if (seg.to > this.position) this.index.add(entriesOf(seg, seg.to));
       this.position = Math.max(this.position, seg.to);
     }
     this.segmentsRead = manifest.n;
@@ -260,7 +271,7 @@ export class SearchJournal {
         const doc = await this.read(to + 1);
         to++;
         if (!doc) continue;
-        const kept = entriesOf(doc).filter((e) => this.index.has(e.i));
+        const kept = entriesOf(doc, to).filter((e) => this.index.has(e.i));
         if (kept.length === 0) continue;
         entries.push(...kept);
         bytes += Buffer.byteLength(doc.data);

@@ -7,13 +7,10 @@
  * starting their work, all 200 queries ran at once and every deferral reached Discord late.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDiscordAdapter, type DiscordAdapter } from '../../adapters/discord/index.ts';
 import type { Core } from '../../src/core.ts';
-import { type FakeDiscord, startFakeDiscord } from '../fakes/discord-api.ts';
-import { type NewsSite, startNewsSite } from '../fakes/news-site.ts';
 import { waitFor } from '../fakes/wait-for.ts';
 import { hoursAgo, rss } from '../helpers/feeds.ts';
-import { createTestCore, type TestCore } from '../helpers/test-core.ts';
+import { type DiscordStack, startDiscordStack } from './discord-harness.ts';
 
 const GUILD = '920000000000000001';
 const NEWS = '920000000000000010';
@@ -21,10 +18,7 @@ const BURST = 200;
 /** Synchronous CPU per query, as a large in-memory index costs. */
 const QUERY_CPU_MS = 20;
 
-let fake: FakeDiscord;
-let site: NewsSite;
-let t: TestCore;
-let adapter: DiscordAdapter;
+let d: DiscordStack;
 
 function burnCpu(ms: number): void {
   const end = performance.now() + ms;
@@ -46,48 +40,41 @@ function heavyCore(core: Core): Core {
 }
 
 beforeAll(async () => {
-  fake = await startFakeDiscord({ heartbeatIntervalMs: 1000 });
-  fake.addGuild({
-    id: GUILD,
-    name: '突发测试',
-    preferredLocale: 'zh-CN',
-    channels: [{ id: NEWS, name: 'news', type: 0 }],
+  d = await startDiscordStack({
+    guild: {
+      id: GUILD,
+      name: '突发测试',
+      preferredLocale: 'zh-CN',
+      channels: [{ id: NEWS, name: 'news', type: 0 }],
+    },
+    channelId: NEWS,
+    locale: 'zh-CN',
+    feeds: [
+      {
+        path: '/sh.xml',
+        body: rss(
+          '上海日报',
+          Array.from({ length: 12 }, (_, n) => ({
+            title: `上海新闻第${n + 1}条：地铁线路调整`,
+            link: `https://sh.example.cn/${n + 1}.htm`,
+            pubDate: hoursAgo(n + 1),
+          })),
+        ),
+      },
+    ],
+    core: heavyCore,
   });
-  site = await startNewsSite();
-  site.route('/sh.xml', {
-    body: rss(
-      '上海日报',
-      Array.from({ length: 12 }, (_, n) => ({
-        title: `上海新闻第${n + 1}条：地铁线路调整`,
-        link: `https://sh.example.cn/${n + 1}.htm`,
-        pubDate: hoursAgo(n + 1),
-      })),
-    ),
-    contentType: 'application/rss+xml',
-  });
-  t = await createTestCore({
-    DISCORD_TOKEN: fake.token,
-    DISCORD_APPLICATION_ID: fake.applicationId,
-    DISCORD_API_ROOT: `${fake.url}/api`,
-  });
-  const added = await t.core.sourceService.add(`${site.url}/sh.xml`);
-  if (added.firstIngest?.status !== 'ok') throw new Error(`setup: ${added.firstIngest?.error}`);
-  adapter = createDiscordAdapter({ config: t.config, core: heavyCore(t.core) });
-  await adapter.start();
 });
 
 afterAll(async () => {
-  await adapter?.stop();
-  await fake?.close();
-  await site?.close();
-  await t?.cleanup();
+  await d?.close();
 });
 
 describe('Discord interaction bursts', () => {
   it(`acknowledges ${BURST} concurrent /headlines and /search inside the window and answers them all`, async () => {
     const tokens = Array.from({ length: BURST }, (_, n) => {
       const search = n % 2 === 1;
-      return fake.interact({
+      return d.fake.interact({
         type: 2,
         name: search ? 'search' : 'headlines',
         guildId: GUILD,
@@ -102,16 +89,16 @@ describe('Discord interaction bursts', () => {
       tokens.map((token) =>
         waitFor(
           () => {
-            const all = fake.interactionResponses(token);
+            const all = d.fake.interactionResponses(token);
             const last = all.at(-1);
             return last && !(last.kind === 'callback' && last.type === 5) ? all : null;
           },
           60_000,
           { intervalMs: 20 },
-        ).catch(() => fake.interactionResponses(token)),
+        ).catch(() => d.fake.interactionResponses(token)),
       ),
     );
-    const late = fake
+    const late = d.fake
       .restTo('POST', /^\/interactions\/[^/]+\/[^/]+\/callback$/)
       .filter((r) => r.status === 404);
     expect(late).toHaveLength(0);

@@ -4,120 +4,82 @@
  * Covers /headlines (embeds, script, time zone, pagination, autocomplete), /search, /sources, /article.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDiscordAdapter, type DiscordAdapter } from '../../adapters/discord/index.ts';
-import { decodePage, encodePage } from '../../adapters/discord/pagination.ts';
-import {
-  type FakeDiscord,
-  type InteractInput,
-  type InteractionResponse,
-  startFakeDiscord,
-} from '../fakes/discord-api.ts';
-import { type NewsSite, startNewsSite } from '../fakes/news-site.ts';
-import { waitFor } from '../fakes/wait-for.ts';
+import { decodeAction, encodeAction, type PageState } from '../../src/commands/command-actions.ts';
+import type { InteractInput } from '../fakes/discord-api.ts';
 import { hoursAgo, rss } from '../helpers/feeds.ts';
-import { createTestCore, type TestCore } from '../helpers/test-core.ts';
+import { type DiscordStack, finalAnswer, startDiscordStack } from './discord-harness.ts';
 
 const GUILD = '910000000000000001';
 const NEWS = '910000000000000010';
 
-let fake: FakeDiscord;
-let site: NewsSite;
-let t: TestCore;
-let adapter: DiscordAdapter;
+let d: DiscordStack;
 let hkSourceId = '';
 
-/** Answers of an interaction once it is final (a reply, an update, or a deferral plus its edit / follow-up). */
-async function finalAnswer(
-  token: string,
-): Promise<{ all: InteractionResponse[]; last: InteractionResponse }> {
-  return waitFor(() => {
-    const all = fake.interactionResponses(token);
-    const last = all.at(-1);
-    if (!last || (last.kind === 'callback' && (last.type === 5 || last.type === 6))) return null;
-    return { all, last };
-  }, 10_000);
-}
-
-async function run(input: Partial<InteractInput> & { name?: string }) {
-  const start = Date.now();
-  const { token } = fake.interact({ type: 2, guildId: GUILD, channelId: NEWS, locale: 'zh-CN', ...input });
-  const res = await finalAnswer(token);
-  return { ...res, token, firstAt: (res.all[0]?.at ?? 0) - start };
-}
+const run = (input: Partial<InteractInput>) => d.interact(input);
 
 beforeAll(async () => {
-  fake = await startFakeDiscord({ heartbeatIntervalMs: 1000 });
-  fake.addGuild({
-    id: GUILD,
-    name: '新闻测试',
-    preferredLocale: 'zh-CN',
-    channels: [{ id: NEWS, name: 'news', type: 0 }],
-  });
-  site = await startNewsSite();
   const items = Array.from({ length: 12 }, (_, n) => ({
     title: `上海新闻第${n + 1}条：地铁线路调整`,
     link: `https://sh.example.cn/${n + 1}.htm`,
     pubDate: hoursAgo(n + 1),
   }));
-  site.route('/sh.xml', {
-    body: rss('上海日报', [
-      ...items,
+  d = await startDiscordStack({
+    guild: {
+      id: GUILD,
+      name: '新闻测试',
+      preferredLocale: 'zh-CN',
+      channels: [{ id: NEWS, name: 'news', type: 0 }],
+    },
+    channelId: NEWS,
+    locale: 'zh-CN',
+    feeds: [
       {
-        title: '**突发** <@&123> @everyone [点我](http://evil.example) 测试',
-        link: 'https://sh.example.cn/md.htm',
-        pubDate: hoursAgo(30),
+        path: '/sh.xml',
+        body: rss('上海日报', [
+          ...items,
+          {
+            title: '**突发** <@&123> @everyone [点我](http://evil.example) 测试',
+            link: 'https://sh.example.cn/md.htm',
+            pubDate: hoursAgo(30),
+          },
+        ]),
       },
-    ]),
-    contentType: 'application/rss+xml',
-  });
-  site.route('/hk.xml', {
-    body: rss('香港新聞', [
       {
-        title: '李家超參觀香港抗戰及海防博物館',
-        link: 'https://hk.example.com/1.htm',
-        pubDate: hoursAgo(2),
-        description: '行政長官李家超今日參觀香港抗戰及海防博物館，了解抗戰歷史。',
+        path: '/hk.xml',
+        body: rss('香港新聞', [
+          {
+            title: '李家超參觀香港抗戰及海防博物館',
+            link: 'https://hk.example.com/1.htm',
+            pubDate: hoursAgo(2),
+            description: '行政長官李家超今日參觀香港抗戰及海防博物館，了解抗戰歷史。',
+          },
+        ]),
       },
-    ]),
-    contentType: 'application/rss+xml',
-  });
-  site.route('/cn.xml', {
-    body: rss('内地新闻', [
       {
-        title: '李家超参观香港抗战及海防博物馆',
-        link: 'https://cn.example.cn/1.htm',
-        pubDate: hoursAgo(3),
-        description: '行政长官李家超今日参观香港抗战及海防博物馆，了解抗战历史。',
+        path: '/cn.xml',
+        body: rss('内地新闻', [
+          {
+            title: '李家超参观香港抗战及海防博物馆',
+            link: 'https://cn.example.cn/1.htm',
+            pubDate: hoursAgo(3),
+            description: '行政长官李家超今日参观香港抗战及海防博物馆，了解抗战历史。',
+          },
+        ]),
       },
-    ]),
-    contentType: 'application/rss+xml',
+    ],
   });
-  t = await createTestCore({
-    DISCORD_TOKEN: fake.token,
-    DISCORD_APPLICATION_ID: fake.applicationId,
-    DISCORD_API_ROOT: `${fake.url}/api`,
-  });
-  for (const path of ['/sh.xml', '/hk.xml', '/cn.xml']) {
-    const added = await t.core.sourceService.add(`${site.url}${path}`);
-    if (added.firstIngest?.status !== 'ok') throw new Error(`setup: ${path}: ${added.firstIngest?.error}`);
-    if (path === '/hk.xml') hkSourceId = added.source.id;
-  }
-  adapter = createDiscordAdapter({ config: t.config, core: t.core });
-  await adapter.start();
+  hkSourceId = d.sourceIds.get('/hk.xml')!;
 });
 
 afterAll(async () => {
-  await adapter?.stop();
-  await fake?.close();
-  await site?.close();
-  await t?.cleanup();
+  await d?.close();
 });
 
 describe('Discord slash commands', () => {
   it('registers every command at start-up with zh-CN, zh-TW and en-US names and descriptions', () => {
-    const put = fake.restTo('PUT', new RegExp(`^/applications/${fake.applicationId}/commands$`));
+    const put = d.fake.restTo('PUT', new RegExp(`^/applications/${d.fake.applicationId}/commands$`));
     expect(put).toHaveLength(1);
-    const cmds = fake.registeredCommands();
+    const cmds = d.fake.registeredCommands();
     expect(cmds.map((c) => c.name).sort()).toEqual([
       'article',
       'feed',
@@ -177,7 +139,7 @@ describe('Discord slash commands', () => {
       channel_id: NEWS,
       guild_id: GUILD,
       type: 0,
-      author: { id: fake.applicationId, username: 'bot', discriminator: '0', avatar: null, bot: true },
+      author: { id: d.fake.applicationId, username: 'bot', discriminator: '0', avatar: null, bot: true },
       content: first.last.data.content,
       embeds: first.last.data.embeds,
       components: first.last.data.components,
@@ -205,7 +167,7 @@ describe('Discord slash commands', () => {
   });
 
   it('pagination state round-trips, long queries included', () => {
-    const s = {
+    const s: PageState = {
       kind: 's' as const,
       offset: 20,
       limit: 5,
@@ -213,23 +175,25 @@ describe('Discord slash commands', () => {
       sourceId: 'abcdefghijkl',
       query: '李家超',
     };
-    expect(decodePage(encodePage(s))).toEqual(s);
+    const page = (state: PageState) => encodeAction({ kind: 'page', state });
+    expect(decodeAction(page(s))).toEqual({ kind: 'page', state: s });
     const long = { ...s, query: '香港'.repeat(60) };
-    const id = encodePage(long);
-    expect(id.length).toBeLessThanOrEqual(100);
-    expect(decodePage(id)).toEqual(long);
-    expect(decodePage('nr:p:x:1')).toBeNull();
+    const id = page(long);
+    // Telegram's callback data is the tighter limit (64 bytes); Discord allows 100 characters.
+    expect(Buffer.byteLength(id)).toBeLessThanOrEqual(64);
+    expect(decodeAction(id)).toEqual({ kind: 'page', state: long });
+    expect(decodeAction('pg:x:1')).toBeNull();
   });
 
   it('source autocomplete offers at most 25 matching sources', async () => {
-    const { token } = fake.interact({
+    const { token } = d.fake.interact({
       type: 4,
       name: 'headlines',
       guildId: GUILD,
       channelId: NEWS,
       options: [{ name: 'source', type: 3, value: '香港', focused: true }],
     });
-    const { last } = await finalAnswer(token);
+    const { last } = await finalAnswer(d.fake, token);
     expect(last.type).toBe(8);
     expect(last.data.choices).toEqual([{ name: '香港新聞', value: hkSourceId }]);
   });
@@ -291,7 +255,7 @@ describe('Discord slash commands', () => {
   });
 
   it('/article shows the summary and the other sources that reported it', async () => {
-    const page = await t.core.headlines.query({ source: hkSourceId });
+    const page = await d.core.headlines.query({ source: hkSourceId });
     const id = page.items[0]!.id;
     const { last } = await run({
       name: 'article',
@@ -309,9 +273,9 @@ describe('Discord slash commands', () => {
   });
 
   it('never writes the bot token into an answer', () => {
-    for (const r of fake.rest) {
+    for (const r of d.fake.rest) {
       if (r.path.includes('/callback') || r.path.startsWith('/webhooks')) {
-        expect(JSON.stringify(r.body ?? '')).not.toContain(fake.token);
+        expect(JSON.stringify(r.body ?? '')).not.toContain(d.fake.token);
       }
     }
   });

@@ -72,10 +72,19 @@ afterAll(async () => {
 });
 
 describe('newsrelay serve (all roles in one process)', () => {
-  it('answers health checks', async () => {
+  it('answers health checks: alive on /healthz; MongoDB, Redis and both adapters ready on /readyz', async () => {
     const res = await fetch(`${service.httpUrl}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ ok: true, mongodb: true, redis: true });
+    expect(await res.json()).toEqual({ ok: true });
+    // Ready once the bot adapters run (each starts when it holds its lock).
+    const ready = await waitFor(async () => {
+      const r = await fetch(`${service.httpUrl}/readyz`);
+      return r.status === 200 ? r : undefined;
+    }, 15_000);
+    expect(await ready.json()).toMatchObject({
+      ready: true,
+      checks: { mongodb: { ok: true }, redis: { ok: true }, telegram: { ok: true }, discord: { ok: true } },
+    });
   });
 
   it('a Telegram user subscribes to a feed URL and /digest brings its headline', async () => {
@@ -121,7 +130,7 @@ describe('newsrelay serve (all roles in one process)', () => {
 
     items = [{ title: '深水灣泳灘8歲男童遇溺', path: '/a/2.htm' }, ...items];
     const source = (await service.core.sources.list())[0]!;
-    await service.core.ingest.fetchSource(source);
+    await service.core.ingest.fetchById(source.id);
     const posted = await waitFor(
       () =>
         discord
@@ -130,5 +139,19 @@ describe('newsrelay serve (all roles in one process)', () => {
       20_000,
     );
     expect(posted.allowed_mentions).toEqual({ parse: [] });
+  });
+
+  it('exposes delivery outcomes, answer latency and queue depth on /metrics', async () => {
+    const scrape = async () => (await fetch(`${service.httpUrl}/metrics`)).text();
+    // The worker counts a part once it is recorded, a moment after the platform has it.
+    const text = await waitFor(async () => {
+      const t = await scrape();
+      return /newsrelay_deliveries_total\{platform="discord",outcome="sent"\} [1-9]/.test(t) ? t : undefined;
+    }, 10_000);
+    expect(text).toMatch(/newsrelay_deliveries_total\{platform="telegram",outcome="sent"\} [1-9]/);
+    expect(text).toMatch(/newsrelay_interaction_seconds_count\{platform="telegram"\} [1-9]/);
+    expect(text).toMatch(/newsrelay_interaction_seconds_count\{platform="discord"\} [1-9]/);
+    expect(text).toMatch(/newsrelay_queue_jobs\{queue="deliver-telegram"\} \d+/);
+    expect(text).toContain('# TYPE newsrelay_rate_limited_total counter');
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schedulerId } from '../../jobs/chat-schedules.ts';
 import { waitFor } from '../fakes/wait-for.ts';
 import { ask, rss, type Stack, startStack } from './telegram-harness.ts';
 
@@ -68,7 +69,7 @@ describe('telegram commands (real telegraf ↔ fake Bot API, real FerretDB + Red
     s.fake.pressButton(dm, alice, kw!.callback_data, pick!.message_id);
     const done = await waitFor(() => s.fake.sentMessages(dm.id)[before]);
     expect(done.text).toContain('已取消订阅');
-    const chat = await s.runtime.chats.get('telegram:1001');
+    const chat = await s.core.chats.get('telegram:1001');
     expect(chat?.subscriptions.map((x) => x.kind)).toEqual(['source']);
   });
 
@@ -92,7 +93,7 @@ describe('telegram commands (real telegraf ↔ fake Bot API, real FerretDB + Red
     expect((await ask(s.fake, dm, alice, '/filter +臺灣 -體育'))[0]?.text).toContain('+台湾 -体育');
     expect((await ask(s.fake, dm, alice, '/pause'))[0]?.text).toContain('已暂停');
     expect((await ask(s.fake, dm, alice, '/resume'))[0]?.text).toContain('已恢复');
-    const chat = await s.runtime.chats.get('telegram:1001');
+    const chat = await s.core.chats.get('telegram:1001');
     expect(chat).toMatchObject({
       digestTimes: ['08:00', '18:30'],
       timezone: 'Asia/Hong_Kong',
@@ -100,7 +101,7 @@ describe('telegram commands (real telegraf ↔ fake Bot API, real FerretDB + Red
       include: ['台湾'],
       paused: false,
     });
-    const schedulers = await s.runtime.schedules.queue.getJobSchedulers(0, -1);
+    const schedulers = await s.ports.schedules.queue.getJobSchedulers(0, -1);
     expect(
       schedulers
         .filter((x) => x.tz === 'Asia/Hong_Kong')
@@ -165,7 +166,7 @@ describe('telegram commands (real telegraf ↔ fake Bot API, real FerretDB + Red
     const forum = { id: -600, type: 'supergroup' as const, title: 'Forum', is_forum: true };
     s.fake.setChatMember(forum.id, bob.id, 'creator');
     await ask(s.fake, forum, bob, '/subscribe 港聞台', 1, { message_thread_id: 7 });
-    const chat = await s.runtime.chats.get('telegram:-600');
+    const chat = await s.core.chats.get('telegram:-600');
     expect(chat?.subscriptions[0]?.threadId).toBe('7');
     await ask(s.fake, forum, bob, '/digest', 2, { message_thread_id: 7 });
     const digest = await waitFor(() =>
@@ -178,10 +179,17 @@ describe('telegram commands (real telegraf ↔ fake Bot API, real FerretDB + Red
     const old = { id: -700, type: 'group' as const, title: 'Old' };
     s.fake.setChatMember(old.id, bob.id, 'administrator');
     await ask(s.fake, old, bob, '/subscribe 港聞台');
+    // A send failed before the migration (Telegram answers "group chat was upgraded").
+    await s.core.chats.deactivate('telegram:-700', 'group chat was upgraded to a supergroup chat');
     s.fake.pushUpdate({ message: { message_id: 99, chat: old, date: 1, migrate_to_chat_id: -1007 } });
-    await waitFor(async () => (await s.runtime.chats.get('telegram:-700')) === null);
-    const moved = await s.runtime.chats.get('telegram:-1007');
+    await waitFor(async () => (await s.core.chats.get('telegram:-700')) === null);
+    const moved = await s.core.chats.get('telegram:-1007');
     expect(moved?.subscriptions).toHaveLength(1);
+    // The new supergroup is reachable: it gets digests again, on its schedule.
+    expect(moved).toMatchObject({ active: true, deactivatedReason: null });
+    const ids = (await s.ports.schedules.queue.getJobSchedulers(0, -1)).map((j) => j.key);
+    expect(ids).toContain(schedulerId('telegram:-1007', '08:00'));
+    expect(ids).not.toContain(schedulerId('telegram:-700', '08:00'));
   });
 
   it('channels are managed from the private chat when user and bot are admins', async () => {
@@ -192,7 +200,7 @@ describe('telegram commands (real telegraf ↔ fake Bot API, real FerretDB + Red
     s.fake.setChatMember(-800, alice.id, 'administrator');
     s.fake.setChatMember(-800, s.fake.botUser.id, 'administrator');
     expect((await ask(s.fake, dm, alice, '/subscribe @mychan 港聞台'))[0]?.text).toContain('港聞台');
-    expect((await s.runtime.chats.get('telegram:-800'))?.subscriptions).toHaveLength(1);
+    expect((await s.core.chats.get('telegram:-800'))?.subscriptions).toHaveLength(1);
   });
 
   it('never leaks the bot token in what it sends', () => {

@@ -1,5 +1,11 @@
+import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schedulerId } from '../../jobs/chat-schedules.ts';
+import { createDeliveryPorts } from '../../jobs/delivery-runtime.ts';
+import { createRedis } from '../../jobs/queues.ts';
+import { createCore } from '../../src/core.ts';
+import { latestSlot } from '../../src/digest/digest-slots.ts';
+import { createLogger } from '../../src/log.ts';
 import { waitFor } from '../fakes/wait-for.ts';
 import { ask, rss, type Stack, startStack } from './telegram-harness.ts';
 
@@ -19,13 +25,19 @@ describe('telegram digest delivery: schedules, 429, 403, restart, Redis wipe', (
       body: rss(`Feed ${n}`, [{ title: `新聞 ${n} & <更多>`, path: `/n${n}` }], s.site.url),
     });
     await ask(s.fake, chat, user, `/subscribe ${s.site.url}/f${n}.xml`);
+    await waitFor(async () => (await s.core.chats.get(`telegram:${id}`))?.subscriptions.length === 1);
     const time = hhmm(Date.now() - 120_000);
-    const res = await s.runtime.chats.update(`telegram:${id}`, (c) => {
-      c.digestTimes = [time];
-      c.createdAt = new Date(Date.now() - 3_600_000);
-    });
-    await s.runtime.schedules.sync(res!.before, res!.after);
+    await backdate(`telegram:${id}`);
+    await s.core.chats.updateSettings(`telegram:${id}`, { digestTimes: [time] });
     return { id, key: `telegram:${id}`, time };
+  };
+  /** The chat was created an hour ago (so a slot two minutes ago is one it missed). */
+  const backdate = async (key: string) => {
+    const conn = await mongoose.createConnection(s.app.config.MONGODB_URI).asPromise();
+    await conn
+      .collection('chats')
+      .updateOne({ _id: key as never }, { $set: { createdAt: new Date(Date.now() - 3_600_000) } });
+    await conn.close();
   };
   const digestsTo = (id: number) =>
     s.fake.sentMessages(id).filter((m) => m.text?.includes('NewsRelay digest'));
@@ -39,17 +51,17 @@ describe('telegram digest delivery: schedules, 429, 403, restart, Redis wipe', (
 
   it('a missed slot is caught up through the digest queue and sent once, HTML escaped', async () => {
     const c = await dueChat();
-    const chat = await s.runtime.chats.get(c.key);
-    expect(await s.runtime.schedules.catchUp(chat!)).toBe(true);
+    const chat = await s.core.chats.get(c.key);
+    expect(await s.ports.schedules.catchUp(chat!)).toBe(true);
     const [digest] = await waitFor(() => (digestsTo(c.id).length ? digestsTo(c.id) : undefined));
     expect(digest?.text).toContain('新聞 1 & <更多>');
     expect(digest?.parse_mode).toBe('HTML');
     // the same slot again records nothing new
-    expect(
-      await s.runtime.digests.runScheduled(c.key, (await s.runtime.chats.get(c.key))!.lastDigestSlot!),
-    ).toBe('skipped');
+    expect(await s.core.digests.runScheduled(c.key, (await s.core.chats.get(c.key))!.lastDigestSlot!)).toBe(
+      'skipped',
+    );
     // an empty scheduled digest sends nothing
-    expect(await s.runtime.digests.runScheduled(c.key, Date.now())).toBe('empty');
+    expect(await s.core.digests.runScheduled(c.key, Date.now())).toBe('empty');
     await new Promise((r) => setTimeout(r, 300));
     expect(digestsTo(c.id)).toHaveLength(1);
   });
@@ -58,7 +70,7 @@ describe('telegram digest delivery: schedules, 429, 403, restart, Redis wipe', (
     const c = await dueChat();
     s.fake.failNext('sendMessage', { error_code: 429, retry_after: 1 });
     const started = Date.now();
-    await s.runtime.schedules.catchUp((await s.runtime.chats.get(c.key))!);
+    await s.ports.schedules.catchUp((await s.core.chats.get(c.key))!);
     await waitFor(() => digestsTo(c.id).length === 1, 10_000);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     await new Promise((r) => setTimeout(r, 500));
@@ -67,56 +79,84 @@ describe('telegram digest delivery: schedules, 429, 403, restart, Redis wipe', (
 
   it('403 deactivates the chat and removes its scheduler', async () => {
     const c = await dueChat();
-    const queue = s.runtime.schedules.queue;
+    const queue = s.ports.schedules.queue;
     expect(await queue.getJobScheduler(schedulerId(c.key, c.time))).toBeTruthy();
     s.fake.blockChat(c.id);
-    await s.runtime.schedules.catchUp((await s.runtime.chats.get(c.key))!);
+    await s.ports.schedules.catchUp((await s.core.chats.get(c.key))!);
     const chat = await waitFor(async () => {
-      const x = await s.runtime.chats.get(c.key);
+      const x = await s.core.chats.get(c.key);
       return x && !x.active ? x : undefined;
     }, 10_000);
     expect(chat.deactivatedReason).toContain('blocked');
     expect(await queue.getJobScheduler(schedulerId(c.key, c.time))).toBeFalsy();
   });
 
+  it('a rejected message (400 message thread not found) fails that delivery only: no retries, nothing left to sweep', async () => {
+    const c = await dueChat();
+    const before = s.fake.callsTo('sendMessage').length;
+    s.fake.failNext('sendMessage', { error_code: 400, description: 'Bad Request: message thread not found' });
+    await s.ports.schedules.catchUp((await s.core.chats.get(c.key))!);
+    await waitFor(() => s.fake.callsTo('sendMessage').length > before, 10_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(s.fake.callsTo('sendMessage').length - before).toBe(1);
+    expect(digestsTo(c.id)).toHaveLength(0);
+    const senders = new Map([['telegram' as const, s.app.service.telegram!.sender]]);
+    const pending = await s.core.deliveries.pendingJobs(senders);
+    expect(pending.filter((p) => p.chatKey === c.key)).toEqual([]);
+    expect(await s.core.chats.get(c.key)).toMatchObject({ active: true });
+  });
+
+  it('a user who blocked the bot and comes back with /start gets digests again', async () => {
+    const c = await dueChat();
+    s.fake.blockChat(c.id);
+    await s.ports.schedules.catchUp((await s.core.chats.get(c.key))!);
+    await waitFor(async () => (await s.core.chats.get(c.key))?.active === false, 10_000);
+    expect(await s.ports.schedules.queue.getJobScheduler(schedulerId(c.key, c.time))).toBeFalsy();
+    s.fake.unblockChat(c.id);
+    await ask(s.fake, { id: c.id, type: 'private' }, { id: c.id, language_code: 'en' }, '/start');
+    expect(await s.core.chats.get(c.key)).toMatchObject({ active: true, deactivatedReason: null });
+    expect(await s.ports.schedules.queue.getJobScheduler(schedulerId(c.key, c.time))).toBeTruthy();
+  });
+
   it('network / 5xx failures retry with backoff', async () => {
     const c = await dueChat();
     s.fake.failNext('sendMessage', { error_code: 502 });
-    await s.runtime.schedules.catchUp((await s.runtime.chats.get(c.key))!);
+    await s.ports.schedules.catchUp((await s.core.chats.get(c.key))!);
     await waitFor(() => digestsTo(c.id).length === 1, 15_000);
   });
 
   it('a restart catches up a due digest and sends it once; another restart sends nothing twice', async () => {
     const a = await dueChat();
-    await s.stopApp();
-    await s.startApp();
+    await s.app.stop();
+    await s.app.start();
     await waitFor(() => digestsTo(a.id).length === 1, 10_000);
-    await s.stopApp();
-    await s.startApp();
+    await s.app.stop();
+    await s.app.start();
     await new Promise((r) => setTimeout(r, 1500));
     expect(digestsTo(a.id)).toHaveLength(1);
   });
 
   it('a digest recorded before a Redis wipe is delivered once after restart; schedulers come back', async () => {
     const b = await dueChat();
-    await s.stopApp();
+    await s.app.stop();
     // built and recorded by a process without workers, then Redis loses the queued job
-    const { createCore } = await import('../../src/core.ts');
-    const { createLogger } = await import('../../src/log.ts');
-    const { createDeliveryRuntime } = await import('../../jobs/delivery-runtime.ts');
-    const { latestSlot } = await import('../../src/digest/digest-slots.ts');
-    const core = await createCore(s.config, createLogger('silent'));
-    const offline = createDeliveryRuntime({ core, config: s.config });
+    const connection = createRedis(s.app.config.REDIS_URL);
+    const ports = createDeliveryPorts(connection, s.app.config.QUEUE_PREFIX);
+    const core = await createCore(s.app.config, createLogger('silent'), {
+      schedules: ports.schedules,
+      deliveryQueue: ports.deliveries,
+    });
     const slot = latestSlot([b.time], 'UTC', Date.now())!;
-    expect(await offline.digests.runScheduled(b.key, slot)).toBe('queued');
-    await offline.stop();
+    expect(await core.digests.runScheduled(b.key, slot)).toBe('queued');
+    await ports.close();
+    await connection.quit();
     await core.close();
-    await s.wipeRedis();
-    await s.startApp();
+    await s.app.wipeRedis();
+    await s.app.start();
     await waitFor(() => digestsTo(b.id).length === 1, 10_000);
-    expect(await s.runtime.schedules.queue.getJobScheduler(schedulerId(b.key, b.time))).toBeTruthy();
-    await s.stopApp();
-    await s.startApp();
+    expect(await s.ports.schedules.queue.getJobScheduler(schedulerId(b.key, b.time))).toBeTruthy();
+    await s.app.stop();
+    await s.app.start();
     await new Promise((r) => setTimeout(r, 1500));
     expect(digestsTo(b.id)).toHaveLength(1);
   });

@@ -1,102 +1,67 @@
-/** Shared set-up of the Telegram e2e tests: fake Bot API, fake news site, real FerretDB and Redis. */
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { createTelegramAdapter, type TelegramAdapter } from '../../adapters/telegram/index.ts';
-import { createDeliveryRuntime, type DeliveryRuntime } from '../../jobs/delivery-runtime.ts';
-import { type Config, loadConfig } from '../../src/config/config.ts';
-import { type Core, createCore } from '../../src/core.ts';
-import { createLogger } from '../../src/log.ts';
+/** Shared set-up of the Telegram e2e tests: fake Bot API, fake news site, the service on real FerretDB and Redis. */
+import type { DeliveryPorts } from '../../jobs/delivery-runtime.ts';
+import type { Core } from '../../src/core.ts';
 import { type NewsSite, startNewsSite } from '../fakes/news-site.ts';
 import { type FakeTelegram, startFakeTelegram } from '../fakes/telegram-bot-api.ts';
 import { waitFor } from '../fakes/wait-for.ts';
+import { startTestService, type TestService } from '../helpers/test-service.ts';
 
-/** An RSS feed of `items`, published now. */
-export function rss(title: string, items: Array<{ title: string; path: string }>, base: string): string {
-  const now = new Date().toUTCString();
-  const entries = items
-    .map(
-      (i) =>
-        `<item><title>${i.title}</title><link>${base}${i.path}</link><guid>${base}${i.path}</guid><pubDate>${now}</pubDate></item>`,
-    )
-    .join('');
-  return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>${title}</title><link>${base}/</link><description>d</description>${entries}</channel></rss>`;
-}
+export { rssAt as rss } from '../helpers/feeds.ts';
 
-/** A running stack. `restart()` rebuilds core, runtime and adapter on the same database and Redis prefix. */
+/** A running stack: the whole service (`startService`) with the Telegram fake and a news site. */
 export interface Stack {
   fake: FakeTelegram;
   site: NewsSite;
-  config: Config;
-  core: Core;
-  runtime: DeliveryRuntime;
-  adapter: TelegramAdapter;
-  redis: Redis;
-  stopApp(): Promise<void>;
-  startApp(extra?: Record<string, string>): Promise<void>;
-  wipeRedis(): Promise<void>;
+  app: TestService;
+  /** The running service's core and queue ports (they change on restart). */
+  readonly core: Core;
+  readonly ports: DeliveryPorts;
   close(): Promise<void>;
 }
 
 export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
   const fake = await startFakeTelegram();
   const site = await startNewsSite();
-  const base = {
-    MONGODB_URI: `mongodb://127.0.0.1:27017/test_${randomUUID().replace(/-/g, '').slice(0, 16)}`,
-    QUEUE_PREFIX: `test-${randomUUID()}`,
+  const app = await startTestService({
     TELEGRAM_BOT_TOKEN: fake.token,
     TELEGRAM_API_ROOT: fake.url,
-    ALLOW_PRIVATE_NETWORK_FEEDS: 'true',
     DEFAULT_TIMEZONE: 'UTC',
-    DEFAULT_LOCALE: 'en',
-    LOG_LEVEL: 'silent',
     ...env,
+  });
+  // The service starts polling once it holds the poller lock.
+  await waitFor(() => app.service.telegram?.running, 15_000, {
+    message: 'the Telegram adapter did not start',
+  });
+  return {
+    fake,
+    site,
+    app,
+    get core() {
+      return app.core;
+    },
+    get ports() {
+      return app.service.ports;
+    },
+    async close() {
+      await app.cleanup();
+      await fake.close();
+      await site.close();
+    },
   };
-  const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-  const stack = { fake, site, redis } as Stack;
-  stack.startApp = async (extra = {}) => {
-    stack.config = loadConfig({ ...base, ...extra });
-    stack.core = await createCore(stack.config, createLogger('silent'));
-    stack.runtime = createDeliveryRuntime({ core: stack.core, config: stack.config });
-    stack.core.hooks.onNewArticles = stack.runtime.onNewArticles;
-    stack.adapter = createTelegramAdapter({
-      core: stack.core,
-      config: stack.config,
-      chats: stack.runtime.chats,
-      digests: stack.runtime.digests,
-      schedules: stack.runtime.schedules,
-    });
-    await stack.runtime.start({ senders: [stack.adapter.sender] });
-    await stack.adapter.start();
-  };
-  stack.stopApp = async () => {
-    await stack.adapter.stop();
-    await stack.runtime.stop();
-    await stack.core.close();
-  };
-  stack.wipeRedis = async () => {
-    const keys = await redis.keys(`${base.QUEUE_PREFIX}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-  };
-  stack.close = async () => {
-    await stack.stopApp();
-    const core = await createCore(loadConfig(base), createLogger('silent'));
-    await core.db.drop();
-    await core.close();
-    await stack.wipeRedis();
-    await redis.quit();
-    await fake.close();
-    await site.close();
-  };
-  await stack.startApp();
-  return stack;
 }
 
-/** Texts the bot sent to `chatId` after index `from`. */
+/** Texts the bot sent to `chatId`. */
 export function textsTo(fake: FakeTelegram, chatId: number): string[] {
   return fake.sentMessages(chatId).map((m) => m.text ?? m.caption ?? '');
 }
 
-/** Send `text` and wait for the `n`-th new bot message in that chat; returns the new messages. */
+/** A progress note a slow `/subscribe` sends before its answer ("Checking <url> …"). */
+const PROGRESS = /^(Checking|正在检查|正在檢查) /;
+
+/**
+ * Send `text` and wait for the `n`-th new bot message in that chat; returns the new messages
+ * (progress notes of slow commands are left out: they come and go with the machine's speed).
+ */
 export async function ask(
   fake: FakeTelegram,
   chat: Parameters<FakeTelegram['sendText']>[0],
@@ -109,8 +74,11 @@ export async function ask(
   fake.sendText(chat, from, text, extra);
   return waitFor(
     () => {
-      const sent = fake.sentMessages(chat.id);
-      return sent.length >= before + n ? sent.slice(before) : undefined;
+      const sent = fake
+        .sentMessages(chat.id)
+        .slice(before)
+        .filter((m) => !PROGRESS.test(m.text ?? ''));
+      return sent.length >= n ? sent : undefined;
     },
     10_000,
     { message: `no reply to ${text}` },

@@ -372,7 +372,7 @@ export class Bucket {
 export type InjectedError =
   | { status: 429; retryAfter: number; global?: boolean; scope?: 'user' | 'shared' | 'global' }
   | { status: 500 | 502 }
-  | { status: 403 | 404; code: number; message: string };
+  | { status: 400 | 403 | 404; code: number; message: string };
 
 /** An early answer of the limiter: status, JSON body and headers. */
 export interface LimitReply {

@@ -49,3 +49,12 @@ export function rss(title: string, items: FeedItem[]): string {
 export function hoursAgo(h: number): Date {
   return new Date(Date.now() - h * 3_600_000);
 }
+
+/** An RSS feed of items at `base` + path, published now (guid = link). */
+export function rssAt(title: string, items: Array<{ title: string; path: string }>, base: string): string {
+  const now = new Date();
+  return rss(
+    title,
+    items.map((i) => ({ title: i.title, link: `${base}${i.path}`, guid: `${base}${i.path}`, pubDate: now })),
+  );
+}

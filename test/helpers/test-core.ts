@@ -1,65 +1,42 @@
 /**
- * A core on its own FerretDB database and BullMQ prefix, for one integration test file.
- * `cleanup()` drops the database, deletes the prefix's Redis keys and closes everything.
+ * The core alone (no queues, no adapters) on an isolated environment, for integration tests of
+ * ingest, search and sources; with its stores, for assertions beneath the core.
  */
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { type Config, loadConfig } from '../../src/config/config.ts';
-import { type Core, createCore } from '../../src/core.ts';
+import type { Config } from '../../src/config/config.ts';
+import { type Core, type CoreInternals, type CorePorts, createCoreInternals } from '../../src/core.ts';
 import { createLogger } from '../../src/log.ts';
+import { testEnv } from './test-env.ts';
 
-export interface TestCore {
-  core: Core;
+export interface TestCore extends CoreInternals {
   config: Config;
   /** Environment for another process (CLI) or another core on the same database and prefix. */
   env: Record<string, string>;
   /** Another core on the same database (another process's view); closed by `cleanup`. */
-  second(): Promise<Core>;
+  second(): Promise<CoreInternals>;
   cleanup(): Promise<void>;
 }
 
-/** Build a config and a core on a fresh database `test_<random>` and prefix `test-<random>`. */
-export async function createTestCore(overrides: Record<string, string> = {}): Promise<TestCore> {
-  const id = randomBytes(6).toString('hex');
-  const env: Record<string, string> = {
-    MONGODB_URI: `mongodb://127.0.0.1:27017/test_${id}`,
-    QUEUE_PREFIX: `test-${id}`,
-    ALLOW_PRIVATE_NETWORK_FEEDS: 'true',
-    LOG_LEVEL: 'silent',
-    ...overrides,
-  };
-  const config = loadConfig(env);
-  const core = await createCore(config, createLogger('silent'));
+/** Build a core on a fresh database and prefix. */
+export async function createTestCore(
+  overrides: Record<string, string> = {},
+  ports: CorePorts = {},
+): Promise<TestCore> {
+  const t = testEnv(overrides);
+  const internals = await createCoreInternals(t.config, createLogger('silent'), ports);
   const extra: Core[] = [];
   return {
-    core,
-    config,
-    env,
+    ...internals,
+    config: t.config,
+    env: t.env,
     async second() {
-      const c = await createCore(config, createLogger('silent'));
-      extra.push(c);
-      return c;
+      const other = await createCoreInternals(t.config, createLogger('silent'));
+      extra.push(other.core);
+      return other;
     },
     async cleanup() {
       for (const c of extra) await c.close().catch(() => {});
-      await core.db.drop().catch(() => {});
-      await core.close();
-      await deleteQueueKeys(config.REDIS_URL, config.QUEUE_PREFIX);
+      await internals.core.close();
+      await t.drop();
     },
   };
-}
-
-/** Delete every Redis key under a BullMQ prefix. */
-export async function deleteQueueKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }

@@ -1,50 +1,57 @@
 /**
- * The whole service (`startService`, the composition root) on its own FerretDB database and
- * BullMQ prefix, for one e2e test file. `cleanup()` stops it, deletes the prefix's Redis keys
- * and drops the database.
+ * The one harness for tests of the running service: `startService` (the composition root, wired
+ * exactly as `newsrelay serve` wires it) on an isolated database and prefix. It can be stopped and
+ * started again on the same data (restarts), and Redis can be wiped between the two.
  */
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import mongoose from 'mongoose';
-import { loadConfig } from '../../src/config/config.ts';
+import { type Config, loadConfig } from '../../src/config/config.ts';
+import type { Core } from '../../src/core.ts';
 import { type Role, type Service, startService } from '../../src/main.ts';
+import { testEnv } from './test-env.ts';
 
 export interface TestService {
+  config: Config;
+  env: Record<string, string>;
+  /** The running service (replaced by `start`). */
   service: Service;
+  /** The running service's core. */
+  readonly core: Core;
+  /** Stop the service (the data stays). */
+  stop(): Promise<void>;
+  /** Start it again on the same database and prefix, with `extra` variables on top. */
+  start(extra?: Record<string, string>): Promise<void>;
+  /** Delete the prefix's Redis keys. */
+  wipeRedis(): Promise<void>;
+  /** Stop, delete the Redis keys and drop the database. */
   cleanup(): Promise<void>;
 }
 
 /** Start the service with `env` over test defaults (silent logs, English, private feeds allowed). */
 export async function startTestService(
-  env: Record<string, string>,
+  env: Record<string, string> = {},
   role: Role = 'all',
 ): Promise<TestService> {
-  const id = randomBytes(6).toString('hex');
-  const uri = `mongodb://127.0.0.1:27017/test_service_${id}`;
-  const prefix = `test-${id}`;
-  const service = await startService(
-    loadConfig({
-      MONGODB_URI: uri,
-      QUEUE_PREFIX: prefix,
-      HTTP_PORT: '0',
-      ALLOW_PRIVATE_NETWORK_FEEDS: 'true',
-      DEFAULT_LOCALE: 'en',
-      LOG_LEVEL: 'silent',
-      ...env,
-    }),
-    role,
-  );
-  return {
-    service,
+  const t = testEnv({ DEFAULT_LOCALE: 'en', ...env });
+  let running: Service | null = await startService(t.config, role);
+  const h: TestService = {
+    config: t.config,
+    env: t.env,
+    service: running,
+    get core() {
+      return h.service.core;
+    },
+    async stop() {
+      await running?.stop();
+      running = null;
+    },
+    async start(extra = {}) {
+      running = await startService(loadConfig({ ...t.env, ...extra }), role);
+      h.service = running;
+    },
+    wipeRedis: t.wipeRedis,
     async cleanup() {
-      await service.stop();
-      const redis = new Redis('redis://127.0.0.1:6379');
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-      redis.disconnect();
-      const conn = await mongoose.createConnection(uri).asPromise();
-      await conn.dropDatabase();
-      await conn.close();
+      await h.stop();
+      await t.drop();
     },
   };
+  return h;
 }

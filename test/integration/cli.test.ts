@@ -41,7 +41,7 @@ async function snapshot() {
   const sources = await t.core.sources.list();
   return {
     sources: sources.map((s) => `${s.id} ${s.url} ${s.health.failures} ${s.etag}`).sort(),
-    articles: await t.core.articles.count(),
+    articles: await t.stores.articles.count(),
   };
 }
 
@@ -79,7 +79,7 @@ describe('newsrelay CLI', () => {
       existed: false,
     });
     expect(out.firstIngest).toMatchObject({ status: 'ok', new: 4 });
-    expect(await t.core.sources.getByUrl(`${site.url}/big5.xml`)).not.toBeNull();
+    expect(await t.stores.sources.getByUrl(`${site.url}/big5.xml`)).not.toBeNull();
     const again = await cli('sources', 'add', `${site.url}/big5.xml`, '--json');
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ id: out.id, existed: true });
@@ -142,7 +142,7 @@ describe('newsrelay CLI', () => {
     const imp = await cli('sources', 'import', file, '--json');
     expect(imp.code).toBe(0);
     expect(JSON.parse(imp.stdout)).toMatchObject({ feeds: 2, added: 2, existed: 0, failed: 0 });
-    expect((await t.core.sources.getByUrl(urls[0]!))?.name).toBe('一号');
+    expect((await t.stores.sources.getByUrl(urls[0]!))?.name).toBe('一号');
 
     const exp = await cli('sources', 'export');
     expect(exp.code).toBe(0);

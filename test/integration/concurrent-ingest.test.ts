@@ -34,7 +34,7 @@ describe('concurrent ingest in one process', () => {
   it('every fetch of many sources fetched at once succeeds and lands in search', async () => {
     for (let k = 1; k <= SOURCES; k++) {
       site.route(`/c${k}.xml`, { body: feed(k, 1), contentType: 'application/rss+xml' });
-      await t.core.sourceService.add(`${site.url}/c${k}.xml`);
+      await t.core.sources.add(`${site.url}/c${k}.xml`);
     }
     for (let k = 1; k <= SOURCES; k++)
       site.route(`/c${k}.xml`, { body: feed(k, 3), contentType: 'application/rss+xml' });
@@ -49,7 +49,7 @@ describe('concurrent ingest in one process', () => {
     for (let k = 1; k <= SOURCES; k++)
       site.route(`/c${k}.xml`, { body: feed(k, 5), contentType: 'application/rss+xml' });
     // Independent of the previous test: every source healthy and due.
-    for (const s of await t.core.sources.list()) await t.core.sources.enable(s.id);
+    for (const s of await t.core.sources.list()) await t.stores.sources.enable(s.id);
     const runtime = await startIngestRuntime(t.core, { scheduler: false, worker: true });
     try {
       const { enqueued } = await runtime.tick();
@@ -67,7 +67,7 @@ describe('concurrent ingest in one process', () => {
       expect(outcomes.filter((o) => o.status !== 'ok').map((o) => o.error)).toEqual([]);
       expect(outcomes.reduce((n, o) => n + o.new, 0)).toBe(SOURCES * 2);
       const other = await t.second();
-      expect((await other.headlines.query({ query: '独家报道', limit: 100 })).items).toHaveLength(
+      expect((await other.core.headlines.query({ query: '独家报道', limit: 100 })).items).toHaveLength(
         SOURCES * 5,
       );
     } finally {
@@ -77,7 +77,7 @@ describe('concurrent ingest in one process', () => {
 
   it('concurrent journal appends all get their own journal number', async () => {
     const appends = Array.from({ length: 20 }, (_, k) =>
-      t.core.journal.append([
+      t.journal.append([
         {
           i: `direct-${k}`,
           s: 'direct',

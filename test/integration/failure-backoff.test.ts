@@ -17,10 +17,14 @@ let site: NewsSite;
 const disabled: Array<{ id: string; reason: string }> = [];
 
 beforeAll(async () => {
-  t = await createTestCore({ SOURCE_MAX_FAILURES: String(MAX_FAILURES), FETCH_MAX_BYTES: String(MAX_BYTES) });
-  t.core.hooks.onSourceDisabled = async (s, reason) => {
-    disabled.push({ id: s.id, reason });
-  };
+  t = await createTestCore(
+    { SOURCE_MAX_FAILURES: String(MAX_FAILURES), FETCH_MAX_BYTES: String(MAX_BYTES) },
+    {
+      onSourceDisabled: (s, reason) => {
+        disabled.push({ id: s.id, reason });
+      },
+    },
+  );
   site = await startNewsSite();
 });
 
@@ -39,7 +43,7 @@ const okFeed = (name: string) =>
   ]);
 
 async function get(id: string): Promise<SourceWithSeen> {
-  const s = await t.core.sources.get(id);
+  const s = await t.stores.sources.get(id);
   if (!s) throw new Error(`source ${id} vanished`);
   return s;
 }
@@ -47,7 +51,7 @@ async function get(id: string): Promise<SourceWithSeen> {
 describe('failure and backoff', () => {
   it('backs off exponentially on 500s, records the error, and disables after SOURCE_MAX_FAILURES', async () => {
     site.route('/flaky.xml', { body: okFeed('时好时坏'), contentType: 'application/rss+xml' });
-    const { source } = await t.core.sourceService.add(`${site.url}/flaky.xml`);
+    const { source } = await t.core.sources.add(`${site.url}/flaky.xml`);
     site.route('/flaky.xml', { status: 500, body: 'Internal Server Error', contentType: 'text/plain' });
     const interval = source.intervalSec * 1000;
     const delays: number[] = [];
@@ -84,7 +88,7 @@ describe('failure and backoff', () => {
 
   it('clears the failure count after a success', async () => {
     site.route('/blip.xml', { body: okFeed('偶尔出错'), contentType: 'application/rss+xml' });
-    const { source } = await t.core.sourceService.add(`${site.url}/blip.xml`);
+    const { source } = await t.core.sources.add(`${site.url}/blip.xml`);
     site.route('/blip.xml', { status: 503, body: 'busy' });
     await t.core.ingest.fetchSource(await get(source.id));
     expect((await get(source.id)).health.failures).toBe(1);
@@ -102,7 +106,7 @@ describe('failure and backoff', () => {
       body: fixture('broken.rss.xml'),
       contentType: 'application/rss+xml; charset=utf-8',
     });
-    const added = await t.core.sourceService.add(`${site.url}/broken.xml`);
+    const added = await t.core.sources.add(`${site.url}/broken.xml`);
     expect(added.firstIngest).toMatchObject({ status: 'ok', fetched: 2, new: 2 });
     expect(added.source.name).toBe('港澳新聞 — 華夏新聞網');
     const s = await get(added.source.id);
@@ -123,7 +127,7 @@ describe('failure and backoff', () => {
     site.route('/big.xml', { body: big, contentType: 'application/rss+xml' });
     site.route('/bomb.xml', { body: big, contentType: 'application/rss+xml', gzip: true });
     for (const path of ['/big.xml', '/bomb.xml']) {
-      const err = await t.core.fetcher.fetch(`${site.url}${path}`).then(
+      const err = await t.fetcher.fetch(`${site.url}${path}`).then(
         () => null,
         (e: unknown) => e,
       );
@@ -131,7 +135,7 @@ describe('failure and backoff', () => {
       expect((err as FetchError).code).toBe('too_large');
     }
     const sources = (await t.core.sources.list()).length;
-    const refused = await t.core.sourceService.add(`${site.url}/big.xml`).then(
+    const refused = await t.core.sources.add(`${site.url}/big.xml`).then(
       () => null,
       (e: unknown) => e,
     );
@@ -140,7 +144,7 @@ describe('failure and backoff', () => {
 
     // A known source that starts serving too much fails (and backs off) like any other failure.
     site.route('/grows.xml', { body: okFeed('越来越大'), contentType: 'application/rss+xml' });
-    const { source } = await t.core.sourceService.add(`${site.url}/grows.xml`);
+    const { source } = await t.core.sources.add(`${site.url}/grows.xml`);
     site.route('/grows.xml', { body: big, contentType: 'application/rss+xml' });
     const outcome = await t.core.ingest.fetchSource(await get(source.id));
     expect(outcome.status).toBe('failed');

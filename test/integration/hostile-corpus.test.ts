@@ -68,7 +68,7 @@ async function runCase(c: HostileCase): Promise<Result> {
   const result: Result = { kase: c, add: 'crash', polls: [], warnings: [], problems: [], ms: 0 };
   const started = performance.now();
   try {
-    const added = await t.core.sourceService.add(`${siteUrl}/${c.name}`);
+    const added = await t.core.sources.add(`${siteUrl}/${c.name}`);
     result.add = 'accepted';
     result.warnings.push(...(added.firstIngest?.warnings ?? []));
     if (added.firstIngest?.status === 'failed')
@@ -87,9 +87,7 @@ async function runCase(c: HostileCase): Promise<Result> {
     for (const title of titles)
       if (UNSAFE.test(title)) result.problems.push(`unsafe title ${JSON.stringify(title)}`);
     for (let p = 0; p < (c.polls ?? 1); p++) {
-      const source = await t.core.sources.get(id);
-      if (!source) throw new Error('the added source is gone');
-      const outcome = await t.core.ingest.fetchSource(source);
+      const outcome = await t.core.ingest.fetchById(id);
       result.warnings.push(...(outcome.warnings ?? []));
       if (outcome.status === 'failed') {
         const code = outcome.errorCode;

@@ -31,7 +31,7 @@ function items(prefix: string, from: number, to: number): FeedItem[] {
 }
 
 async function fresh(id: string): Promise<SourceWithSeen> {
-  const s = await t.core.sources.get(id);
+  const s = await t.stores.sources.get(id);
   if (!s) throw new Error(`source ${id} vanished`);
   return s;
 }
@@ -47,15 +47,15 @@ describe('ingest', () => {
       contentType: 'application/rss+xml',
       etag: '"v1"',
     });
-    const { source } = await t.core.sourceService.add(`${site.url}/etag.xml`);
+    const { source } = await t.core.sources.add(`${site.url}/etag.xml`);
     expect(source.etag).toBe('"v1"');
     const before = await fresh(source.id);
-    const articles = await t.core.articles.count();
+    const articles = await t.stores.articles.count();
     const outcome = await t.core.ingest.fetchSource(before);
     expect(outcome).toMatchObject({ status: 'not_modified', fetched: 0, new: 0, duplicates: 0 });
     const last = requestsTo('/etag.xml').at(-1);
     expect(last?.headers['if-none-match']).toBe('"v1"');
-    expect(await t.core.articles.count()).toBe(articles);
+    expect(await t.stores.articles.count()).toBe(articles);
     const after = await fresh(source.id);
     expect(after.seen).toEqual(before.seen);
     expect(after.health).toEqual(before.health);
@@ -68,7 +68,7 @@ describe('ingest', () => {
       contentType: 'application/rss+xml',
       lastModified,
     });
-    const { source } = await t.core.sourceService.add(`${site.url}/lm.xml`);
+    const { source } = await t.core.sources.add(`${site.url}/lm.xml`);
     expect(source.lastModified).toBe(lastModified);
     const outcome = await t.core.ingest.fetchSource(await fresh(source.id));
     expect(outcome).toMatchObject({ status: 'not_modified', fetched: 0, new: 0 });
@@ -83,9 +83,9 @@ describe('ingest', () => {
       contentType: 'application/rss+xml',
       etag: '"g1"',
     });
-    const added = await t.core.sourceService.add(`${site.url}/grow.xml`);
+    const added = await t.core.sources.add(`${site.url}/grow.xml`);
     expect(added.firstIngest).toMatchObject({ status: 'ok', fetched: 3, new: 3, duplicates: 0 });
-    const count = await t.core.articles.count();
+    const count = await t.stores.articles.count();
 
     site.route('/grow.xml', {
       body: rss('增长的源', items('grow', 1, 5)),
@@ -94,7 +94,7 @@ describe('ingest', () => {
     });
     const second = await t.core.ingest.fetchSource(await fresh(added.source.id));
     expect(second).toMatchObject({ status: 'ok', fetched: 5, new: 2, duplicates: 3 });
-    expect(await t.core.articles.count()).toBe(count + 2);
+    expect(await t.stores.articles.count()).toBe(count + 2);
 
     // Same items again under a new ETag: all duplicates, nothing stored.
     site.route('/grow.xml', {
@@ -104,7 +104,7 @@ describe('ingest', () => {
     });
     const third = await t.core.ingest.fetchSource(await fresh(added.source.id));
     expect(third).toMatchObject({ status: 'ok', fetched: 5, new: 0, duplicates: 5 });
-    expect(await t.core.articles.count()).toBe(count + 2);
+    expect(await t.stores.articles.count()).toBe(count + 2);
     const page = await t.core.headlines.query({ source: added.source.id, limit: 50 });
     expect(page.items.map((h) => h.url).sort()).toEqual(
       items('grow', 1, 5)
@@ -131,12 +131,12 @@ describe('ingest', () => {
       ]),
       contentType: 'application/rss+xml',
     });
-    const count = await t.core.articles.count();
-    const a = await t.core.sourceService.add(`${site.url}/utm-a.xml`);
-    const b = await t.core.sourceService.add(`${site.url}/utm-b.xml`);
+    const count = await t.stores.articles.count();
+    const a = await t.core.sources.add(`${site.url}/utm-a.xml`);
+    const b = await t.core.sources.add(`${site.url}/utm-b.xml`);
     expect(a.firstIngest).toMatchObject({ fetched: 1, new: 1 });
     expect(b.firstIngest).toMatchObject({ fetched: 1, new: 0, duplicates: 1 });
-    expect(await t.core.articles.count()).toBe(count + 1);
+    expect(await t.stores.articles.count()).toBe(count + 1);
     const hits = await t.core.headlines.query({ query: '城市更新行动' });
     expect(hits.items).toHaveLength(1);
     expect(hits.items[0]?.url).toBe('https://news.example.cn/policy/88.htm?id=88');
@@ -165,8 +165,8 @@ describe('ingest', () => {
       ]),
       contentType: 'application/rss+xml',
     });
-    const a = await t.core.sourceService.add(`${site.url}/hans.xml`);
-    const b = await t.core.sourceService.add(`${site.url}/hant.xml`);
+    const a = await t.core.sources.add(`${site.url}/hans.xml`);
+    const b = await t.core.sources.add(`${site.url}/hant.xml`);
     expect(a.firstIngest?.new).toBe(1);
     expect(b.firstIngest?.new).toBe(1);
     const page = await t.core.headlines.query({ query: '消费券' });

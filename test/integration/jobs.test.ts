@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type IngestRuntime, startIngestRuntime } from '../../jobs/ingest-runtime.ts';
-import { runRetention } from '../../jobs/retention.ts';
 import type { Article } from '../../src/domain/types.ts';
 import { articleIdFor } from '../../src/ingest/article-builder.ts';
 import { indexEntryOf } from '../../src/store/search-index.ts';
@@ -44,10 +43,10 @@ describe('jobs', () => {
     site.route('/b.xml', { body: feed('乙台', 1), contentType: 'application/rss+xml' });
     // <ttl>15</ttl> with a 10-minute interval: not due for another 5 minutes.
     site.route('/ttl.xml', { body: fixture('gbk-mainland.rss.xml'), contentType: 'application/rss+xml' });
-    const a = await t.core.sourceService.add(`${site.url}/a.xml`);
-    const b = await t.core.sourceService.add(`${site.url}/b.xml`);
-    await t.core.sourceService.add(`${site.url}/ttl.xml`);
-    const before = await t.core.articles.count();
+    const a = await t.core.sources.add(`${site.url}/a.xml`);
+    const b = await t.core.sources.add(`${site.url}/b.xml`);
+    await t.core.sources.add(`${site.url}/ttl.xml`);
+    const before = await t.stores.articles.count();
     site.route('/a.xml', { body: feed('甲台', 3), contentType: 'application/rss+xml' });
     site.route('/b.xml', { body: feed('乙台', 2), contentType: 'application/rss+xml' });
     const requests = { a: hits('/a.xml'), b: hits('/b.xml'), ttl: hits('/ttl.xml') };
@@ -81,7 +80,7 @@ describe('jobs', () => {
     expect(hits('/b.xml') - requests.b).toBe(1);
     expect(hits('/ttl.xml') - requests.ttl).toBe(0);
 
-    expect(await t.core.articles.count()).toBe(before + 3);
+    expect(await t.stores.articles.count()).toBe(before + 3);
     const jobs = await runtime.fetchQueue.getJobs(['completed']);
     const results = jobs
       .map((j) => j.returnvalue as { sourceId: string; new: number })
@@ -117,22 +116,22 @@ describe('jobs', () => {
         terms: indexTerms(title),
       };
     });
-    expect((await t.core.articles.insertNew(articles)).size).toBe(2);
-    await t.core.journal.append(articles.map(indexEntryOf));
+    expect((await t.stores.articles.insertNew(articles)).size).toBe(2);
+    await t.journal.append(articles.map(indexEntryOf));
     const other = await t.second();
     expect((await t.core.headlines.query({ query: '保留期测试' })).items).toHaveLength(2);
-    expect((await other.headlines.query({ query: '保留期测试' })).items).toHaveLength(2);
-    const total = await t.core.articles.count();
+    expect((await other.core.headlines.query({ query: '保留期测试' })).items).toHaveLength(2);
+    const total = await t.stores.articles.count();
 
-    const result = await runRetention(t.core);
+    const result = await t.core.retention.run();
     expect(result.deleted).toBe(2);
-    expect(await t.core.articles.count()).toBe(total - 2);
-    for (const a of articles) expect(await t.core.articles.get(a.id)).toBeNull();
+    expect(await t.stores.articles.count()).toBe(total - 2);
+    for (const a of articles) expect(await t.stores.articles.get(a.id)).toBeNull();
     expect((await t.core.headlines.query({ query: '保留期测试' })).items).toHaveLength(0);
     // Another process drops the ids it can no longer read.
-    expect((await other.headlines.query({ query: '保留期测试' })).items).toHaveLength(0);
+    expect((await other.core.headlines.query({ query: '保留期测试' })).items).toHaveLength(0);
     // Recent articles stay.
     expect((await t.core.headlines.query({ query: '队列测试', limit: 50 })).items.length).toBeGreaterThan(0);
-    expect((await runRetention(t.core)).deleted).toBe(0);
+    expect((await t.core.retention.run()).deleted).toBe(0);
   });
 });

@@ -36,11 +36,11 @@ beforeAll(async () => {
     contentType: 'application/rss+xml',
   });
   for (const path of ['/big5.xml', '/seed.html', '/typhoon.xml']) {
-    const added = await t.core.sourceService.add(`${site.url}${path}`);
+    const added = await t.core.sources.add(`${site.url}${path}`);
     if (added.firstIngest?.status !== 'ok')
       throw new Error(`setup: ${path} did not ingest: ${added.firstIngest?.error}`);
   }
-  other = await t.second();
+  other = (await t.second()).core;
 });
 
 afterAll(async () => {
@@ -98,7 +98,7 @@ describe('search', () => {
       ]),
       contentType: 'application/rss+xml',
     });
-    const added = await t.core.sourceService.add(`${site.url}/space.xml`);
+    const added = await t.core.sources.add(`${site.url}/space.xml`);
     expect(added.firstIngest?.new).toBe(1);
     const seen = await waitFor(
       async () => {

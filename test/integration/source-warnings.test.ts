@@ -46,7 +46,7 @@ describe('warnings for the operator', () => {
     site.route('/warn.xml', (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(body);
     });
-    const added = await t.core.sourceService.add(`${site.url}/warn.xml`);
+    const added = await t.core.sources.add(`${site.url}/warn.xml`);
     expect(added.firstIngest?.status).toBe('ok');
     expect(added.firstIngest?.warnings?.join(' ')).toMatch(
       /invalid UTF-8 byte sequences? (was|were) replaced/,
@@ -68,7 +68,7 @@ describe('warnings for the operator', () => {
     expect(summary).toContain(`warning: ${added.source.id}: `);
 
     body = full;
-    const clean = await t.core.ingest.fetchSource((await t.core.sources.get(added.source.id))!);
+    const clean = await t.core.ingest.fetchById(added.source.id);
     expect(clean.status).toBe('ok');
     expect(clean.warnings).toBeUndefined();
     expect((await t.core.sources.get(added.source.id))?.health.lastWarning).toBeNull();

@@ -54,20 +54,20 @@ function looksMojibake(s: string): boolean {
 }
 
 async function expectRefused(url: string, code: string): Promise<void> {
-  const before = { sources: (await t.core.sources.list()).length, articles: await t.core.articles.count() };
-  const err = await t.core.sourceService.add(url).then(
+  const before = { sources: (await t.core.sources.list()).length, articles: await t.stores.articles.count() };
+  const err = await t.core.sources.add(url).then(
     () => null,
     (e: unknown) => e,
   );
   expect(err).toBeInstanceOf(NewsrelayError);
   expect((err as NewsrelayError).code).toBe(code);
   expect((await t.core.sources.list()).length).toBe(before.sources);
-  expect(await t.core.articles.count()).toBe(before.articles);
+  expect(await t.stores.articles.count()).toBe(before.articles);
 }
 
 describe('sources add', () => {
   it('stores a GBK (gb2312-declared) RSS without mojibake, including GBK-only characters', async () => {
-    const added = await t.core.sourceService.add(`${site.url}/gbk.xml`);
+    const added = await t.core.sources.add(`${site.url}/gbk.xml`);
     expect(added.existed).toBe(false);
     expect(added.source.kind).toBe('rss');
     expect(added.source.name).toBe('华夏新闻网 要闻');
@@ -79,7 +79,7 @@ describe('sources add', () => {
   });
 
   it('stores GBK correctly when the server claims charset=utf-8', async () => {
-    const added = await t.core.sourceService.add(`${site.url}/gbk-lying.xml`);
+    const added = await t.core.sources.add(`${site.url}/gbk-lying.xml`);
     expect(added.existed).toBe(false);
     expect(added.source.name).toBe('华夏新闻网 要闻');
     // Same article URLs as /gbk.xml: nothing new, all counted as duplicates.
@@ -87,7 +87,7 @@ describe('sources add', () => {
   });
 
   it('stores a Big5(-HKSCS) RSS without mojibake', async () => {
-    const added = await t.core.sourceService.add(`${site.url}/big5.xml`);
+    const added = await t.core.sources.add(`${site.url}/big5.xml`);
     expect(added.source.name).toBe('華夏新聞網 港澳');
     expect(added.firstIngest).toMatchObject({ status: 'ok', fetched: 4, new: 4 });
     const titles = await titlesOf(added.source.id);
@@ -98,12 +98,12 @@ describe('sources add', () => {
 
   it('stores a UTF-8 RSS that declares no charset anywhere', async () => {
     for (const path of ['/utf8.xml', '/utf8-untyped.xml']) {
-      const added = await t.core.sourceService.add(`${site.url}${path}`);
+      const added = await t.core.sources.add(`${site.url}${path}`);
       expect(added.source.name).toBe('华夏新闻网 国际');
       expect(added.firstIngest?.status).toBe('ok');
       expect(added.firstIngest?.fetched).toBe(3);
     }
-    const src = await t.core.sources.getByUrl(`${site.url}/utf8.xml`);
+    const src = await t.stores.sources.getByUrl(`${site.url}/utf8.xml`);
     expect(await titlesOf(src!.id)).toEqual(
       expect.arrayContaining([
         '南非成功实施首例机器人辅助供体肾脏切除手术',
@@ -113,14 +113,14 @@ describe('sources add', () => {
   });
 
   it('follows an HTML page’s <link rel="alternate"> to its feed', async () => {
-    const added = await t.core.sourceService.add(`${site.url}/portal.html`);
+    const added = await t.core.sources.add(`${site.url}/portal.html`);
     expect(added.source.url).toBe(`${site.url}/rss/yaowen.xml`);
     expect(added.source.kind).toBe('rss');
-    expect(await t.core.sources.getByUrl(`${site.url}/portal.html`)).toBeNull();
+    expect(await t.stores.sources.getByUrl(`${site.url}/portal.html`)).toBeNull();
   });
 
   it('accepts the seed headline page (no feed link) as kind html with its headlines and dates', async () => {
-    const added = await t.core.sourceService.add(`${site.url}/headlines.html`);
+    const added = await t.core.sources.add(`${site.url}/headlines.html`);
     expect(added.source.kind).toBe('html');
     expect(added.source.url).toBe(`${site.url}/headlines.html`);
     expect(added.source.name).toBe('华夏新闻网 - 要闻 | 華夏新聞網');
@@ -165,17 +165,17 @@ describe('sources add', () => {
   it('returns existed for the same URL added twice, without fetching or storing again', async () => {
     const url = `${site.url}/big5.xml`;
     const sources = (await t.core.sources.list()).length;
-    const articles = await t.core.articles.count();
+    const articles = await t.stores.articles.count();
     const requests = site.requests.length;
-    const again = await t.core.sourceService.add(url);
+    const again = await t.core.sources.add(url);
     expect(again.existed).toBe(true);
     expect(again.firstIngest).toBeNull();
     expect(again.source.url).toBe(url);
     expect((await t.core.sources.list()).length).toBe(sources);
-    expect(await t.core.articles.count()).toBe(articles);
+    expect(await t.stores.articles.count()).toBe(articles);
     expect(site.requests.length).toBe(requests);
     // The page URL that led to a feed is also recognised once the feed is known.
-    const viaPage = await t.core.sourceService.add(`${site.url}/portal.html`);
+    const viaPage = await t.core.sources.add(`${site.url}/portal.html`);
     expect(viaPage.existed).toBe(true);
   });
 });

@@ -25,7 +25,7 @@ function imports(file: string): string[] {
 const PLATFORM_SDKS = /^(telegraf|discord\.js|@discordjs\/)/;
 const QUEUE_LIBS = /^(bullmq|@bull-board\/)/;
 
-describe('module boundaries (DESIGN.md layout)', () => {
+describe('module boundaries (docs/design.md layout)', () => {
   it('the core imports no platform SDK, no queue, nothing from adapters/ or jobs/ (except src/main.ts)', () => {
     const offenders = tsFiles('src')
       .filter((f) => f !== path.join('src', 'main.ts'))
@@ -67,6 +67,24 @@ describe('module boundaries (DESIGN.md layout)', () => {
           .map((m) => `${f} imports ${m}`),
       );
     });
+    expect(offenders).toEqual([]);
+  });
+
+  it('adapters/ and jobs/ reach the core through its services, never through src/store/', () => {
+    const offenders = [...tsFiles('adapters'), ...tsFiles('jobs')].flatMap((f) =>
+      imports(f)
+        .filter((m) => /(^|\/)src\/store\//.test(m))
+        .map((m) => `${f} imports ${m}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('adapters/ keep no sentences or locale tables of their own (one catalogue per language in src/i18n/)', () => {
+    const offenders = tsFiles('adapters').filter(
+      (f) =>
+        /(strings|catalog|locale)\.ts$/.test(f) ||
+        /'zh-Hans':\s*\{|const LOCALES\b/.test(readFileSync(path.join(root, f), 'utf8')),
+    );
     expect(offenders).toEqual([]);
   });
 

@@ -67,6 +67,7 @@ const chat: Chat = {
   ],
   lastDigestAt: null,
   lastDigestSlot: null,
+  lastDigestSeq: null,
   createdAt: new Date(),
 };
 
@@ -89,7 +90,11 @@ describe('selectDigest', () => {
   store('filtered', 'mainland', '台湾新闻', 8_000);
 
   it('keeps one item per cluster, names the other source, and applies exclude filters script-insensitively', async () => {
-    const [digest] = await selectDigest(deps, chat, 2_000);
+    const [digest] = await selectDigest(deps, chat, {
+      sinceMs: 2_000,
+      afterSeq: null,
+      upToSeq: Number.MAX_SAFE_INTEGER,
+    });
     const items = digest!.groups.flatMap((g) => g.items);
     const ids = items.map((i) => i.articleId);
     expect(ids.filter((id) => id === 'pair-a' || id === 'pair-b')).toHaveLength(1);
@@ -101,7 +106,11 @@ describe('selectDigest', () => {
   });
 
   it('does not repeat a story the chat got in an earlier digest when another outlet reports it later', async () => {
-    const [digest] = await selectDigest(deps, chat, 2_000);
+    const [digest] = await selectDigest(deps, chat, {
+      sinceMs: 2_000,
+      afterSeq: null,
+      upToSeq: Number.MAX_SAFE_INTEGER,
+    });
     const ids = digest!.groups.flatMap((g) => g.items.map((i) => i.articleId));
     expect(ids).not.toContain('repeat');
   });

@@ -1,0 +1,87 @@
+/**
+ * Finding unfinished deliveries reads only those: each has a small open marker that is deleted when
+ * it is done. Before, every delivery stayed `pending` and the 10-minute sweep loaded every
+ * delivery of the retention period, message bodies included.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OutgoingMessage } from '../../src/domain/types.ts';
+import type { Delivery } from '../../src/store/delivery-store.ts';
+import { createTestCore, type TestCore } from '../helpers/test-core.ts';
+
+let t: TestCore;
+
+const message: OutgoingMessage = {
+  kind: 'digest',
+  locale: 'en',
+  heading: 'Digest',
+  groups: [],
+  threadId: null,
+  timezone: 'UTC',
+};
+const delivery = (n: number, createdAt = new Date()): Delivery => ({
+  id: `telegram:${n}|slot-1`,
+  chatKey: `telegram:${n}`,
+  digestKey: 'slot-1',
+  message,
+  createdAt,
+});
+
+beforeAll(async () => {
+  t = await createTestCore();
+});
+afterAll(async () => {
+  await t?.cleanup();
+});
+
+describe('delivery store', () => {
+  it('keeps an open marker exactly for the deliveries not done, and lists only those', async () => {
+    const store = t.stores.deliveries;
+    for (let n = 1; n <= 5; n++) expect(await store.create(delivery(n))).toBe(true);
+    expect(await store.create(delivery(1))).toBe(false); // recorded once
+    await store.markPart(delivery(1), 0);
+    await store.markDone(delivery(1), 'sent');
+    await store.markDone(delivery(2), 'failed', 'rejected');
+    await store.markDone(delivery(3), 'skipped');
+    const open = t.db.models.OpenDelivery.collection;
+    expect((await open.find({}).toArray()).map((d) => d._id).sort()).toEqual([
+      'telegram:4|slot-1',
+      'telegram:5|slot-1',
+    ]);
+    expect((await store.pending()).map((d) => d.id).sort()).toEqual([
+      'telegram:4|slot-1',
+      'telegram:5|slot-1',
+    ]);
+  });
+
+  it('gives deliveries recorded before the open markers existed a marker, once', async () => {
+    const before = await createTestCore(); // a database written by the previous version
+    const old = delivery(9);
+    await before.db.models.Delivery.collection.insertOne({
+      _id: old.id,
+      chatKey: old.chatKey,
+      digestKey: old.digestKey,
+      status: 'pending',
+      message,
+      partsSent: 0,
+      attempts: 0,
+      lastError: null,
+      createdAt: old.createdAt,
+      sentAt: null,
+    } as never);
+    try {
+      expect((await before.stores.deliveries.pending()).map((d) => d.id)).toEqual([old.id]);
+      expect(await before.db.models.OpenDelivery.collection.countDocuments()).toBe(1);
+      await before.stores.deliveries.markDone(old, 'sent');
+      expect(await before.stores.deliveries.pending()).toEqual([]);
+    } finally {
+      await before.cleanup();
+    }
+  });
+
+  it('retention drops the open markers of deliveries it deletes', async () => {
+    const ancient = delivery(20, new Date(Date.now() - 90 * 86_400_000));
+    await t.stores.deliveries.create(ancient);
+    await t.stores.deliveries.deleteCreatedBefore(new Date(Date.now() - 60 * 86_400_000));
+    expect(await t.db.models.OpenDelivery.collection.findOne({ _id: ancient.id as never })).toBeNull();
+  });
+});
