@@ -5,6 +5,8 @@
  */
 import iconv from 'iconv-lite';
 
+export { rng } from '../../bench/lib/gen.ts';
+
 /** A title per charset, with text only that charset (and Unicode) can hold. */
 export const TITLES = {
   'utf-8': '美国批准丹麦格陵兰岛协议',
@@ -75,18 +77,6 @@ export function encode(text: string, charset: Charset): Buffer {
   if (charset === 'utf-16le') return iconv.encode(text, 'utf-16le', { addBOM: true });
   if (charset === 'utf-16be') return iconv.encode(text, 'utf-16be', { addBOM: true });
   return iconv.encode(text, charset);
-}
-
-/** A deterministic pseudo-random generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** `n` random bytes. */
