@@ -28,3 +28,20 @@ export const PARSE_TIMEOUT_MS = 10_000;
 
 /** V8 old-generation heap of a parse worker, in MiB. */
 export const PARSE_HEAP_MB = 256;
+
+/**
+ * The newest `max` of `items` (by `timeOf`, epoch ms; NaN for undated), in their original
+ * order. Undated items count as oldest, so they are kept only while room is left, first ones
+ * first (feeds list the newest first). Returns `items` itself when nothing is dropped.
+ */
+export function keepNewest<T>(items: T[], max: number, timeOf: (item: T) => number): T[] {
+  if (items.length <= max) return items;
+  const order = items.map((item, i) => {
+    const t = timeOf(item);
+    return { i, t: Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t };
+  });
+  order.sort((a, b) => (b.t === a.t ? a.i - b.i : b.t > a.t ? 1 : -1));
+  const kept = order.slice(0, max).map((o) => o.i);
+  kept.sort((a, b) => a - b);
+  return kept.map((i) => items[i]!);
+}

@@ -1,7 +1,7 @@
 import type { SourceKind } from '../domain/types.ts';
 import { NewsrelayError } from '../errors.ts';
 import { decodeDocument } from './decode.ts';
-import { MAX_ENTRIES } from './document-limits.ts';
+import { keepNewest, MAX_ENTRIES } from './document-limits.ts';
 import { discoverFeedLinks } from './feed-discovery.ts';
 import { parseFeed } from './feed-parser.ts';
 import { extractHeadlines } from './html-headlines.ts';
@@ -39,29 +39,17 @@ export interface FetchedBody {
   url: string;
 }
 
-function dateOf(e: ParsedEntry): number {
-  return (e.published ?? e.updated)?.getTime() ?? Number.NEGATIVE_INFINITY;
+function timeOf(e: ParsedEntry): number {
+  return (e.published ?? e.updated)?.getTime() ?? Number.NaN;
 }
 
-/**
- * The newest `max` entries, in document order. Undated entries count as oldest, so they are
- * kept only while room is left, first ones first (feeds list the newest first).
- */
-export function keepNewest(entries: ParsedEntry[], max: number): ParsedEntry[] {
-  if (entries.length <= max) return entries;
-  const order = entries.map((e, i) => ({ i, t: dateOf(e) }));
-  order.sort((a, b) => (b.t === a.t ? a.i - b.i : b.t > a.t ? 1 : -1));
-  const kept = order.slice(0, max).map((o) => o.i);
-  kept.sort((a, b) => a - b);
-  return kept.map((i) => entries[i]!);
-}
-
+/** The feed with at most MAX_ENTRIES entries (the feed parsers choose them already), and its notes. */
 function bounded(
   feed: ParsedFeed,
   encoding: string,
   replaced: number,
 ): { feed: ParsedFeed; notes: DocumentNotes } {
-  const entries = keepNewest(feed.entries, MAX_ENTRIES);
+  const entries = keepNewest(feed.entries, MAX_ENTRIES, timeOf);
   return {
     feed: entries === feed.entries ? feed : { ...feed, entries },
     notes: {
@@ -69,7 +57,7 @@ function bounded(
       replaced,
       bozo: feed.bozo,
       clippedFields: feed.clippedFields,
-      entries: feed.entries.length,
+      entries: feed.entries.length + feed.droppedEntries,
       kept: entries.length,
     },
   };

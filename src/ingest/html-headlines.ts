@@ -320,5 +320,6 @@ export function extractHeadlines(
     entries,
     bozo: false,
     clippedFields: 0,
+    droppedEntries: 0,
   };
 }

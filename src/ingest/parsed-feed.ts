@@ -40,6 +40,8 @@ export interface ParsedFeed {
   bozo: boolean;
   /** Fields whose text was cut at `MAX_FIELD_CHARS` (document-limits.ts) before processing. */
   clippedFields: number;
+  /** Entries left out, beyond the newest `MAX_ENTRIES` (document-limits.ts), before being read. */
+  droppedEntries: number;
 }
 
 /** A decoded document: its text and the charset that decoded it. */

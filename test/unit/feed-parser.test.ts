@@ -243,6 +243,48 @@ describe('parseFeed: hostile documents', () => {
     expect(code(() => parseFeed(wide, {}))).toBe('too_deep');
   });
 
+  it('reads only the newest 1,000 entries of RSS, Atom and JSON Feed, undated ones last', () => {
+    const at = (i: number) => new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString();
+    // Entry 0 is undated: it loses to every dated one.
+    const rssItems = Array.from({ length: 1200 }, (_, i) =>
+      i === 0
+        ? '<item><title>无日期</title><link>https://x.cn/0</link></item>'
+        : `<item><title>条目${i}</title><link>https://x.cn/${i}</link><pubDate>${at(i)}</pubDate></item>`,
+    ).join('');
+    const rss = parseFeed(`<rss><channel>${rssItems}</channel></rss>`, {});
+    const atomEntries = Array.from(
+      { length: 1200 },
+      (_, i) =>
+        `<entry><title>条目${i}</title><id>https://x.cn/${i}</id><updated>${at(1199 - i)}</updated></entry>`,
+    ).join('');
+    const atom = parseFeed(`<feed xmlns="http://www.w3.org/2005/Atom">${atomEntries}</feed>`, {});
+    const json = parseFeed(
+      JSON.stringify({
+        version: 'https://jsonfeed.org/version/1.1',
+        items: Array.from({ length: 1200 }, (_, i) => ({
+          id: String(i),
+          url: `https://x.cn/${i}`,
+          title: `条目${i}`,
+          date_published: at(i % 600),
+        })),
+      }),
+      {},
+    );
+    for (const feed of [rss, atom, json]) {
+      expect(feed.entries).toHaveLength(1000);
+      expect(feed.droppedEntries).toBe(200);
+    }
+    expect(rss.entries[0]?.title).toBe('条目200');
+    expect(rss.entries.some((e) => e.title === '无日期')).toBe(false);
+    // Atom lists newest first here: the first 1,000 are kept, in document order.
+    expect(atom.entries[0]?.title).toBe('条目0');
+    expect(atom.entries[999]?.title).toBe('条目999');
+    // Dates 0–599 appear twice each: 100–599 fill the 1,000 places, and 0–99 are dropped.
+    expect(json.entries[0]?.title).toBe('条目100');
+    expect(json.entries.some((e) => e.title === '条目699')).toBe(false);
+    expect(json.entries.some((e) => e.title === '条目700')).toBe(true);
+  });
+
   it('reads at most 100 attributes of an element', () => {
     const attrs = Array.from({ length: 5000 }, (_, i) => `a${i}="${i}"`).join(' ');
     const feed = parseFeed(
