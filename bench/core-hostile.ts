@@ -2,18 +2,20 @@
  * Hostile input: the worst documents of the hostile corpus (test/hostile/), each read three
  * times through the parse pool as ingest and `sources add` read them. Reports each document's
  * median wall time and outcome, the worst one, the peak RSS of the process (parse workers
- * included) and the longest main-thread stall seen meanwhile; the main-thread stall the same
+ * included) and the longest main-thread stall seen meanwhile (beside the stall of an idle
+ * event loop over 5 s, the floor on a shared machine); the main-thread stall the same
  * bounded document costs when read on the main thread, as it was before the pool; and the
  * pipeline's items/s through the pool (20 generated feeds of 100 items, all at once).
  */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { NewsrelayError } from '../src/errors.ts';
 import { type DocumentJob, runDocumentJob } from '../src/ingest/document-job.ts';
 import { ParsePool } from '../src/ingest/parse-pool.ts';
 import { chineseFeed, compactFeed, flatEntityBomb } from '../test/hostile/documents.ts';
 import { FEEDS, generateFeeds, ITEMS } from './lib/pipeline-feeds.ts';
-import { collectGarbage, mb, median, RssSampler, round } from './lib/stats.ts';
+import { collectGarbage, mb, median, RssSampler, round, sleep } from './lib/stats.ts';
 
 const RUNS = 3;
 
@@ -111,8 +113,18 @@ async function outcomeOf(read: Promise<unknown>): Promise<string> {
 
 export async function run(): Promise<Record<string, number | string>> {
   const pool = new ParsePool();
-  const result: Record<string, number | string> = { parse_pool_threads: pool.threads };
+  const result: Record<string, number | string> = {
+    parse_pool_threads: pool.threads,
+    load_average_1m_at_start: round(loadavg()[0] ?? 0, 1),
+  };
   try {
+    // What the main thread's event loop sees with nothing to do: the floor of any stall figure
+    // on a shared machine (other processes' CPU time delays its timers too).
+    const idle = monitorEventLoopDelay({ resolution: 10 });
+    idle.enable();
+    await sleep(5000);
+    idle.disable();
+    result.idle_main_thread_stall_ms = round(idle.max / 1e6, 0);
     pool.warm();
     await pool.read(jobOf(Buffer.from('<rss/>'), 'application/rss+xml')).catch(() => null);
     // Built before measuring: the stall is the reader's, not the generator's.

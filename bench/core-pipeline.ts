@@ -5,6 +5,7 @@
  * for comparison, on the main thread as it ran before (with its decode / parse / build split),
  * beside rss-parser's bare `parseString` on the same feeds in UTF-8.
  */
+import { loadavg } from 'node:os';
 import Parser from 'rss-parser';
 import { buildArticle } from '../src/ingest/article-builder.ts';
 import { decodeDocument } from '../src/ingest/decode.ts';
@@ -73,6 +74,7 @@ export async function run(): Promise<Record<string, number | string>> {
   const parser = new Parser();
   const totalItems = FEEDS * ITEMS;
   const pool = new ParsePool();
+  const load = loadavg()[0] ?? 0;
 
   // Check once that every encoded feed decodes with the charset it was written in.
   const encodings = feeds.map((f) => decodeDocument(f.bytes, { contentType: f.contentType }).encoding);
@@ -108,6 +110,7 @@ export async function run(): Promise<Record<string, number | string>> {
     const perSec = (ms: number) => Math.round((totalItems / ms) * 1000);
     const bytes = feeds.reduce((s, f) => s + f.bytes.length, 0);
     return {
+      load_average_1m_at_start: round(load, 1),
       feeds: FEEDS,
       items_per_iteration: totalItems,
       charsets: `${feeds.filter((f) => f.charset === 'utf-8').length} utf-8, ${feeds.filter((f) => f.charset === 'gbk').length} gbk, ${feeds.filter((f) => f.charset === 'big5').length} big5`,
