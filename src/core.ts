@@ -7,6 +7,7 @@ import type { Source } from './domain/types.ts';
 import { describeError } from './errors.ts';
 import { createHttpFetcher, type HttpFetcher } from './ingest/http-fetch.ts';
 import { type FetchOutcome, IngestService } from './ingest/ingest-service.ts';
+import { ParsePool } from './ingest/parse-pool.ts';
 import type { Logger } from './log.ts';
 import { RetentionService } from './maintenance/retention-service.ts';
 import { HeadlinesService } from './search/headlines-service.ts';
@@ -68,6 +69,8 @@ export interface CoreInternals {
   core: Core;
   db: Database;
   fetcher: HttpFetcher;
+  /** Reads fetched documents in worker threads, within time and memory limits. */
+  parser: ParsePool;
   journal: SearchJournal;
   stores: {
     sources: SourceStore;
@@ -90,6 +93,7 @@ export async function createCoreInternals(
     maxBytes: config.FETCH_MAX_BYTES,
     perHostConcurrency: config.FETCH_PER_HOST_CONCURRENCY,
   });
+  const parser = new ParsePool({ onWorkerError: (err) => log.error({ err }, 'parse worker failed') });
   const stores = {
     sources: new SourceStore(db.models),
     articles: new ArticleStore(db.models, { retentionMs: config.ARTICLE_RETENTION }),
@@ -110,6 +114,7 @@ export async function createCoreInternals(
   });
   const ingest = new IngestService({
     fetcher,
+    parser,
     sources: stores.sources,
     articles: stores.articles,
     journal,
@@ -127,6 +132,7 @@ export async function createCoreInternals(
   });
   const sources = new SourceService({
     fetcher,
+    parser,
     sources: stores.sources,
     ingest,
     defaultIntervalSec: Math.round(config.DEFAULT_POLL_INTERVAL / 1000),
@@ -158,10 +164,11 @@ export async function createCoreInternals(
     ping: () => db.ping(),
     close: async () => {
       await fetcher.close();
+      await parser.close();
       await db.close();
     },
   };
-  return { core, db, fetcher, journal, stores };
+  return { core, db, fetcher, parser, journal, stores };
 }
 
 /** Open the database and build the core. */

@@ -19,6 +19,10 @@ export type ErrorCode =
   | 'too_many_redirects'
   | 'not_a_feed'
   | 'parse_failed'
+  | 'entity_expansion'
+  | 'too_deep'
+  | 'parse_timeout'
+  | 'parse_memory'
   | 'source_exists'
   | 'store_failed'
   | 'delivery_failed';

@@ -30,6 +30,7 @@ export async function sourcesAdd(
     return say(`Already a source: ${added.source.name} (${added.source.id}) ${added.source.url}`);
   say(`Added ${added.source.kind} source ${added.source.name} (${added.source.id}) ${added.source.url}`);
   if (added.firstIngest) say(`Stored ${added.firstIngest.new} articles.`);
+  for (const w of added.firstIngest?.warnings ?? []) say(`  warning: ${w}`);
 }
 
 /** `sources list` */
@@ -43,7 +44,7 @@ export async function sourcesList(core: Core, opts: { json?: boolean }) {
       : s.health.failures > 0
         ? `failing (${s.health.failures}): ${s.health.lastError}`
         : s.health.lastSuccessAt
-          ? `ok, last ${s.health.lastSuccessAt.toISOString()}`
+          ? `ok, last ${s.health.lastSuccessAt.toISOString()}${s.health.lastWarning ? `; warning: ${s.health.lastWarning}` : ''}`
           : 'not fetched yet';
     process.stdout.write(
       `${s.id}  ${s.kind.padEnd(4)}  every ${Math.round(s.intervalSec / 60)}m  ${s.name}  ${s.url}  [${health}]\n`,
@@ -120,6 +121,8 @@ export async function ingest(core: Core, opts: { source?: string; json?: boolean
     `${totals.sources} sources: ${totals.fetched} items fetched, ${totals.new} new, ${totals.duplicates} duplicates, ${totals.failed} failed.`,
   );
   for (const o of outcomes.filter((x) => x.status === 'failed')) say(`  failed: ${o.sourceId}: ${o.error}`);
+  for (const o of outcomes.filter((x) => x.warnings !== undefined))
+    say(`  warning: ${o.sourceId}: ${o.warnings?.join('; ')}`);
 }
 
 const SCRIPTS = new Set<Script>(['original', 'hans', 'hant', 'hant-hk', 'hant-tw']);

@@ -23,6 +23,11 @@ export interface SourceHealth {
   /** Set when the source was disabled after repeated failure. */
   disabledAt: Date | null;
   disabledReason: string | null;
+  /**
+   * What the last successful fetch had to repair or leave out (ill-formed XML, damaged bytes,
+   * items beyond the per-document limit); null when it was clean.
+   */
+  lastWarning?: string | null;
 }
 
 /** A news source that is polled. */

@@ -2,12 +2,15 @@ import { createHash } from 'node:crypto';
 import type { Article } from '../domain/types.ts';
 import { fingerprint } from '../text/fingerprint.ts';
 import { indexTerms } from '../text/index-terms.ts';
+import { stripUnsafeCharacters } from '../text/normalise.ts';
 import { canonicalUrl } from './canonical-url.ts';
+import { MAX_FIELD_CHARS } from './document-limits.ts';
 import { htmlToText } from './feed-text.ts';
 import type { ParsedEntry } from './parsed-feed.ts';
 
 const SUMMARY_CHARS = 600;
 const TITLE_CHARS = 300;
+const AUTHOR_CHARS = 200;
 
 /** An entry turned into an article, with the key that says whether the source served it before. */
 export interface BuiltArticle {
@@ -25,15 +28,32 @@ function shortHash(s: string): string {
   return createHash('sha1').update(s).digest('base64url').slice(0, 16);
 }
 
+/** `s` cut to at most `n` code points (the last one an ellipsis when cut), without splitting a pair. */
 function clip(s: string, n: number): string {
-  const chars = [...s];
-  return chars.length <= n ? s : `${chars.slice(0, n - 1).join('')}…`;
+  let units = 0;
+  for (let points = 0; units < s.length; points++) {
+    if (points === n - 1) {
+      // Cut only if more than this one code point follows.
+      const rest = s.codePointAt(units)! > 0xffff ? 2 : 1;
+      return units + rest >= s.length ? s : `${s.slice(0, units)}…`;
+    }
+    units += s.codePointAt(units)! > 0xffff ? 2 : 1;
+  }
+  return s;
+}
+
+/** Display text of a field: bounded before any work, unsafe characters gone, whitespace collapsed. */
+function cleanText(s: string): string {
+  return stripUnsafeCharacters(s.length > MAX_FIELD_CHARS ? s.slice(0, MAX_FIELD_CHARS) : s)
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /**
- * Turn a parsed entry into an article: canonical URL, plain-text title and lead, dates
- * (missing or future ones become `now`), index terms and the title's fingerprint. Entries with neither a
- * usable link nor an id, or without any title text, give null.
+ * Turn a parsed entry into an article: canonical URL, plain-text title and lead (without
+ * control, bidi-override or zero-width characters), dates (missing or future ones become
+ * `now`), index terms and the title's fingerprint. Entries with neither a usable link nor an id, or
+ * without any title text, give null.
  */
 export function buildArticle(
   entry: ParsedEntry,
@@ -51,10 +71,11 @@ export function buildArticle(
   }
   const guid = entry.id?.trim() || null;
   if (!url && !guid) return null;
-  const summaryText = htmlToText(entry.summary ?? entry.content ?? '')
-    .replace(/\s+/g, ' ')
-    .trim();
-  const rawTitle = (entry.title ?? '').replace(/\s+/g, ' ').trim() || summaryText.slice(0, 80);
+  const lead = entry.summary ?? entry.content ?? '';
+  const summaryText = cleanText(
+    htmlToText(lead.length > MAX_FIELD_CHARS ? lead.slice(0, MAX_FIELD_CHARS) : lead),
+  );
+  const rawTitle = cleanText(entry.title ?? '') || summaryText.slice(0, 80);
   if (!rawTitle) return null;
   const title = clip(rawTitle, TITLE_CHARS);
   const summary = clip(summaryText, SUMMARY_CHARS);
@@ -70,7 +91,7 @@ export function buildArticle(
       guid,
       title,
       summary,
-      author: entry.author,
+      author: entry.author ? clip(cleanText(entry.author), AUTHOR_CHARS) || null : null,
       publishedAt,
       fetchedAt: now,
       fingerprint: fingerprint(title),

@@ -21,72 +21,83 @@ const GB18030: Codec = { decodeAs: 'gb18030', report: 'gb18030' };
 const BIG5: Codec = { decodeAs: 'big5hkscs', report: 'big5' };
 const UTF8: Codec = { decodeAs: 'utf-8', report: 'utf-8' };
 
-/** Labels whose WHATWG meaning differs from their name, or that need a superset codec. */
-const ALIASES: Record<string, Codec> = {
-  'utf-8': UTF8,
-  utf8: UTF8,
-  'unicode-1-1-utf-8': UTF8,
-  'x-unicode20utf8': UTF8,
-  // WHATWG: every Latin-1 and ASCII label decodes as windows-1252.
-  'us-ascii': WINDOWS_1252,
-  ascii: WINDOWS_1252,
-  'ansi_x3.4-1968': WINDOWS_1252,
-  'iso-8859-1': WINDOWS_1252,
-  iso8859_1: WINDOWS_1252,
-  'iso8859-1': WINDOWS_1252,
-  iso_8859_1: WINDOWS_1252,
-  'iso_8859-1': WINDOWS_1252,
-  'iso-ir-100': WINDOWS_1252,
-  latin1: WINDOWS_1252,
-  'latin-1': WINDOWS_1252,
-  l1: WINDOWS_1252,
-  cp819: WINDOWS_1252,
-  ibm819: WINDOWS_1252,
-  csisolatin1: WINDOWS_1252,
-  cp1252: WINDOWS_1252,
-  'windows-1252': WINDOWS_1252,
-  'x-cp1252': WINDOWS_1252,
-  // GB2312 and GBK are subsets of GB18030; decoding with the superset loses nothing.
-  gb2312: GB18030,
-  gb_2312: GB18030,
-  'gb_2312-80': GB18030,
-  csgb2312: GB18030,
-  'iso-ir-58': GB18030,
-  chinese: GB18030,
-  gbk: GB18030,
-  'x-gbk': GB18030,
-  cp936: GB18030,
-  'windows-936': GB18030,
-  'euc-cn': GB18030,
-  euccn: GB18030,
-  gb18030: GB18030,
-  // Hong Kong sites label Big5-HKSCS text as plain big5.
-  big5: BIG5,
-  'big5-hkscs': BIG5,
-  big5hkscs: BIG5,
-  'cn-big5': BIG5,
-  'x-x-big5': BIG5,
-  csbig5: BIG5,
-  cp950: BIG5,
-  'shift-jis': { decodeAs: 'shift_jis', report: 'shift_jis' },
-  sjis: { decodeAs: 'shift_jis', report: 'shift_jis' },
-  'x-sjis': { decodeAs: 'shift_jis', report: 'shift_jis' },
-  'ks_c_5601-1987': { decodeAs: 'euc-kr', report: 'euc-kr' },
-  'x-euc-jp': { decodeAs: 'euc-jp', report: 'euc-jp' },
-  'tis-620': { decodeAs: 'windows-874', report: 'windows-874' },
-  'iso-8859-11': { decodeAs: 'windows-874', report: 'windows-874' },
-};
+/**
+ * Labels whose WHATWG meaning differs from their name, or that need a superset codec. A Map,
+ * not an object literal: a label is text from the network, and `constructor` or `__proto__`
+ * must not find Object.prototype's members.
+ */
+const ALIASES = new Map<string, Codec>(
+  Object.entries({
+    'utf-8': UTF8,
+    utf8: UTF8,
+    'unicode-1-1-utf-8': UTF8,
+    'x-unicode20utf8': UTF8,
+    // WHATWG: every Latin-1 and ASCII label decodes as windows-1252.
+    'us-ascii': WINDOWS_1252,
+    ascii: WINDOWS_1252,
+    'ansi_x3.4-1968': WINDOWS_1252,
+    'iso-8859-1': WINDOWS_1252,
+    iso8859_1: WINDOWS_1252,
+    'iso8859-1': WINDOWS_1252,
+    iso_8859_1: WINDOWS_1252,
+    'iso_8859-1': WINDOWS_1252,
+    'iso-ir-100': WINDOWS_1252,
+    latin1: WINDOWS_1252,
+    'latin-1': WINDOWS_1252,
+    l1: WINDOWS_1252,
+    cp819: WINDOWS_1252,
+    ibm819: WINDOWS_1252,
+    csisolatin1: WINDOWS_1252,
+    cp1252: WINDOWS_1252,
+    'windows-1252': WINDOWS_1252,
+    'x-cp1252': WINDOWS_1252,
+    // GB2312 and GBK are subsets of GB18030; decoding with the superset loses nothing.
+    gb2312: GB18030,
+    gb_2312: GB18030,
+    'gb_2312-80': GB18030,
+    csgb2312: GB18030,
+    'iso-ir-58': GB18030,
+    chinese: GB18030,
+    gbk: GB18030,
+    'x-gbk': GB18030,
+    cp936: GB18030,
+    'windows-936': GB18030,
+    'euc-cn': GB18030,
+    euccn: GB18030,
+    gb18030: GB18030,
+    // Hong Kong sites label Big5-HKSCS text as plain big5.
+    big5: BIG5,
+    'big5-hkscs': BIG5,
+    big5hkscs: BIG5,
+    'cn-big5': BIG5,
+    'x-x-big5': BIG5,
+    csbig5: BIG5,
+    cp950: BIG5,
+    'shift-jis': { decodeAs: 'shift_jis', report: 'shift_jis' },
+    sjis: { decodeAs: 'shift_jis', report: 'shift_jis' },
+    'x-sjis': { decodeAs: 'shift_jis', report: 'shift_jis' },
+    'ks_c_5601-1987': { decodeAs: 'euc-kr', report: 'euc-kr' },
+    'x-euc-jp': { decodeAs: 'euc-jp', report: 'euc-jp' },
+    'tis-620': { decodeAs: 'windows-874', report: 'windows-874' },
+    'iso-8859-11': { decodeAs: 'windows-874', report: 'windows-874' },
+  } satisfies Record<string, Codec>),
+);
+
+/**
+ * iconv-lite codecs that are not a document charset a server may declare: a declared UTF-16/32
+ * without the matching byte pattern is a lie (WHATWG: use UTF-8 instead), and `base64`, `hex`,
+ * `utf-7` or `cesu-8` would turn a feed into garbage.
+ */
+const NOT_A_DOCUMENT_CHARSET = /^(?:utf-?(?:16|32|7)|ucs-?[24]|unicode|base64|hex|cesu-?8)/;
 
 /** Resolves a charset label to a codec, or null when it is unknown or not usable here. */
 function codecFor(label: string | null | undefined): Codec | null {
   if (!label) return null;
   const key = label.trim().toLowerCase();
   if (key === '') return null;
-  const alias = ALIASES[key];
+  const alias = ALIASES.get(key);
   if (alias) return alias;
-  // A declared UTF-16/32 without the matching byte pattern is a lie (WHATWG: use UTF-8 instead).
-  if (key.startsWith('utf-16') || key.startsWith('utf-32') || key.startsWith('ucs-')) return null;
-  if (!iconv.encodingExists(key)) return null;
+  if (NOT_A_DOCUMENT_CHARSET.test(key) || !iconv.encodingExists(key)) return null;
   return { decodeAs: key, report: key };
 }
 
@@ -155,6 +166,54 @@ function tryUtf8(bytes: Uint8Array): string | null {
   }
 }
 
+/** A lenient UTF-8 read wins when valid multi-byte sequences outnumber invalid ones this many times. */
+const UTF8_MAJORITY = 4;
+
+/**
+ * Valid multi-byte sequences and invalid sequences (each one U+FFFD in a lenient decode, as
+ * WHATWG's UTF-8 decoder counts them) of bytes that are not all valid UTF-8. A UTF-8 document
+ * with a damaged tail or a few bad bytes has many of the first and few of the second; GBK, Big5
+ * and single-byte text has the second far more often than the first.
+ */
+function utf8Census(bytes: Uint8Array): { multibyte: number; invalid: number } {
+  let multibyte = 0;
+  let invalid = 0;
+  let need = 0;
+  let lower = 0x80;
+  let upper = 0xbf;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (need === 0) {
+      if (b < 0x80) continue;
+      if (b >= 0xc2 && b <= 0xdf) need = 1;
+      else if (b >= 0xe0 && b <= 0xef) {
+        need = 2;
+        if (b === 0xe0) lower = 0xa0;
+        else if (b === 0xed) upper = 0x9f;
+      } else if (b >= 0xf0 && b <= 0xf4) {
+        need = 3;
+        if (b === 0xf0) lower = 0x90;
+        else if (b === 0xf4) upper = 0x8f;
+      } else invalid++;
+      continue;
+    }
+    if (b < lower || b > upper) {
+      // A sequence cut short is one error, and this byte is read again as a new start.
+      invalid++;
+      need = 0;
+      lower = 0x80;
+      upper = 0xbf;
+      i--;
+      continue;
+    }
+    lower = 0x80;
+    upper = 0xbf;
+    if (--need === 0) multibyte++;
+  }
+  if (need > 0) invalid++;
+  return { multibyte, invalid };
+}
+
 function decodeWith(bytes: Uint8Array, codec: string): string {
   if (codec === 'utf-8') return lenientUtf8.decode(bytes);
   return iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), codec);
@@ -214,9 +273,14 @@ export function decodeDocument(
     return { text: decodeWith(bytes, first.decodeAs), encoding: first.report };
   }
 
-  // Declared UTF-8 or nothing declared: trust UTF-8 only if the bytes really are UTF-8.
+  // Declared UTF-8 or nothing declared: UTF-8 if the bytes are UTF-8, or UTF-8 damaged in a few
+  // places (a truncated tail, a stray byte), which a single-byte fallback would garble whole.
   const utf8 = tryUtf8(bytes);
   if (utf8 !== null) return { text: utf8, encoding: 'utf-8' };
+  const census = utf8Census(bytes);
+  if (census.multibyte >= UTF8_MAJORITY * census.invalid) {
+    return { text: lenientUtf8.decode(bytes), encoding: 'utf-8', replaced: census.invalid };
+  }
 
   // A server claiming UTF-8 for a GBK page whose <meta> says gbk: the document knows better.
   const other = declared.find((c) => c.decodeAs !== 'utf-8');
@@ -224,5 +288,5 @@ export function decodeDocument(
 
   const detected = detectedCodec(bytes);
   if (detected) return { text: decodeWith(bytes, detected.decodeAs), encoding: detected.report };
-  return { text: lenientUtf8.decode(bytes), encoding: 'utf-8' };
+  return { text: lenientUtf8.decode(bytes), encoding: 'utf-8', replaced: census.invalid };
 }

@@ -2,8 +2,14 @@
  * Headlines of a plain HTML news page that has no feed: the links of the page's repeating
  * headline list (the largest group of headline-like anchors under one repeating container),
  * with the dates written next to them. Navigation, header and footer links are left out.
+ *
+ * Work is linear in the page: each link looks at a bounded number of ancestors (five to find
+ * its item, MAX_ANCESTORS for its list's signature), sibling counts, signatures and headline
+ * counts are computed once per element, and a date is looked for in a bounded part of each item. A page of deeply nested `<div>`s with tens of thousands of links therefore
+ * costs what its size costs.
  */
 import { parseDocument } from 'htmlparser2';
+import { MAX_ANCESTORS, MAX_CANDIDATE_LINKS } from './document-limits.ts';
 import { parseFeedDate } from './feed-dates.ts';
 import { resolveUrl } from './feed-text.ts';
 import type { ParsedEntry, ParsedFeed } from './parsed-feed.ts';
@@ -45,10 +51,18 @@ const CJK = /[\u3400-\u9fff\uf900-\ufaff]/g;
 const MIN_HEADLINES = 3;
 const MORE_LINK = /^(?:更多|查看更多|查看全部|閱讀全文|阅读全文|more\b|read more)/i;
 
-function textContent(node: DomNode): string {
+/** Levels climbed from a link to find the repeating item that holds it. */
+const ITEM_CLIMB = 5;
+/** Nodes of an item searched for a date, and characters of its text read. */
+const DATE_NODES = 200;
+const DATE_TEXT_CHARS = 500;
+/** Characters of link text read: a headline is at most 200. */
+const LINK_TEXT_CHARS = 1000;
+
+function textContent(node: DomNode, maxChars = Number.POSITIVE_INFINITY): string {
   let s = '';
   const stack: DomNode[] = [node];
-  while (stack.length > 0) {
+  while (stack.length > 0 && s.length < maxChars) {
     const n = stack.pop()!;
     if (n.type === 'text') s += n.data ?? '';
     else if (n.type !== 'script' && n.type !== 'style') {
@@ -81,23 +95,41 @@ function isHeadlineText(t: string): boolean {
 
 const BAD_HREF = /^(?:javascript:|mailto:|tel:|#)/i;
 
+/** Element children per tag name, counted once per parent (a list may hold thousands of links). */
+class SiblingCounts {
+  private readonly counts = new Map<DomNode, Map<string | undefined, number>>();
+
+  of(parent: DomNode, name: string | undefined): number {
+    let byName = this.counts.get(parent);
+    if (byName === undefined) {
+      byName = new Map();
+      for (const c of parent.children ?? [])
+        if (isElement(c)) byName.set(c.name, (byName.get(c.name) ?? 0) + 1);
+      this.counts.set(parent, byName);
+    }
+    return byName.get(name) ?? 0;
+  }
+}
+
 /** Climbs from the anchor to the nearest ancestor that repeats among its siblings. */
-function repeatingItem(anchor: DomNode): { item: DomNode; list: DomNode } | null {
+function repeatingItem(anchor: DomNode, siblings: SiblingCounts): { item: DomNode; list: DomNode } | null {
   let item = anchor;
-  for (let depth = 0; depth < 5 && item.parent; depth++) {
+  for (let depth = 0; depth < ITEM_CLIMB && item.parent; depth++) {
     const parent = item.parent;
-    let same = 0;
-    for (const c of parent.children ?? []) if (isElement(c) && c.name === item.name) same++;
-    if (same >= 2) return { item, list: parent };
+    if (siblings.of(parent, item.name) >= 2) return { item, list: parent };
     item = parent;
   }
   return anchor.parent ? { item: anchor, list: anchor.parent } : null;
 }
 
-/** Tag and class path of a list: lists with the same path are one logical list (columns, sections). */
+/**
+ * Tag and class path of a list (its nearest {@link MAX_ANCESTORS} levels): lists with the same
+ * path are one logical list (columns, sections).
+ */
 function signature(node: DomNode): string {
   const parts: string[] = [];
-  for (let n: DomNode | null = node; n && n.type !== 'root'; n = n.parent) {
+  let n: DomNode | null = node;
+  for (let depth = 0; n && n.type !== 'root' && depth < MAX_ANCESTORS; n = n.parent, depth++) {
     parts.push(`${n.name}.${(n.attribs?.class ?? '').trim()}`);
   }
   return parts.join('<');
@@ -115,16 +147,22 @@ function pad(n: string | number): string {
 function itemDate(item: DomNode, anchor: DomNode, offsetMinutes: number, now: Date): Date | null {
   const stack: DomNode[] = [item];
   const texts: string[] = [];
-  while (stack.length > 0) {
+  let chars = 0;
+  // A date sits next to its headline: a bounded look keeps a huge "item" from costing per link.
+  for (let visited = 0; stack.length > 0 && visited < DATE_NODES && chars < DATE_TEXT_CHARS; visited++) {
     const n = stack.pop()!;
     if (n === anchor) continue;
     if (n.name === 'time' && n.attribs?.datetime) {
-      const d = parseFeedDate(n.attribs.datetime, offsetMinutes);
+      const d = parseFeedDate(n.attribs.datetime.slice(0, 100), offsetMinutes);
       if (d) return d;
     }
-    if (n.type === 'text') texts.push(n.data ?? '');
+    if (n.type === 'text') {
+      const t = (n.data ?? '').slice(0, DATE_TEXT_CHARS - chars);
+      texts.push(t);
+      chars += t.length;
+    }
     const kids = n.children ?? [];
-    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+    for (let i = Math.min(kids.length, DATE_NODES) - 1; i >= 0; i--) stack.push(kids[i]!);
   }
   const text = texts.join(' ');
   const full = FULL_DATE.exec(text);
@@ -147,16 +185,19 @@ function itemDate(item: DomNode, anchor: DomNode, offsetMinutes: number, now: Da
 
 function collect(root: DomNode, base: string): Candidate[] {
   const out: Candidate[] = [];
+  const siblings = new SiblingCounts();
   const stack: DomNode[] = [...(root.children ?? [])].reverse();
-  while (stack.length > 0) {
+  while (stack.length > 0 && out.length < MAX_CANDIDATE_LINKS) {
     const n = stack.pop()!;
     if (!isElement(n) || isChrome(n)) continue;
     if (n.name === 'a') {
       const href = (n.attribs?.href ?? '').trim();
       if (href === '' || BAD_HREF.test(href)) continue;
-      const title = textContent(n).replace(/\s+/g, ' ').trim() || (n.attribs?.title ?? '').trim();
+      const title =
+        textContent(n, LINK_TEXT_CHARS).replace(/\s+/g, ' ').trim() ||
+        (n.attribs?.title ?? '').slice(0, LINK_TEXT_CHARS).trim();
       if (!isHeadlineText(title) || MORE_LINK.test(title)) continue;
-      const rep = repeatingItem(n);
+      const rep = repeatingItem(n, siblings);
       if (rep) out.push({ anchor: n, item: rep.item, list: rep.list, title, href: resolveUrl(href, base) });
       continue;
     }
@@ -164,6 +205,29 @@ function collect(root: DomNode, base: string): Candidate[] {
     for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
   }
   return out;
+}
+
+/**
+ * How many candidate anchors each element contains (a lead story's item holds only its own),
+ * summed bottom-up in one pass over the page instead of walking every anchor's ancestors.
+ */
+function headlinesUnder(root: DomNode, candidates: readonly Candidate[]): Map<DomNode, number> {
+  const anchors = new Set(candidates.map((c) => c.anchor));
+  const counts = new Map<DomNode, number>();
+  const stack: Array<{ node: DomNode; visited: boolean }> = [{ node: root, visited: false }];
+  while (stack.length > 0) {
+    const top = stack.pop()!;
+    const kids = top.node.children ?? [];
+    if (!top.visited) {
+      stack.push({ node: top.node, visited: true });
+      for (const k of kids) stack.push({ node: k, visited: false });
+      continue;
+    }
+    let sum = anchors.has(top.node) ? 1 : 0;
+    for (const k of kids) sum += counts.get(k) ?? 0;
+    if (sum > 0) counts.set(top.node, sum);
+  }
+  return counts;
 }
 
 function baseOf(root: DomNode, pageUrl: string): string {
@@ -208,8 +272,13 @@ export function extractHeadlines(
   if (candidates.length < MIN_HEADLINES) return null;
 
   const groups = new Map<string, Candidate[]>();
+  const signatures = new Map<DomNode, string>();
   for (const c of candidates) {
-    const key = signature(c.list);
+    let key = signatures.get(c.list);
+    if (key === undefined) {
+      key = signature(c.list);
+      signatures.set(c.list, key);
+    }
     const g = groups.get(key);
     if (g) g.push(c);
     else groups.set(key, [c]);
@@ -221,12 +290,7 @@ export function extractHeadlines(
   const offset = opts.utcOffsetMinutes ?? 480;
   const now = opts.now ?? new Date();
   const inBest = new Set(best);
-  // How many headline anchors each element contains: a lead story's item holds only its own.
-  const headlineCount = new Map<DomNode, number>();
-  for (const c of candidates) {
-    for (let n: DomNode | null = c.anchor; n; n = n.parent)
-      headlineCount.set(n, (headlineCount.get(n) ?? 0) + 1);
-  }
+  const headlineCount = headlinesUnder(root, candidates);
   const seen = new Set<string>();
   const entries: ParsedEntry[] = [];
   for (const c of candidates) {
@@ -248,5 +312,14 @@ export function extractHeadlines(
       thumbnails: [],
     });
   }
-  return { format: 'html', title: pageTitle(root), link: baseUrl, ttlMinutes: null, entries, bozo: false };
+  return {
+    format: 'html',
+    title: pageTitle(root),
+    link: baseUrl,
+    ttlMinutes: null,
+    entries,
+    bozo: false,
+    clippedFields: 0,
+    droppedEntries: 0,
+  };
 }

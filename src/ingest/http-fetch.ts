@@ -29,6 +29,12 @@ export interface HttpFetcherOptions {
   maxRedirects?: number;
   /** Requests in flight at once per host name. Default 2. */
   perHostConcurrency?: number;
+  /**
+   * Longest wait for a free per-host slot, all hops together, before the fetch fails with
+   * `fetch_timeout`. Default `timeoutMs`. A fetch waiting here holds a slot of its caller's
+   * (a queue worker's concurrency), so the wait must end too.
+   */
+  queueTimeoutMs?: number;
   /** `User-Agent` header. */
   userAgent?: string;
   /** Replaces the address check derived from `allowPrivateNetwork` (tests). */
@@ -82,7 +88,9 @@ class HostLimiter {
 
   constructor(private readonly limit: number) {}
 
-  async acquire(host: string): Promise<() => void> {
+  /** Waits for a slot of `host`; rejects with `signal.reason` if the signal aborts first. */
+  async acquire(host: string, signal: AbortSignal): Promise<() => void> {
+    signal.throwIfAborted();
     let slot = this.hosts.get(host);
     if (slot === undefined) {
       slot = { active: 0, waiting: [] };
@@ -90,7 +98,19 @@ class HostLimiter {
     }
     if (slot.active >= this.limit) {
       const s = slot;
-      await new Promise<void>((resolve) => s.waiting.push(resolve));
+      await new Promise<void>((resolve, reject) => {
+        const granted = () => {
+          signal.removeEventListener('abort', abandoned);
+          resolve();
+        };
+        const abandoned = () => {
+          const i = s.waiting.indexOf(granted);
+          if (i >= 0) s.waiting.splice(i, 1);
+          reject(signal.reason);
+        };
+        s.waiting.push(granted);
+        signal.addEventListener('abort', abandoned, { once: true });
+      });
     } else {
       slot.active++;
     }
@@ -247,6 +267,7 @@ export function createHttpFetcher(opts: HttpFetcherOptions): HttpFetcher {
   const policy = opts.addressPolicy ?? addressPolicy(opts.allowPrivateNetwork);
   const guarded = opts.addressPolicy !== undefined || !opts.allowPrivateNetwork;
   const limiter = new HostLimiter(opts.perHostConcurrency ?? 2);
+  const queueTimeoutMs = opts.queueTimeoutMs ?? timeoutMs;
   const agent = new Agent({
     connect: guarded ? { lookup: createGuardedLookup(policy), timeout: timeoutMs } : { timeout: timeoutMs },
     headersTimeout: timeoutMs,
@@ -258,17 +279,28 @@ export function createHttpFetcher(opts: HttpFetcherOptions): HttpFetcher {
     let url = parseHttpUrl(rawUrl);
     let credentials = takeCredentials(url);
     const controller = new AbortController();
+    const queued = AbortSignal.timeout(queueTimeoutMs);
     let timer: NodeJS.Timeout | undefined;
     const timeout = () =>
       new FetchError('fetch_timeout', `${url.href}: no complete answer within ${timeoutMs} ms`, {
         retryable: true,
       });
+    const queueTimeout = () =>
+      new FetchError(
+        'fetch_timeout',
+        `${url.href}: waited more than ${queueTimeoutMs} ms behind other fetches of ${url.hostname}`,
+        { retryable: true },
+      );
     try {
       for (let hop = 0; ; hop++) {
         const shown = url.href;
         assertAllowedLiteral(url.hostname, policy);
-        const release = await limiter.acquire(url.hostname);
-        // Time spent queued behind other fetches of the same host does not count.
+        // Time queued behind other fetches of the same host has its own bound; once the
+        // answer is under way, the overall timeout ends the wait for a later hop's slot too.
+        const release = await limiter.acquire(
+          url.hostname,
+          timer === undefined ? queued : AbortSignal.any([queued, controller.signal]),
+        );
         timer ??= setTimeout(() => controller.abort(), timeoutMs);
         try {
           const headers: Record<string, string> = {
@@ -331,6 +363,7 @@ export function createHttpFetcher(opts: HttpFetcherOptions): HttpFetcher {
       }
     } catch (err) {
       if (controller.signal.aborted) throw timeout();
+      if (queued.aborted && err === queued.reason) throw queueTimeout();
       const known = findFetchError(err);
       if (known !== null) throw known;
       throw failure(err, redactUrl(url.href));

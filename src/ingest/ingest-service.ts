@@ -1,13 +1,15 @@
 import type { Article } from '../domain/types.ts';
-import { describeError, FetchError, NewsrelayError } from '../errors.ts';
+import { describeError, type ErrorCode, FetchError, NewsrelayError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { ArticleStore } from '../store/article-store.ts';
 import { indexEntryOf, SearchIndex } from '../store/search-index.ts';
 import type { SearchJournal } from '../store/search-journal.ts';
 import type { SourceStore, SourceWithSeen } from '../store/source-store.ts';
-import { type BuiltArticle, buildArticle } from './article-builder.ts';
-import { readDocument } from './document-reader.ts';
+import type { BuiltArticle } from './article-builder.ts';
+import type { FeedRead } from './document-job.ts';
+import { describeNotes } from './document-reader.ts';
 import type { FetchResult, HttpFetcher } from './http-fetch.ts';
+import type { ParsePool } from './parse-pool.ts';
 
 const MAX_BACKOFF_MS = 24 * 3600_000;
 const MAX_TTL_MS = 6 * 3600_000;
@@ -20,11 +22,17 @@ export interface FetchOutcome {
   new: number;
   duplicates: number;
   error?: string;
+  /** Code of the failure: a {@link NewsrelayError} code, or `internal` for an unexpected error. */
+  errorCode?: ErrorCode | 'internal';
+  /** What reading the document had to repair or leave out (also kept in the source's health). */
+  warnings?: string[];
 }
 
 /** Collaborators of {@link IngestService}. */
 export interface IngestDeps {
   fetcher: HttpFetcher;
+  /** Reads documents off the main thread, within time and memory limits. */
+  parser: ParsePool;
   sources: SourceStore;
   articles: ArticleStore;
   journal: SearchJournal;
@@ -66,6 +74,7 @@ export class IngestService {
     if (source.health.disabledAt)
       return { ...base, status: 'disabled', error: source.health.disabledReason ?? '' };
     let res: FetchResult;
+    this.deps.parser.warm();
     try {
       res = await this.deps.fetcher.fetch(source.url, {
         etag: source.etag,
@@ -81,29 +90,50 @@ export class IngestService {
     return this.ingestResponse(source, res, now);
   }
 
-  /** Parse and store a response already fetched (also used right after a source is added). */
-  async ingestResponse(source: SourceWithSeen, res: FetchResult, now = new Date()): Promise<FetchOutcome> {
+  /** Read the feed of a response in the parse pool; `not_a_feed` when it holds none. */
+  private async readFeed(source: SourceWithSeen, res: FetchResult, now: Date): Promise<FeedRead> {
+    const doc = await this.deps.parser.read({
+      body: res.body,
+      contentType: res.contentType,
+      url: res.url,
+      sourceId: source.id,
+      now: now.getTime(),
+      ...(source.kind === 'html' ? { expect: 'html' as const } : {}),
+    });
+    if (doc.type === 'feed') return doc.feed;
+    throw new NewsrelayError(
+      'not_a_feed',
+      doc.type === 'none' ? doc.reason : 'the source no longer serves a feed',
+    );
+  }
+
+  /**
+   * Parse and store a response already fetched (also used right after a source is added, with
+   * the feed the probe read from it).
+   */
+  async ingestResponse(
+    source: SourceWithSeen,
+    res: FetchResult,
+    now = new Date(),
+    read?: FeedRead,
+  ): Promise<FetchOutcome> {
     const base = { sourceId: source.id, fetched: 0, new: 0, duplicates: 0 };
     try {
-      const doc = readDocument(res, source.kind === 'html' ? 'html' : undefined);
-      if (doc.type !== 'feed') {
-        throw new NewsrelayError(
-          'not_a_feed',
-          doc.type === 'none' ? doc.reason : 'the source no longer serves a feed',
-        );
-      }
-      const built = doc.feed.entries
-        .map((e) => buildArticle(e, source.id, res.url, now))
-        .filter((b): b is BuiltArticle => b !== null);
+      const feed = read ?? (await this.readFeed(source, res, now));
+      const built = feed.articles;
+      const warnings = describeNotes(feed.notes);
       const stored = await this.store(source, built);
-      const ttlMs = doc.feed.ttlMinutes ? Math.min(doc.feed.ttlMinutes * 60_000, MAX_TTL_MS) : 0;
+      const ttlMs = feed.ttlMinutes ? Math.min(feed.ttlMinutes * 60_000, MAX_TTL_MS) : 0;
       await this.deps.sources.recordSuccess(source.id, {
         etag: res.etag,
         lastModified: res.lastModified,
         newKeys: stored.newKeys,
         seen: source.seen,
         at: new Date(now.getTime() + Math.max(0, ttlMs - source.intervalSec * 1000)),
+        warning: warnings.length > 0 ? warnings.join('; ') : null,
       });
+      if (warnings.length > 0)
+        this.deps.log.warn({ source: source.id, warnings }, 'source document needed repairs');
       if (stored.articles.length > 0 && this.deps.onNewArticles) {
         await this.deps
           .onNewArticles(stored.articles)
@@ -120,6 +150,7 @@ export class IngestService {
         fetched: built.length,
         new: stored.articles.length,
         duplicates: built.length - stored.articles.length,
+        ...(warnings.length > 0 ? { warnings } : {}),
       };
     } catch (err) {
       return { ...base, ...(await this.fail(source, err, now)) };
@@ -168,9 +199,10 @@ export class IngestService {
     source: SourceWithSeen,
     err: unknown,
     now: Date,
-  ): Promise<Pick<FetchOutcome, 'status' | 'error'>> {
+  ): Promise<Pick<FetchOutcome, 'status' | 'error' | 'errorCode'>> {
     if (!(err instanceof NewsrelayError))
       this.deps.log.error({ err, source: source.id }, 'unexpected ingest error');
+    const errorCode = err instanceof NewsrelayError ? err.code : 'internal';
     const reason = describeError(err);
     const failures = source.health.failures + 1;
     const permanent = err instanceof FetchError && !err.retryable;
@@ -187,6 +219,6 @@ export class IngestService {
     this.deps.log.warn({ source: source.id, failures, reason, disabled: disable }, 'source fetch failed');
     if (disable && this.deps.onSourceDisabled)
       await this.deps.onSourceDisabled(source, reason).catch(() => {});
-    return { status: 'failed', error: reason };
+    return { status: 'failed', error: reason, errorCode };
   }
 }

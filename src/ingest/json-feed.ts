@@ -2,6 +2,7 @@
  * JSON Feed 1.0 / 1.1 (https://jsonfeed.org/version/1.1) → {@link ParsedFeed}.
  */
 import { NewsrelayError } from '../errors.ts';
+import { keepNewest, MAX_ENTRIES, MAX_FIELD_CHARS } from './document-limits.ts';
 import { parseFeedDate } from './feed-dates.ts';
 import { resolveUrl } from './feed-text.ts';
 import type { ParsedEnclosure, ParsedEntry, ParsedFeed } from './parsed-feed.ts';
@@ -72,8 +73,14 @@ function entryOf(item: Json, base: string | null, feedAuthor: string | null): Pa
  */
 export function parseJsonFeed(text: string, baseUrl: string | null): ParsedFeed {
   let data: unknown;
+  let clipped = 0;
   try {
-    data = JSON.parse(text);
+    // Every string is cut to MAX_FIELD_CHARS as it is parsed, before anything else reads it.
+    data = JSON.parse(text, (_key, value: unknown) => {
+      if (typeof value !== 'string' || value.length <= MAX_FIELD_CHARS) return value;
+      clipped++;
+      return value.slice(0, MAX_FIELD_CHARS);
+    });
   } catch (cause) {
     throw new NewsrelayError('not_a_feed', 'The document is not valid JSON', { cause });
   }
@@ -84,15 +91,19 @@ export function parseJsonFeed(text: string, baseUrl: string | null): ParsedFeed 
   }
   const base = url(feed.home_page_url, baseUrl) ?? baseUrl;
   const feedAuthor = authorOf(feed);
+  const items = feed.items.map((i) => obj(i)).filter((i): i is Json => i !== null);
+  const kept = keepNewest(items, MAX_ENTRIES, (i) => {
+    const d = parseFeedDate(str(i.date_published)) ?? parseFeedDate(str(i.date_modified));
+    return d?.getTime() ?? Number.NaN;
+  });
   return {
     format: 'json',
     title: str(feed.title),
     link: url(feed.home_page_url, baseUrl),
     ttlMinutes: null,
-    entries: feed.items
-      .map((i) => obj(i))
-      .filter((i): i is Json => i !== null)
-      .map((i) => entryOf(i, base, feedAuthor)),
+    entries: kept.map((i) => entryOf(i, base, feedAuthor)),
     bozo: false,
+    clippedFields: clipped,
+    droppedEntries: items.length - kept.length,
   };
 }

@@ -38,6 +38,10 @@ export interface ParsedFeed {
   entries: ParsedEntry[];
   /** True when the document was not well-formed and was recovered leniently. */
   bozo: boolean;
+  /** Fields whose text was cut at `MAX_FIELD_CHARS` (document-limits.ts) before processing. */
+  clippedFields: number;
+  /** Entries left out, beyond the newest `MAX_ENTRIES` (document-limits.ts), before being read. */
+  droppedEntries: number;
 }
 
 /** A decoded document: its text and the charset that decoded it. */
@@ -45,4 +49,6 @@ export interface DecodedDocument {
   text: string;
   /** Lower-case charset name (e.g. `utf-8`, `gb18030`, `big5`, `windows-1252`). */
   encoding: string;
+  /** Invalid byte sequences replaced by U+FFFD when damaged UTF-8 was read as UTF-8. */
+  replaced?: number;
 }

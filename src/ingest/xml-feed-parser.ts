@@ -3,6 +3,7 @@
  * Field precedence follows the Universal Feed Parser where a news bot can tell the difference.
  */
 import { NewsrelayError } from '../errors.ts';
+import { keepNewest, MAX_ENTRIES } from './document-limits.ts';
 import { parseFeedDate } from './feed-dates.ts';
 import {
   atomContent,
@@ -13,7 +14,7 @@ import {
   serializeChildren,
 } from './feed-text.ts';
 import type { ParsedEnclosure, ParsedEntry, ParsedFeed } from './parsed-feed.ts';
-import { parseXmlTree, textOf, type XElement } from './xml-tree.ts';
+import { parseXmlTree, textOf, type XElement, type XmlTree } from './xml-tree.ts';
 
 const FEED_ROOTS = new Set(['rss', 'rdf', 'feed', 'channel']);
 
@@ -133,6 +134,42 @@ function atomTitle(el: XElement): string | null {
   return dc ? nonEmpty(plainText(rssContent(dc, textOf(dc)))) : null;
 }
 
+function atomDates(entry: XElement): { published: Date | null; updated: Date | null } {
+  return {
+    published: lastDate([
+      ...kids(entry, 'issued', ATOM),
+      ...kids(entry, 'published', ATOM),
+      ...kids(entry, 'issued', DCTERMS),
+    ]),
+    updated: lastDate([
+      ...kids(entry, 'modified', ATOM),
+      ...kids(entry, 'updated', ATOM),
+      ...kids(entry, 'modified', DCTERMS),
+      ...kids(entry, 'date', DC),
+    ]),
+  };
+}
+
+function rssDates(item: XElement): { published: Date | null; updated: Date | null } {
+  return {
+    published: lastDate([...kids(item, 'pubdate', CORE), ...kids(item, 'issued', DCTERMS)]),
+    updated: lastDate([...kids(item, 'date', DC), ...kids(item, 'modified', DCTERMS)]),
+  };
+}
+
+/** An entry's time for keeping the newest: published, else updated; NaN when undated. */
+function entryTime(dates: { published: Date | null; updated: Date | null }): number {
+  return (dates.published ?? dates.updated)?.getTime() ?? Number.NaN;
+}
+
+/** The newest MAX_ENTRIES entry elements, chosen by date before any of them is read in full. */
+function newest(
+  els: XElement[],
+  datesOf: (el: XElement) => { published: Date | null; updated: Date | null },
+) {
+  return keepNewest(els, MAX_ENTRIES, (el) => entryTime(datesOf(el)));
+}
+
 function atomEntry(entry: XElement): ParsedEntry {
   const media = mediaExtras(entry);
   const { link, enclosures } = atomLinks(entry);
@@ -140,17 +177,7 @@ function atomEntry(entry: XElement): ParsedEntry {
   const rawId = idEl ? nonEmpty(textOf(idEl)) : null;
   const summaryEl = kid(entry, 'summary', ATOM) ?? kid(entry, 'description', DC);
   const summary = summaryEl ? contentText(atomContent(summaryEl, textOf(summaryEl))) : null;
-  const published = lastDate([
-    ...kids(entry, 'issued', ATOM),
-    ...kids(entry, 'published', ATOM),
-    ...kids(entry, 'issued', DCTERMS),
-  ]);
-  const updated = lastDate([
-    ...kids(entry, 'modified', ATOM),
-    ...kids(entry, 'updated', ATOM),
-    ...kids(entry, 'modified', DCTERMS),
-    ...kids(entry, 'date', DC),
-  ]);
+  const { published, updated } = atomDates(entry);
   return {
     title: atomTitle(entry) ?? (media.title ? nonEmpty(textOf(media.title)) : null),
     link,
@@ -233,14 +260,13 @@ function rssEntry(item: XElement): ParsedEntry {
     summary,
     content,
     author: authorEl ? nonEmpty(textOf(authorEl)) : null,
-    published: lastDate([...kids(item, 'pubdate', CORE), ...kids(item, 'issued', DCTERMS)]),
-    updated: lastDate([...kids(item, 'date', DC), ...kids(item, 'modified', DCTERMS)]),
+    ...rssDates(item),
     enclosures,
     thumbnails: media.thumbnails,
   };
 }
 
-function rssFeed(root: XElement, bozo: boolean): ParsedFeed {
+function rssFeed(root: XElement, tree: XmlTree): ParsedFeed {
   const channel = root.local === 'channel' ? root : kid(root, 'channel', CORE);
   const items: XElement[] = [];
   if (channel) items.push(...kids(channel, 'item', CORE));
@@ -250,24 +276,31 @@ function rssFeed(root: XElement, bozo: boolean): ParsedFeed {
   const rawLink = linkEl ? nonEmpty(textOf(linkEl)) : null;
   const ttlEl = kid(scope, 'ttl', CORE);
   const ttl = ttlEl ? Number.parseInt(textOf(ttlEl).trim(), 10) : Number.NaN;
+  const kept = newest(items, rssDates);
   return {
     format: root.local === 'rdf' ? 'rdf' : 'rss',
     title: rssText(kid(scope, 'title', CORE)) ?? rssText(kid(scope, 'title', DC)),
     link: rawLink && linkEl ? resolveUrl(rawLink, linkEl.base) : atomLinks(scope).link,
     ttlMinutes: Number.isFinite(ttl) && ttl >= 0 ? ttl : null,
-    entries: items.map(rssEntry),
-    bozo,
+    entries: kept.map(rssEntry),
+    bozo: tree.bozo,
+    clippedFields: tree.clippedFields,
+    droppedEntries: items.length - kept.length,
   };
 }
 
-function atomFeed(root: XElement, bozo: boolean): ParsedFeed {
+function atomFeed(root: XElement, tree: XmlTree): ParsedFeed {
+  const entries = kids(root, 'entry', ATOM);
+  const kept = newest(entries, atomDates);
   return {
     format: 'atom',
     title: atomTitle(root),
     link: atomLinks(root).link,
     ttlMinutes: null,
-    entries: kids(root, 'entry', ATOM).map(atomEntry),
-    bozo,
+    entries: kept.map(atomEntry),
+    bozo: tree.bozo,
+    clippedFields: tree.clippedFields,
+    droppedEntries: entries.length - kept.length,
   };
 }
 
@@ -276,11 +309,12 @@ function atomFeed(root: XElement, bozo: boolean): ParsedFeed {
  *
  * @param text - the decoded document
  * @param baseUrl - the document's URL (or Content-Location), for relative links
- * @throws NewsrelayError `not_a_feed` when no feed element is found
+ * @throws NewsrelayError `not_a_feed` when no feed element is found; `entity_expansion` when
+ *   internal entities would add too much text
  */
 export function parseXmlFeed(text: string, baseUrl: string | null): ParsedFeed {
   const tree = parseXmlTree(text, baseUrl);
   const root = findRoot(tree.roots);
   if (!root) throw new NewsrelayError('not_a_feed', 'The document is not an RSS, RDF or Atom feed');
-  return root.local === 'feed' ? atomFeed(root, tree.bozo) : rssFeed(root, tree.bozo);
+  return root.local === 'feed' ? atomFeed(root, tree) : rssFeed(root, tree);
 }

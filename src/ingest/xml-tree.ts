@@ -6,7 +6,10 @@
  */
 import { decodeHTMLAttribute } from 'entities';
 import { Parser } from 'htmlparser2';
+import { NewsrelayError } from '../errors.ts';
+import { MAX_ENTITY_EXPANSION_CHARS, MAX_FIELD_CHARS } from './document-limits.ts';
 import { resolveUrl } from './feed-text.ts';
+import { assertNestingBounded } from './nesting-guard.ts';
 
 /** An element of the tree. */
 export interface XElement {
@@ -36,6 +39,8 @@ export interface XmlTree {
   /** Top-level elements in document order (normally one). */
   roots: XElement[];
   bozo: boolean;
+  /** Elements and attributes whose text was cut at {@link MAX_FIELD_CHARS}. */
+  clippedFields: number;
 }
 
 const CANONICAL_NS: Record<string, string> = {
@@ -63,6 +68,8 @@ const CANONICAL_NS: Record<string, string> = {
 };
 
 const MAX_DEPTH = 256;
+/** Attributes read per element; feeds use a handful, and each costs a decode. */
+const MAX_ATTRIBUTES = 100;
 const XML_ENTITY = /&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#[xX][0-9a-fA-F]+);)/;
 const C1_CONTROLS = /[\u0080-\u009f]/;
 /** windows-1252 meanings of 0x80–0x9F (0 where undefined: kept as is). */
@@ -110,7 +117,33 @@ function doctypeEnd(text: string, start: number): number {
   return text.length;
 }
 
-/** Removes the DOCTYPE (htmlparser2 cannot skip an internal subset) and expands its entities. */
+/**
+ * Expands references to internal entities. Entity values are not expanded again (so nested
+ * "billion laughs" definitions stay inert), and the text all references add together is
+ * bounded: a flat repetition of one large entity is refused before it is built.
+ */
+function expandEntities(text: string, entities: Map<string, string>): string {
+  let added = 0;
+  return text.replace(ENTITY_REF, (all, name: string) => {
+    const value = entities.get(name);
+    if (value === undefined) return all;
+    added += value.length;
+    if (added > MAX_ENTITY_EXPANSION_CHARS) {
+      throw new NewsrelayError(
+        'entity_expansion',
+        `The document's entities expand to more than ${MAX_ENTITY_EXPANSION_CHARS} characters`,
+        { params: { limit: MAX_ENTITY_EXPANSION_CHARS } },
+      );
+    }
+    return value;
+  });
+}
+
+/**
+ * Removes the DOCTYPE (htmlparser2 cannot skip an internal subset) and expands its entities.
+ *
+ * @throws NewsrelayError `entity_expansion` when the entities would add too much text
+ */
 function stripDoctype(text: string): Prolog {
   let i = 0;
   const n = text.length;
@@ -130,9 +163,7 @@ function stripDoctype(text: string): Prolog {
       const entities = new Map<string, string>();
       for (const m of decl.matchAll(ENTITY_DECL)) entities.set(m[1]!, m[2] ?? m[3] ?? '');
       let rest = text.slice(end);
-      if (entities.size > 0) {
-        rest = rest.replace(ENTITY_REF, (all, name: string) => entities.get(name) ?? all);
-      }
+      if (entities.size > 0) rest = expandEntities(rest, entities);
       return { text: text.slice(0, i) + rest };
     } else {
       return { text };
@@ -142,6 +173,8 @@ function stripDoctype(text: string): Prolog {
 
 interface Frame {
   el: XElement;
+  /** Characters of text kept in this element so far. */
+  chars: number;
   /** Prefix → URI in scope (shared with the parent unless this element declares any). */
   scope: Map<string, string>;
 }
@@ -151,12 +184,15 @@ interface Frame {
  *
  * @param text - the decoded document
  * @param baseUrl - the document's base URI (for `xml:base` resolution)
+ * @throws NewsrelayError `entity_expansion` when internal entities would add too much text;
+ *   `too_deep` when the nesting would make parsing quadratic
  */
 export function parseXmlTree(text: string, baseUrl: string | null): XmlTree {
   const prolog = stripDoctype(text);
   const roots: XElement[] = [];
   const stack: Frame[] = [];
   let bozo = false;
+  let clippedFields = 0;
   let inCdata = false;
   let justOpened = false;
   // Elements nested deeper than MAX_DEPTH are dropped (their text is kept) so that nothing
@@ -184,9 +220,19 @@ export function parseXmlTree(text: string, baseUrl: string | null): XmlTree {
         }
         const attrs: Record<string, string> = {};
         let nsDecls: Map<string, string> | null = null;
+        let attributes = 0;
         for (const key in rawAttrs) {
+          if (++attributes > MAX_ATTRIBUTES) {
+            clippedFields++;
+            break;
+          }
           const lower = key.toLowerCase();
-          const value = decodeText(rawAttrs[key]!);
+          let raw = rawAttrs[key]!;
+          if (raw.length > MAX_FIELD_CHARS) {
+            raw = raw.slice(0, MAX_FIELD_CHARS);
+            clippedFields++;
+          }
+          const value = decodeText(raw);
           attrs[lower] = value;
           if (lower === 'xmlns' || lower.startsWith('xmlns:')) {
             nsDecls ??= new Map();
@@ -218,7 +264,7 @@ export function parseXmlTree(text: string, baseUrl: string | null): XmlTree {
         const el: XElement = { name, local, ns, nsUri: uri ?? '', attrs, children: [], base };
         if (parent) parent.children.push(el);
         else roots.push(el);
-        stack.push({ el, scope });
+        stack.push({ el, chars: 0, scope });
       },
       onclosetag(_name, isImplied) {
         if (isImplied && !justOpened) bozo = true;
@@ -230,7 +276,16 @@ export function parseXmlTree(text: string, baseUrl: string | null): XmlTree {
         justOpened = false;
         const top = stack[stack.length - 1];
         if (!top) return;
-        top.el.children.push(inCdata ? data : decodeText(data));
+        // A field is cut before any decoding: megabytes of one title must not reach the passes after.
+        const room = MAX_FIELD_CHARS - top.chars;
+        if (room <= 0) return;
+        let raw = data;
+        if (raw.length > room) {
+          raw = raw.slice(0, room);
+          clippedFields++;
+        }
+        top.chars += raw.length;
+        top.el.children.push(inCdata ? raw : decodeText(raw));
       },
       oncdatastart() {
         justOpened = false;
@@ -245,10 +300,11 @@ export function parseXmlTree(text: string, baseUrl: string | null): XmlTree {
     },
     { xmlMode: true, decodeEntities: false, recognizeCDATA: true, recognizeSelfClosing: true },
   );
+  assertNestingBounded(prolog.text, false);
   parser.end(prolog.text);
   // An unterminated end tag (`</rss` at EOF) is closed silently by the tokenizer.
   if (!prolog.text.trimEnd().endsWith('>')) bozo = true;
-  return { roots, bozo };
+  return { roots, bozo, clippedFields };
 }
 
 /** The concatenated text of an element. */

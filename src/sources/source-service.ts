@@ -2,6 +2,7 @@ import type { Source } from '../domain/types.ts';
 import { NewsrelayError } from '../errors.ts';
 import type { HttpFetcher } from '../ingest/http-fetch.ts';
 import type { FetchOutcome, IngestService } from '../ingest/ingest-service.ts';
+import type { ParsePool } from '../ingest/parse-pool.ts';
 import { probeSource } from '../ingest/source-probe.ts';
 import type { SourceStore } from '../store/source-store.ts';
 
@@ -30,6 +31,7 @@ export class SourceService {
   constructor(
     private readonly deps: {
       fetcher: HttpFetcher;
+      parser: ParsePool;
       sources: SourceStore;
       ingest: IngestService;
       defaultIntervalSec: number;
@@ -50,7 +52,7 @@ export class SourceService {
     }
     const known = await this.deps.sources.getByUrl(url.trim());
     if (known) return this.existing(known, opts.owner);
-    const probed = await probeSource(this.deps.fetcher, url.trim());
+    const probed = await probeSource(this.deps.fetcher, this.deps.parser, url.trim());
     const already = await this.deps.sources.getByUrl(probed.url);
     if (already) return this.existing(already, opts.owner);
     const name = (opts.name?.trim() || probed.title?.trim() || new URL(probed.url).hostname).slice(0, 100);
@@ -71,7 +73,9 @@ export class SourceService {
       throw err;
     }
     const withSeen = await this.deps.sources.get(source.id);
-    const firstIngest = withSeen ? await this.deps.ingest.ingestResponse(withSeen, probed.response) : null;
+    const firstIngest = withSeen
+      ? await this.deps.ingest.ingestResponse(withSeen, probed.response, new Date(), probed.feed)
+      : null;
     const stored = await this.deps.sources.get(source.id);
     return { source: stored ? plain(stored) : source, existed: false, firstIngest };
   }

@@ -9,6 +9,12 @@ const MAX_READ_WINDOW = 64;
 const SEGMENT_ENTRIES = 20_000;
 /** Fewer pending batches than this are left for a later compaction. */
 const MIN_BATCHES_TO_COMPACT = 200;
+/**
+ * Largest serialised batch stored as one journal document, and the size at which compaction
+ * starts a new segment: MongoDB refuses documents over 16 MiB, and a refused batch would fail
+ * the same fetch on every poll.
+ */
+const MAX_DOCUMENT_BYTES = 4 * 1024 * 1024;
 
 interface Manifest {
   /** Number of the last segment written. */
@@ -55,6 +61,28 @@ function segmentId(n: number): string {
   return `s${n.toString().padStart(8, '0')}`;
 }
 
+/** Room for the journal number a batch stamps on each entry (`"q":` and up to 16 digits). */
+const STAMP_BYTES = 24;
+
+/** Entries split into runs of at most `maxBytes` of JSON each (an entry larger than that alone). */
+function inBatches(entries: readonly IndexEntry[], maxBytes: number): IndexEntry[][] {
+  const batches: IndexEntry[][] = [];
+  let batch: IndexEntry[] = [];
+  let bytes = 2;
+  for (const e of entries) {
+    const size = Buffer.byteLength(JSON.stringify(e)) + STAMP_BYTES;
+    if (batch.length > 0 && bytes + size > maxBytes) {
+      batches.push(batch);
+      batch = [];
+      bytes = 2;
+    }
+    batch.push(e);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
 /**
  * The search journal: an append-only sequence of immutable batches in MongoDB (`index_journal`),
  * one per ingest batch, read by `_id` only. Writers reserve a number with `$inc` on a one-document
@@ -71,18 +99,31 @@ export class SearchJournal {
   private refreshing: Promise<number> | null = null;
   private refreshedAt = 0;
 
+  private readonly maxDocumentBytes: number;
+
+  /** @param opts.maxDocumentBytes - size of one stored batch or segment (default 4 MiB; tests) */
   constructor(
     private readonly models: Models,
     readonly index: SearchIndex,
-  ) {}
+    opts: { maxDocumentBytes?: number } = {},
+  ) {
+    this.maxDocumentBytes = opts.maxDocumentBytes ?? MAX_DOCUMENT_BYTES;
+  }
 
   /**
-   * Append a batch and apply it to this process's index at once. The counter only suggests a
+   * Append entries and apply them to this process's index at once. Entries that serialise to
+   * more than one document's worth are written as several batches. The counter only suggests a
    * number (FerretDB v1's `findOneAndUpdate` with `$inc` is not atomic under concurrency); the
    * unique `_id` of the insert decides, and a taken number moves on to the next.
    */
   async append(entries: IndexEntry[]): Promise<void> {
     if (entries.length === 0) return;
+    for (const batch of inBatches(entries, this.maxDocumentBytes)) await this.appendBatch(batch);
+    this.index.add(entries);
+  }
+
+  /** Writes one batch under the next free journal number, stamping that number on its entries. */
+  private async appendBatch(entries: IndexEntry[]): Promise<void> {
     const counter = await this.models.Counter.collection.findOneAndUpdate(
       { _id: 'journal' as never },
       { $inc: { n: 1 } },
@@ -97,13 +138,12 @@ export class SearchJournal {
           at: new Date(),
           data: JSON.stringify(entries),
         } as never);
-        break;
+        return;
       } catch (err) {
         if ((err as { code?: number }).code !== 11000) throw err;
         seq++;
       }
     }
-    this.index.add(entries);
   }
 
   /** Read every batch written since the last refresh; returns how many batches were applied. */
@@ -224,10 +264,17 @@ export class SearchJournal {
     while (from <= end) {
       const entries: IndexEntry[] = [];
       let to = from - 1;
-      while (to < end && entries.length < SEGMENT_ENTRIES) {
+      // Batch sizes bound the segment's size from above (retention only removes entries); the
+      // last batch read may add one batch's worth: at most three batches' worth in all.
+      let bytes = 0;
+      while (to < end && entries.length < SEGMENT_ENTRIES && bytes < 2 * this.maxDocumentBytes) {
         const doc = await this.read(to + 1);
         to++;
-        if (doc) entries.push(...entriesOf(doc, to).filter((e) => this.index.has(e.i)));
+        if (!doc) continue;
+        const kept = entriesOf(doc, to).filter((e) => this.index.has(e.i));
+        if (kept.length === 0) continue;
+        entries.push(...kept);
+        bytes += Buffer.byteLength(doc.data);
       }
       n++;
       await this.models.Segment.collection.insertOne({

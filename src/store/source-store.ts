@@ -48,6 +48,7 @@ function toSource(d: SourceDoc): SourceWithSeen {
       lastError: d.health?.lastError ?? null,
       disabledAt: d.health?.disabledAt ?? null,
       disabledReason: d.health?.disabledReason ?? null,
+      lastWarning: d.health?.lastWarning ?? null,
     },
     createdAt: d.createdAt,
     seen: d.seen ?? [],
@@ -83,6 +84,7 @@ export class SourceStore {
         lastError: null,
         disabledAt: null,
         disabledReason: null,
+        lastWarning: null,
       },
       seen: [],
       owners: input.owner ? [input.owner] : [],
@@ -128,7 +130,11 @@ export class SourceStore {
     return (docs as unknown as SourceDoc[]).map(toSource).sort((a, b) => +a.createdAt - +b.createdAt);
   }
 
-  /** Record a successful fetch; new item keys join the seen list. Nothing is written for a 304. */
+  /**
+   * Record a successful fetch; new item keys join the seen list, and `warning` (what the
+   * document needed repaired or left out, null when clean) replaces the last one. Nothing is
+   * written for a 304.
+   */
   async recordSuccess(
     id: string,
     update: {
@@ -137,6 +143,7 @@ export class SourceStore {
       newKeys: string[];
       seen: string[];
       at: Date;
+      warning?: string | null;
     },
   ): Promise<void> {
     const seen = [...update.newKeys, ...update.seen.filter((k) => !update.newKeys.includes(k))].slice(
@@ -153,6 +160,7 @@ export class SourceStore {
         'health.lastFetchedAt': update.at,
         'health.lastSuccessAt': update.at,
         'health.lastError': null,
+        'health.lastWarning': update.warning ?? null,
       },
     } as never);
   }

@@ -83,4 +83,25 @@ describe('search journal on the real database', () => {
     await fresh.refresh();
     expect(fresh.index.has('d1')).toBe(true);
   });
+
+  it('splits a batch larger than a document may be (it failed on every poll) and reads it back', async () => {
+    const writer = new SearchJournal(db.models, new SearchIndex());
+    const reader = new SearchJournal(db.models, new SearchIndex());
+    await reader.refresh();
+    const before = await db.models.Journal.collection.countDocuments();
+    // 3,000 entries of 700 two-character terms: about 19 MB of JSON, over MongoDB's 16 MiB.
+    const terms = Array.from({ length: 700 }, (_, k) => String.fromCodePoint(0x4e00 + (k % 500), 0x4e00 + k));
+    const big = Array.from({ length: 3000 }, (_, n) => ({
+      ...entry(`big${n}`, '大批量', 6000 + n),
+      t: terms,
+    }));
+    await writer.append(big);
+    const docs = (await db.models.Journal.collection.find({}).toArray()) as unknown as Array<{
+      data: string;
+    }>;
+    expect(docs.length - before).toBeGreaterThanOrEqual(5);
+    for (const d of docs) expect(Buffer.byteLength(d.data)).toBeLessThanOrEqual(4 * 1024 * 1024);
+    await reader.refresh();
+    expect(big.every((e) => reader.index.has(e.i))).toBe(true);
+  }, 60_000);
 });

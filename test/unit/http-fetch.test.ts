@@ -237,6 +237,23 @@ describe('createHttpFetcher', () => {
     }
   });
 
+  it('bounds the wait for a per-host slot, which the fetch timeout did not cover', async () => {
+    site.route('/hold', { body: 'held', delayMs: 1_500 });
+    site.route('/queued', { body: 'queued' });
+    const f = fetcher({ perHostConcurrency: 1, timeoutMs: 5_000, queueTimeoutMs: 200 });
+    const holder = f.fetch(`${site.url}/hold`);
+    const started = Date.now();
+    const err = await fetchError(f.fetch(`${site.url}/queued`));
+    expect(err.code).toBe('fetch_timeout');
+    expect(err.retryable).toBe(true);
+    expect(err.message).toContain('behind other fetches');
+    expect(Date.now() - started).toBeLessThan(1_200);
+    expect((await holder).status).toBe(200);
+    // The abandoned waiter gave nothing away: the host's slot is free again.
+    expect((await f.fetch(`${site.url}/queued`)).status).toBe(200);
+    expect(site.requests.filter((r) => r.path === '/queued')).toHaveLength(1);
+  });
+
   it('sends URL credentials as Basic auth to that origin only and never leaks them', async () => {
     site.route('/auth', (req, res) => {
       res.writeHead(
