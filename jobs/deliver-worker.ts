@@ -1,7 +1,7 @@
 import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DeliveryService } from '../src/delivery/delivery-service.ts';
-import type { PlatformSender } from '../src/delivery/platform-sender.ts';
+import type { DeliveryJobRef, PlatformSender } from '../src/delivery/platform-sender.ts';
 import type { Chat } from '../src/domain/types.ts';
 import { DeliveryError, describeError } from '../src/errors.ts';
 import type { Logger } from '../src/log.ts';
@@ -41,7 +41,11 @@ export function startDeliverWorker(o: DeliverWorkerOptions): Worker {
   const platform = o.sender.platform;
   const queue = o.queues.queue(platform);
   const processor = async (job: Job, token?: string) => {
-    const ref = deliverPayload.parse(job.data);
+    const payload = deliverPayload.parse(job.data);
+    // Fresh only on its first start: a retried, stalled, delayed or rate-limited job may have
+    // sent something already, and reads its progress.
+    const { fresh: _fresh, ...rest } = payload;
+    const ref: DeliveryJobRef = payload.fresh === true && job.attemptsStarted <= 1 ? { ...rest, fresh: true } : rest;
     for (let round = 0; ; round++) {
       let outcome: Awaited<ReturnType<DeliveryService['processPart']>>;
       try {

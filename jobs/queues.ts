@@ -56,6 +56,7 @@ export const deliverPayload = z.object({
   chatKey: z.string().min(3).max(200),
   platform: z.enum(['telegram', 'discord']),
   part: z.number().int().min(0).max(1000),
+  fresh: z.boolean().optional(),
 });
 export type DeliverPayload = z.infer<typeof deliverPayload>;
 

@@ -2,8 +2,53 @@ import type { ChatService } from '../chats/chat-service.ts';
 import type { Chat, Platform } from '../domain/types.ts';
 import { DeliveryError, describeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { DeliveryStore } from '../store/delivery-store.ts';
+import type { Delivery, DeliveryStore } from '../store/delivery-store.ts';
 import type { DeliveryJobRef, DeliveryPlace, DeliveryQueuePort, PlatformSender } from './platform-sender.ts';
+
+const DELIVERY_CACHE = 20_000;
+const CHAT_CACHE = 20_000;
+/** A chat read for sending is reused this long (a deactivation in another process shows after it). */
+const CHAT_TTL_MS = 30_000;
+/** A reserved send slot missed by more than this (a busy event loop) is given back for a new one. */
+const LATE_MS = 50;
+
+/** A small least-recently-used map. */
+class Lru<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly max: number) {}
+  get(key: string): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+  set(key: string, v: V): void {
+    this.map.delete(key);
+    this.map.set(key, v);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
+  }
+  delete(key: string): void {
+    this.map.delete(key);
+  }
+}
+
+/**
+ * Ask the gate for a send slot and keep it honest: a negative answer is a global slot reserved
+ * that many ms ahead, slept before sending; when the process was too busy to wake on time, the
+ * late slot would bunch this send with the next ones (a burst the platform counts as over its
+ * limit), so a new slot is asked for instead. A positive answer is a wait the caller reschedules.
+ */
+async function paced(gate: (chat: Chat) => Promise<number>, chat: Chat): Promise<number> {
+  for (let tries = 0; ; tries++) {
+    const wait = await gate(chat);
+    if (wait >= 0) return wait;
+    const due = performance.now() - wait;
+    await new Promise((r) => setTimeout(r, -wait));
+    if (performance.now() - due <= LATE_MS || tries >= 3) return 0;
+  }
+}
 
 /** What processing one part did. */
 export type PartOutcome =
@@ -28,7 +73,28 @@ export interface DeliveryServiceDeps {
  * queue.
  */
 export class DeliveryService {
+  /** Deliveries never change once recorded: a part after the first reads none. */
+  private readonly deliveries = new Lru<Delivery>(DELIVERY_CACHE);
+  /** Chats read for sending, kept briefly: a broadcast reads each once. */
+  private readonly chats = new Lru<{ chat: Chat; at: number }>(CHAT_CACHE);
+
   constructor(private readonly deps: DeliveryServiceDeps) {}
+
+  private async delivery(id: string): Promise<Delivery | null> {
+    const hit = this.deliveries.get(id);
+    if (hit) return hit;
+    const d = await this.deps.deliveries.get(id);
+    if (d) this.deliveries.set(id, d);
+    return d;
+  }
+
+  private async chat(key: string): Promise<Chat | null> {
+    const hit = this.chats.get(key);
+    if (hit && Date.now() - hit.at < CHAT_TTL_MS) return hit.chat;
+    const chat = await this.deps.chats.get(key);
+    if (chat) this.chats.set(key, { chat, at: Date.now() });
+    return chat;
+  }
 
   /**
    * Send part `ref.part` with `sender` unless it was sent already. `gate` says how long the chat
@@ -41,27 +107,30 @@ export class DeliveryService {
     sender: PlatformSender,
     gate: (chat: Chat) => Promise<number>,
   ): Promise<PartOutcome> {
-    const delivery = await this.deps.deliveries.get(ref.deliveryId);
+    const delivery = await this.delivery(ref.deliveryId);
     if (!delivery) return { status: 'missing' };
-    const chat = await this.deps.chats.get(delivery.chatKey);
+    const chat = await this.chat(delivery.chatKey);
     if (!chat) return { status: 'missing' };
     if (!chat.active) {
       await this.deps.deliveries.markDone(delivery, 'skipped', chat.deactivatedReason);
       return { status: 'gone' };
     }
     const parts = sender.partCount(chat, delivery.message);
-    const progress = await this.deps.deliveries.progress(delivery.id, parts);
-    if (progress.done) return { status: 'done' };
-    // A retried job after a crash resumes at the first part not recorded.
-    const part = Math.max(ref.part, progress.partsSent);
+    let part = ref.part;
+    // A fresh job was enqueued right after the previous step was recorded: nothing of this part
+    // can have been sent. Any other (a retry after a crash, a sweep) reads what was recorded and
+    // resumes at the first part not sent.
+    if (!ref.fresh) {
+      const progress = await this.deps.deliveries.progress(delivery.id, parts);
+      if (progress.done) return { status: 'done' };
+      part = Math.max(ref.part, progress.partsSent);
+    }
     if (part >= parts) {
       await this.deps.deliveries.markDone(delivery, 'sent');
       return { status: 'done' };
     }
-    const wait = await gate(chat);
+    const wait = await paced(gate, chat);
     if (wait > 0) return { status: 'wait', ms: wait };
-    // A negative answer is a send slot reserved that many ms ahead.
-    if (wait < 0) await new Promise((r) => setTimeout(r, -wait));
     let placed: string | null = null;
     const place: DeliveryPlace = {
       anchor: () => this.deps.deliveries.anchorOf(delivery.id),
@@ -85,15 +154,16 @@ export class DeliveryService {
       }
       throw e;
     }
-    await this.deps.deliveries.markPart(delivery, part, placed);
-    if (part + 1 >= parts) {
-      await this.deps.deliveries.markDone(delivery, 'sent');
-      return { status: 'sent', next: null };
-    }
-    return { status: 'sent', next: { ...ref, part: part + 1 } };
+    // One write per message: the part marker, and for the last part the done marker with it
+    // (both in the store's next batch).
+    const last = part + 1 >= parts;
+    await this.deps.deliveries.recordSent(delivery, part, placed, last);
+    if (last) return { status: 'sent', next: null };
+    return { status: 'sent', next: { ...ref, part: part + 1, fresh: true } };
   }
 
   private async chatGone(chat: Chat, sender: PlatformSender, reason: string): Promise<void> {
+    this.chats.delete(chat.key);
     const deactivated = await this.deps.chats.deactivate(chat.key, reason);
     if (!deactivated || !sender.chatGone) return;
     await sender

@@ -38,6 +38,12 @@ export interface DeliveryJobRef {
   chatKey: string;
   platform: Platform;
   part: number;
+  /**
+   * Enqueued right after the delivery (or its previous part) was recorded, so nothing of it can
+   * have been sent yet: a first attempt may skip reading its progress. Sweeps and re-enqueues
+   * leave it out.
+   */
+  fresh?: boolean;
 }
 
 /** Enqueues delivery jobs (implemented in `jobs/` on BullMQ). */

@@ -90,14 +90,15 @@ export class DigestService {
     for (const s of selected) {
       const key = s.threadId === null ? digestKey : `${digestKey}-t${s.threadId}`;
       const id = deliveryIdOf(chat.key, key);
-      await this.deps.deliveries.create({
+      const created = await this.deps.deliveries.create({
         id,
         chatKey: chat.key,
         digestKey: key,
         message: composeDigest(chat, s, slot ?? now),
         createdAt: new Date(now),
       });
-      refs.push({ deliveryId: id, chatKey: chat.key, platform: chat.platform, part: 0 });
+      // A digest built again (a retried job) finds its delivery recorded: its job is not fresh.
+      refs.push({ deliveryId: id, chatKey: chat.key, platform: chat.platform, part: 0, fresh: created });
     }
     await this.deps.chats.markDigest(chat.key, slot, new Date(now), cursor);
     for (const r of refs) await queue.enqueue(r);
@@ -149,7 +150,13 @@ export class DigestService {
             createdAt: new Date(),
           });
           if (!created) continue;
-          await queue.enqueue({ deliveryId: id, chatKey: key, platform: chat.platform, part: 0 });
+          await queue.enqueue({
+            deliveryId: id,
+            chatKey: key,
+            platform: chat.platform,
+            part: 0,
+            fresh: true,
+          });
           queued++;
         }
       }

@@ -1,4 +1,5 @@
 import type { OutgoingMessage } from '../domain/types.ts';
+import { InsertBatcher } from './insert-batcher.ts';
 import type { Models } from './models.ts';
 
 /** A recorded delivery: one (chat, digest) message, rendered into platform parts by the sender. */
@@ -36,8 +37,12 @@ const doneId = (id: string) => `${id}#done`;
  */
 export class DeliveryStore {
   private backfilled = false;
+  /** Progress markers of sends, stored in batches (one `insertMany` for many messages). */
+  private readonly markers: InsertBatcher;
 
-  constructor(private readonly models: Models) {}
+  constructor(private readonly models: Models) {
+    this.markers = new InsertBatcher(() => this.models.Delivery.collection as never);
+  }
 
   /** Record a delivery; false when it was recorded before (then nothing changes). */
   async create(d: Delivery): Promise<boolean> {
@@ -93,9 +98,15 @@ export class DeliveryStore {
     );
   }
 
-  /** Part `n` reached the platform; `anchor` is where the delivery went, when the platform said. */
-  async markPart(d: Delivery, n: number, anchor: string | null = null): Promise<void> {
-    await this.insert({ ...this.marker(d, partId(d.id, n), 'part', n), anchor });
+  /**
+   * Part `n` reached the platform (`anchor`: where the delivery went, when the platform said);
+   * with `last`, the delivery is done. Both markers go in the next batch of inserts: one write
+   * per message. The open marker is dropped later, off the send path (see {@link pending}).
+   */
+  async recordSent(d: Delivery, n: number, anchor: string | null, last: boolean): Promise<void> {
+    const part = { ...this.marker(d, partId(d.id, n), 'part', n), anchor };
+    if (!last) return this.markers.insert(part);
+    return this.markers.insert(part, { ...this.marker(d, doneId(d.id), 'sent', null), lastError: null });
   }
 
   /** Where part 0 of a delivery went (e.g. the forum post it opened); one `_id` read. */

@@ -6,6 +6,7 @@
 import { type Config, loadConfig } from '../../src/config/config.ts';
 import type { Core } from '../../src/core.ts';
 import { type Role, type Service, startService } from '../../src/main.ts';
+import { waitFor } from '../fakes/wait-for.ts';
 import { testEnv } from './test-env.ts';
 
 export interface TestService {
@@ -46,6 +47,16 @@ export async function startTestService(
     async start(extra = {}) {
       running = await startService(loadConfig({ ...t.env, ...extra }), role);
       h.service = running;
+      // Adapters start once their process holds the bot locks: wait, as a restarted bot is not
+      // answering before that.
+      const service = running;
+      if (role === 'all' || role === 'bot')
+        await waitFor(
+          () =>
+            (!service.telegram || service.telegram.running) && (!service.discord || service.discord.running),
+          20_000,
+          { message: 'the restarted service did not start its adapters' },
+        );
     },
     wipeRedis: t.wipeRedis,
     async cleanup() {

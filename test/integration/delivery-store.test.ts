@@ -38,7 +38,7 @@ describe('delivery store', () => {
     const store = t.stores.deliveries;
     for (let n = 1; n <= 5; n++) expect(await store.create(delivery(n))).toBe(true);
     expect(await store.create(delivery(1))).toBe(false); // recorded once
-    await store.markPart(delivery(1), 0);
+    await store.recordSent(delivery(1), 0, null, false);
     await store.markDone(delivery(1), 'sent');
     await store.markDone(delivery(2), 'failed', 'rejected');
     await store.markDone(delivery(3), 'skipped');
@@ -83,5 +83,23 @@ describe('delivery store', () => {
     await t.stores.deliveries.create(ancient);
     await t.stores.deliveries.deleteCreatedBefore(new Date(Date.now() - 60 * 86_400_000));
     expect(await t.db.models.OpenDelivery.collection.findOne({ _id: ancient.id as never })).toBeNull();
+  });
+
+  it('records sends in batches: every caller is answered once its marker is stored, duplicates included', async () => {
+    const store = t.stores.deliveries;
+    const ds = Array.from({ length: 300 }, (_, n) => delivery(1000 + n));
+    for (const d of ds) await store.create(d);
+    // 300 messages at once, one of them recorded twice (a retried job): one batch of writes each.
+    await Promise.all([
+      ...ds.map((d) => store.recordSent(d, 0, null, true)),
+      store.recordSent(ds[0]!, 0, null, true),
+    ]);
+    for (const d of ds.slice(0, 20)) expect(await store.isDone(d.id)).toBe(true);
+    const parts = await store.sentParts();
+    expect(ds.every((d) => parts.get(d.id) === 1)).toBe(true);
+    // Their open markers go when the sweep next lists what is pending.
+    expect(
+      (await store.pending()).map((d) => d.id).filter((id) => id.startsWith('telegram:1')),
+    ).not.toContain(ds[0]!.id);
   });
 });
