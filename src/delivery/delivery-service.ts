@@ -92,7 +92,9 @@ export class DeliveryService {
     const hit = this.chats.get(key);
     if (hit && Date.now() - hit.at < CHAT_TTL_MS) return hit.chat;
     const chat = await this.deps.chats.get(key);
-    if (chat) this.chats.set(key, { chat, at: Date.now() });
+    // Only an active chat is kept: one that was inactive is read again, so a person who comes
+    // back (and is reactivated by another process) is not skipped on a stale copy.
+    if (chat?.active) this.chats.set(key, { chat, at: Date.now() });
     return chat;
   }
 
