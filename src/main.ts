@@ -179,9 +179,20 @@ export async function startService(config: Config, role: Role): Promise<Service>
     telegram,
     discord,
     stop: async () => {
-      await rebuilding;
-      await (reconciler as Reconciler | null)?.stop();
-      await Promise.all([...leaderships.values()].map((l) => l.release()));
+      // A rebuild or a lock renewal stuck on an unanswering server must not hold up a shutdown.
+      const bounded = (what: string, p: Promise<unknown>) =>
+        Promise.race([
+          p,
+          new Promise<void>((resolve) =>
+            setTimeout(() => {
+              log.warn({ step: what }, 'shutdown step took over 10 s; going on');
+              resolve();
+            }, 10_000).unref(),
+          ),
+        ]);
+      await bounded('rebuild', rebuilding);
+      await bounded('reconciler', (reconciler as Reconciler | null)?.stop() ?? Promise.resolve());
+      await bounded('locks', Promise.all([...leaderships.values()].map((l) => l.release())));
       await telegram?.stop();
       await discord?.stop();
       await http.close();
