@@ -45,7 +45,8 @@ export function startDeliverWorker(o: DeliverWorkerOptions): Worker {
     // Fresh only on its first start: a retried, stalled, delayed or rate-limited job may have
     // sent something already, and reads its progress.
     const { fresh: _fresh, ...rest } = payload;
-    const ref: DeliveryJobRef = payload.fresh === true && job.attemptsStarted <= 1 ? { ...rest, fresh: true } : rest;
+    const ref: DeliveryJobRef =
+      payload.fresh === true && job.attemptsStarted <= 1 ? { ...rest, fresh: true } : rest;
     for (let round = 0; ; round++) {
       let outcome: Awaited<ReturnType<DeliveryService['processPart']>>;
       try {

@@ -16,7 +16,6 @@ interface Pending {
 export class InsertBatcher {
   private queue: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private flushing = 0;
 
   constructor(
     private readonly collection: () => Collection,
@@ -44,7 +43,6 @@ export class InsertBatcher {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
-    this.flushing++;
     try {
       await this.collection().insertMany(
         batch.map((p) => p.doc),
@@ -58,8 +56,6 @@ export class InsertBatcher {
         if (failed === null || (code !== undefined && code !== 11000)) p.reject(err);
         else p.resolve();
       });
-    } finally {
-      this.flushing--;
     }
   }
 }

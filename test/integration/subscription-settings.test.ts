@@ -90,21 +90,21 @@ describe('a subscription’s own filters, name and mute', () => {
     await t.core.chats.subscribe(key, { sourceId: hk });
     await t.core.chats.subscribe(key, { sourceId: sh });
     const all = await digest(key);
-    expect(all['港聞台']).toHaveLength(3);
-    expect(all['上海日报']).toHaveLength(2);
+    expect(all.港聞台).toHaveLength(3);
+    expect(all.上海日报).toHaveLength(2);
 
     // The Hong Kong source leaves out sport; Shanghai's sport stays.
     await t.core.chats.changeSubscriptionFilters(key, (await subOf(key, hk)).id, parseFilterChange('-體育'));
     let got = await digest(key);
-    expect(got['港聞台']).toEqual(expect.not.arrayContaining(['香港體育盛事：馬拉松']));
-    expect(got['港聞台']).toHaveLength(2);
-    expect(got['上海日报']).toContain('上海体育场翻新');
+    expect(got.港聞台).toEqual(expect.not.arrayContaining(['香港體育盛事：馬拉松']));
+    expect(got.港聞台).toHaveLength(2);
+    expect(got.上海日报).toContain('上海体育场翻新');
 
     // The chat's own exclude word holds as well: the zero-width and bidi characters in the title
     // do not hide 臺灣 from the word 台湾.
     await t.core.chats.changeFilters(key, parseFilterChange('-台湾'));
     got = await digest(key);
-    expect(got['港聞台']).toEqual(['天星小輪加班應付人潮']);
+    expect(got.港聞台).toEqual(['天星小輪加班應付人潮']);
 
     // An include word typed with a zero-width joiner still matches.
     await t.core.chats.changeSubscriptionFilters(
@@ -113,12 +113,12 @@ describe('a subscription’s own filters, name and mute', () => {
       parseFilterChange('+地\u200D铁'),
     );
     got = await digest(key);
-    expect(got['上海日报']).toEqual(['地铁新线开通']);
+    expect(got.上海日报).toEqual(['地铁新线开通']);
     expect((await subOf(key, sh)).include).toEqual(['地铁']);
 
     await t.core.chats.changeSubscriptionFilters(key, (await subOf(key, hk)).id, { clear: true });
     expect((await subOf(key, hk)).exclude).toEqual([]);
-    expect((await digest(key))['港聞台']).toHaveLength(2);
+    expect((await digest(key)).港聞台).toHaveLength(2);
   });
 
   it('refuses a 21st word in a list and keeps the 20 it had', async () => {
