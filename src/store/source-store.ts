@@ -18,6 +18,9 @@ interface SourceDoc {
   health: SourceHealth;
   seen: string[];
   owners: string[];
+  /** Platform user (`telegram:123`) who first added it, for MAX_SOURCES_PER_USER; null for the operator. */
+  addedBy?: string | null;
+  public?: boolean;
   createdAt: Date;
 }
 
@@ -49,7 +52,11 @@ function toSource(d: SourceDoc): SourceWithSeen {
       disabledAt: d.health?.disabledAt ?? null,
       disabledReason: d.health?.disabledReason ?? null,
       lastWarning: d.health?.lastWarning ?? null,
+      lastErrorKind: d.health?.lastErrorKind ?? null,
+      disabledKind: d.health?.disabledKind ?? null,
+      probes: d.health?.probes ?? 0,
     },
+    public: d.public === true,
     createdAt: d.createdAt,
     seen: d.seen ?? [],
   };
@@ -66,6 +73,7 @@ export class SourceStore {
     kind: SourceKind;
     intervalSec: number;
     owner?: string;
+    addedBy?: string | null;
   }): Promise<Source> {
     const now = new Date();
     const doc: SourceDoc = {
@@ -88,6 +96,8 @@ export class SourceStore {
       },
       seen: [],
       owners: input.owner ? [input.owner] : [],
+      addedBy: input.addedBy ?? null,
+      public: false,
       createdAt: now,
     };
     try {
@@ -160,6 +170,7 @@ export class SourceStore {
         'health.lastFetchedAt': update.at,
         'health.lastSuccessAt': update.at,
         'health.lastError': null,
+        'health.lastErrorKind': null,
         'health.lastWarning': update.warning ?? null,
       },
     } as never);
@@ -168,38 +179,101 @@ export class SourceStore {
   /** A 304 after failures clears the failure count; otherwise a 304 writes nothing. */
   async clearFailures(id: string, at: Date): Promise<void> {
     await this.models.Source.collection.updateOne({ _id: id as never }, {
-      $set: { 'health.failures': 0, 'health.lastError': null, 'health.lastSuccessAt': at, nextFetchAt: at },
+      $set: {
+        'health.failures': 0,
+        'health.lastError': null,
+        'health.lastErrorKind': null,
+        'health.lastSuccessAt': at,
+        nextFetchAt: at,
+      },
     } as never);
   }
 
-  /** Record a failure, back off until `retryAt`, and disable when `disable` says so. */
+  /**
+   * Record a failure and back off until `retryAt`; with `disable`, disable the source unless it is
+   * disabled already. True when this call disabled it (so its people are told once, however many
+   * fetches race).
+   */
   async recordFailure(
     id: string,
-    f: { error: string; failures: number; retryAt: Date; disable: boolean; at: Date },
-  ): Promise<void> {
+    f: { error: string; kind: string; failures: number; retryAt: Date; disable: boolean; at: Date },
+  ): Promise<boolean> {
     const set: Record<string, unknown> = {
       nextFetchAt: f.retryAt,
       'health.failures': f.failures,
       'health.lastError': f.error,
+      'health.lastErrorKind': f.kind,
       'health.lastFetchedAt': f.at,
     };
-    if (f.disable) {
-      set['health.disabledAt'] = f.at;
-      set['health.disabledReason'] = f.error;
+    if (!f.disable) {
+      await this.models.Source.collection.updateOne({ _id: id as never }, { $set: set } as never);
+      return false;
     }
+    const res = await this.models.Source.collection.updateOne(
+      { _id: id as never, 'health.disabledAt': null } as never,
+      {
+        $set: {
+          ...set,
+          'health.disabledAt': f.at,
+          'health.disabledReason': f.error,
+          'health.disabledKind': f.kind,
+          'health.probes': 0,
+        },
+      } as never,
+    );
+    if (res.modifiedCount > 0) return true;
     await this.models.Source.collection.updateOne({ _id: id as never }, { $set: set } as never);
+    return false;
   }
 
-  /** Re-enable a disabled source. */
-  async enable(id: string): Promise<void> {
+  /** A re-probe of a disabled source failed: it stays disabled and waits until `retryAt`. */
+  async recordProbeFailure(
+    id: string,
+    f: { error: string; kind: string; probes: number; retryAt: Date; at: Date },
+  ): Promise<void> {
     await this.models.Source.collection.updateOne({ _id: id as never }, {
       $set: {
-        'health.disabledAt': null,
-        'health.disabledReason': null,
-        'health.failures': 0,
-        nextFetchAt: new Date(),
+        nextFetchAt: f.retryAt,
+        'health.lastError': f.error,
+        'health.lastErrorKind': f.kind,
+        'health.lastFetchedAt': f.at,
+        'health.probes': f.probes,
       },
     } as never);
+  }
+
+  /**
+   * Re-enable a disabled source (a re-probe answered with a feed, or the operator). True when
+   * this call re-enabled it (it was disabled), so its people are told once.
+   */
+  async enable(id: string, at = new Date()): Promise<boolean> {
+    const res = await this.models.Source.collection.updateOne(
+      { _id: id as never, 'health.disabledAt': { $ne: null } } as never,
+      {
+        $set: {
+          'health.disabledAt': null,
+          'health.disabledReason': null,
+          'health.disabledKind': null,
+          'health.probes': 0,
+          'health.failures': 0,
+          nextFetchAt: at,
+        },
+      } as never,
+    );
+    return res.modifiedCount > 0;
+  }
+
+  /** Mark a source public (listed in every chat's /sources) or private. False when unknown. */
+  async setPublic(id: string, on: boolean): Promise<boolean> {
+    const res = await this.models.Source.collection.updateOne({ _id: id as never }, {
+      $set: { public: on },
+    } as never);
+    return res.matchedCount > 0;
+  }
+
+  /** How many sources `user` was the first to add. */
+  async countAddedBy(user: string): Promise<number> {
+    return this.models.Source.collection.countDocuments({ addedBy: user } as never);
   }
 
   async addOwner(id: string, chatKey: string): Promise<void> {
