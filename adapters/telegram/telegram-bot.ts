@@ -130,6 +130,8 @@ export function installHandlers(bot: Telegraf, deps: BotDeps): UpdateLanes {
     }
   };
 
+  const actorOf = (m: Msg): string | null => (m.from ? `telegram:${m.from.id}` : null);
+
   const topicOf = (m: Msg): number | undefined =>
     m.is_topic_message && m.message_thread_id ? m.message_thread_id : undefined;
 
@@ -215,7 +217,7 @@ export function installHandlers(bot: Telegraf, deps: BotDeps): UpdateLanes {
       if (target) context = target.context;
     }
     const data = await deps.download(await ctx.telegram.getFileLink(doc.file_id));
-    await answer(await runImport(services, context, data));
+    await answer(await runImport(services, { ...context, actor: actorOf(m) }, data));
   };
 
   const onMessage = async (ctx: Context, m: Msg) => {
@@ -266,6 +268,8 @@ export function installHandlers(bot: Telegraf, deps: BotDeps): UpdateLanes {
     } else {
       context = contextFor(chat, MANAGE_COMMANDS.has(name) ? await canManage() : false, topic, null);
     }
+    // Who adds a source counts for ALLOWED_USERS and MAX_SOURCES_PER_USER; a channel post names nobody.
+    context = { ...context, actor: actorOf(m) };
     const work = runCommand(services, context, name, args);
     // A feed URL is probed before it is added, which a slow site stretches to the fetch time-out:
     // say what is happening when it takes long, then answer.

@@ -209,7 +209,8 @@ export const en = {
   'sourceRetry.back': 'This source had stopped; I tried it again just now and it works again.',
   'sourceRetry.still':
     'This source has stopped ({reason}); I tried it again just now and it still fails. I keep checking and will tell you when it is back.',
-  'sourceAccess.notAllowed': 'Only people the operator allows may add new sources; subscribing to known ones still works.',
+  'sourceAccess.notAllowed':
+    'Only people the operator allows may add new sources; subscribing to known ones still works.',
   'sourceAccess.userCap': 'You have added {max} sources, the most one person may add.',
 } as const;
 

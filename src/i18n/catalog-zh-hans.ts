@@ -191,7 +191,8 @@ export const zhHans: Record<MessageKey, string> = {
   'sourceHealth.reason.redirects': '重定向次数过多',
   'sourceHealth.reason.address_refused': '指向不允许访问的地址',
   'sourceHealth.reason.other': '意外错误',
-  'sourceHealth.advice.moved': '如果订阅源换了地址，请订阅新地址并移除这个。我每隔几小时检查一次，恢复时会通知你。',
+  'sourceHealth.advice.moved':
+    '如果订阅源换了地址，请订阅新地址并移除这个。我每隔几小时检查一次，恢复时会通知你。',
   'sourceHealth.advice.tls': '证书只能由网站方修复。我每隔几小时检查一次，恢复时会通知你。',
   'sourceHealth.advice.wait': '我每隔几小时（至少每天一次）检查一次，恢复时会通知你；重新订阅会立即重试。',
   'sourceHealth.ok': '✅ 正常',

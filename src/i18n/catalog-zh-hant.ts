@@ -191,7 +191,8 @@ export const zhHant: Record<MessageKey, string> = {
   'sourceHealth.reason.redirects': '重新導向次數過多',
   'sourceHealth.reason.address_refused': '指向不允許存取的位址',
   'sourceHealth.reason.other': '意外錯誤',
-  'sourceHealth.advice.moved': '如果訂閱來源換了網址，請訂閱新網址並移除這個。我每隔幾小時檢查一次，恢復時會通知你。',
+  'sourceHealth.advice.moved':
+    '如果訂閱來源換了網址，請訂閱新網址並移除這個。我每隔幾小時檢查一次，恢復時會通知你。',
   'sourceHealth.advice.tls': '憑證只能由網站方修復。我每隔幾小時檢查一次，恢復時會通知你。',
   'sourceHealth.advice.wait': '我每隔幾小時（至少每天一次）檢查一次，恢復時會通知你；重新訂閱會立即重試。',
   'sourceHealth.ok': '✅ 正常',

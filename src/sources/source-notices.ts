@@ -98,7 +98,10 @@ export class SourceNotices {
         queued++;
       } catch (err) {
         // One chat's notice failing (the sweep finishes a recorded one) must not stop the others.
-        this.deps.log.warn({ err: describeError(err), chat: chat.key, source: source.id }, 'source notice failed');
+        this.deps.log.warn(
+          { err: describeError(err), chat: chat.key, source: source.id },
+          'source notice failed',
+        );
       }
     }
     return queued;

@@ -49,7 +49,9 @@ export function displayUrl(raw: string): string {
   try {
     url = new URL(raw);
   } catch {
-    return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, `$1${REDACTED}@`).replace(/\?.*$/, `?${REDACTED}`);
+    return raw
+      .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, `$1${REDACTED}@`)
+      .replace(/\?.*$/, `?${REDACTED}`);
   }
   let changed = url.username !== '' || url.password !== '';
   const path = url.pathname
