@@ -198,7 +198,7 @@ export const en = {
     'Only the site’s owner can fix its certificate. I check it every few hours and tell you when it works again.',
   'sourceHealth.advice.wait':
     'I check it every few hours (at least daily) and tell you when it works again; subscribing to it again retries at once.',
-  'sourceHealth.ok': '✅ ok',
+  'sourceHealth.ok': '✅ healthy',
   'sourceHealth.never': '⏳ not fetched yet',
   'sourceHealth.failing': '⚠️ failing ({failures} times in a row): {reason}',
   'sourceHealth.disabled': '⛔ disabled since {time}: {reason}',

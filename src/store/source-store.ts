@@ -56,7 +56,8 @@ function toSource(d: SourceDoc): SourceWithSeen {
       disabledKind: d.health?.disabledKind ?? null,
       probes: d.health?.probes ?? 0,
     },
-    public: d.public === true,
+    // Sources from before the flag: the operator's (no chat added them) are public, as new ones are.
+    public: d.public ?? (d.owners ?? []).length === 0,
     createdAt: d.createdAt,
     seen: d.seen ?? [],
   };
@@ -97,7 +98,8 @@ export class SourceStore {
       seen: [],
       owners: input.owner ? [input.owner] : [],
       addedBy: input.addedBy ?? null,
-      public: false,
+      // The operator's sources (added without a chat) are a catalogue for everyone; a chat's are private.
+      public: !input.owner,
       createdAt: now,
     };
     try {
