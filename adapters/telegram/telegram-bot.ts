@@ -8,6 +8,7 @@ import type { Chat, Locale } from '../../src/domain/types.ts';
 import { describeError } from '../../src/errors.ts';
 import { localeFromTag, t } from '../../src/i18n/i18n.ts';
 import { redactSecrets } from '../../src/log.ts';
+import { displayUrl } from '../../src/sources/url-redaction.ts';
 import {
   canManageHere,
   chatTypeOf,
@@ -278,7 +279,7 @@ export function installHandlers(bot: Telegraf, deps: BotDeps): UpdateLanes {
       name === 'subscribe' && /^https?:\/\//i.test(args)
         ? setTimeout(() => {
             checking = answer(
-              textReply(t(context.locale, 'subscribe.checking', { url: args.slice(0, 200) })),
+              textReply(t(context.locale, 'subscribe.checking', { url: displayUrl(args).slice(0, 200) })),
             );
           }, CHECKING_AFTER_MS)
         : undefined;

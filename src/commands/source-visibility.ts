@@ -14,30 +14,31 @@ async function family(services: CommandServices, chat: Chat): Promise<Chat[]> {
   return [chat, ...children.filter((c) => c.key !== chat.key)];
 }
 
-/** Ids of the sources `chat` (with its guild's channels) subscribes to. */
-export async function followedSourceIds(services: CommandServices, chat: Chat): Promise<Set<string>> {
+/** The chat keys and followed source ids of `chat` with its guild's channels. */
+async function followed(services: CommandServices, chat: Chat): Promise<{ keys: string[]; ids: Set<string> }> {
+  const chats = await family(services, chat);
   const ids = new Set<string>();
-  for (const c of await family(services, chat))
+  for (const c of chats)
     for (const s of c.subscriptions) if (s.kind === 'source' && s.sourceId) ids.add(s.sourceId);
-  return ids;
+  return { keys: chats.map((c) => c.key), ids };
 }
 
 /**
- * The sources `ctx`'s chat may see: those it (or its guild's channels) follows, and those the
- * operator made public. Sources stay private to the chats that added and follow them.
+ * The sources `ctx`'s chat may see: those it (or its guild's channels) follows or added, and those
+ * the operator made public. Sources stay private to the chats that added and follow them.
  */
 export async function visibleSources(services: CommandServices, ctx: CommandContext): Promise<Source[]> {
-  const followed = await followedSourceIds(services, ctx.chat);
-  return (await services.sources.list()).filter((s) => s.public === true || followed.has(s.id));
+  const f = await followed(services, ctx.chat);
+  return services.sources.visibleTo(f.keys, f.ids);
 }
 
 /** True when `ctx`'s chat may see `source` (see {@link visibleSources}). */
-export async function isVisible(
-  services: CommandServices,
-  ctx: CommandContext,
-  source: Source,
-): Promise<boolean> {
-  return source.public === true || (await followedSourceIds(services, ctx.chat)).has(source.id);
+export async function isVisible(services: CommandServices, ctx: CommandContext, source: Source): Promise<boolean> {
+  if (source.public === true) return true;
+  const f = await followed(services, ctx.chat);
+  if (f.ids.has(source.id)) return true;
+  const owners = await services.sources.owners(source.id);
+  return owners.some((k) => f.keys.includes(k));
 }
 
 /** Longest failure text in a health line. */

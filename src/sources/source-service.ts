@@ -45,7 +45,7 @@ export class SourceService {
 
   /** Drops the recently-seen item keys (they stay inside the core) and settles `public`. */
   private plain<T extends Source>(s: T): Source {
-    const { seen: _seen, ...rest } = s as T & { seen?: string[] };
+    const { seen: _seen, owners: _owners, ...rest } = s as T & { seen?: string[]; owners?: string[] };
     const listed = this.deps.access?.publicUrls.includes(s.url) ?? false;
     return { ...rest, public: rest.public === true || listed };
   }
@@ -127,6 +127,18 @@ export class SourceService {
   /** Every source with its health, oldest first. */
   async list(): Promise<Source[]> {
     return (await this.deps.sources.list({ withSeen: false })).map((s) => this.plain(s));
+  }
+
+  /**
+   * The sources the chats `chatKeys` may see: those they follow (`followed` ids), those they
+   * added, and public ones. Others stay private to the chats that added and follow them.
+   */
+  async visibleTo(chatKeys: readonly string[], followed: ReadonlySet<string>): Promise<Source[]> {
+    const keys = new Set(chatKeys);
+    return (await this.deps.sources.list({ withSeen: false }))
+      .map((s) => ({ s, shown: this.plain(s) }))
+      .filter(({ s, shown }) => shown.public || followed.has(s.id) || s.owners.some((k) => keys.has(k)))
+      .map(({ shown }) => shown);
   }
 
   /**

@@ -27,6 +27,8 @@ interface SourceDoc {
 /** A source with the keys of the items it served lately (for de-duplication before any write). */
 export interface SourceWithSeen extends Source {
   seen: string[];
+  /** Chat keys that added it (told when it is disabled; it stays visible to them). */
+  owners: string[];
 }
 
 /** Stable id of a source: a hash of its URL, so the same feed is never stored twice. */
@@ -60,6 +62,7 @@ function toSource(d: SourceDoc): SourceWithSeen {
     public: d.public ?? (d.owners ?? []).length === 0,
     createdAt: d.createdAt,
     seen: d.seen ?? [],
+    owners: d.owners ?? [],
   };
 }
 
