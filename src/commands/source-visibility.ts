@@ -15,7 +15,10 @@ async function family(services: CommandServices, chat: Chat): Promise<Chat[]> {
 }
 
 /** The chat keys and followed source ids of `chat` with its guild's channels. */
-async function followed(services: CommandServices, chat: Chat): Promise<{ keys: string[]; ids: Set<string> }> {
+async function followed(
+  services: CommandServices,
+  chat: Chat,
+): Promise<{ keys: string[]; ids: Set<string> }> {
   const chats = await family(services, chat);
   const ids = new Set<string>();
   for (const c of chats)
@@ -33,7 +36,11 @@ export async function visibleSources(services: CommandServices, ctx: CommandCont
 }
 
 /** True when `ctx`'s chat may see `source` (see {@link visibleSources}). */
-export async function isVisible(services: CommandServices, ctx: CommandContext, source: Source): Promise<boolean> {
+export async function isVisible(
+  services: CommandServices,
+  ctx: CommandContext,
+  source: Source,
+): Promise<boolean> {
   if (source.public === true) return true;
   const f = await followed(services, ctx.chat);
   if (f.ids.has(source.id)) return true;

@@ -86,13 +86,20 @@ describe('sources stay private on Telegram', () => {
     expect(JSON.stringify(listed!.reply_markup)).toContain('私家新闻');
     await s.core.sources.setPublic(source.id, false);
     // The secret never reaches a chat.
-    expect(s.fake.sentMessages().filter((m) => (m.text ?? '').includes(SECRET)).map((m) => `${m.chat_id} ${m.text}`)).toEqual([]);
+    expect(
+      s.fake
+        .sentMessages()
+        .filter((m) => (m.text ?? '').includes(SECRET))
+        .map((m) => `${m.chat_id} ${m.text}`),
+    ).toEqual([]);
   });
 });
 
 describe('a source that dies and comes back, on Telegram', () => {
   it('tells each chat once in its language, shows it in /list, retries on a new /subscribe and tells them it is back', async () => {
-    expect(await answer(lin, `/subscribe ${url}`)).toBe(t('zh-Hans', 'subscribe.source', { name: '私家新闻' }));
+    expect(await answer(lin, `/subscribe ${url}`)).toBe(
+      t('zh-Hans', 'subscribe.source', { name: '私家新闻' }),
+    );
     const source = (await s.core.sources.find(url))!;
     s.site.route('/private.xml', { status: 404, body: 'gone' });
     // A 404 is permanent: disabled after half of SOURCE_MAX_FAILURES.
@@ -124,7 +131,9 @@ describe('a source that dies and comes back, on Telegram', () => {
     // Subscribing again retries at once: still failing, then back.
     const still = await answer(lin, `/subscribe ${url}`);
     expect(still).toContain(
-      t('zh-Hans', 'sourceRetry.still', { reason: t('zh-Hans', 'sourceHealth.reason.httpGone', { status: 404 }) }),
+      t('zh-Hans', 'sourceRetry.still', {
+        reason: t('zh-Hans', 'sourceHealth.reason.httpGone', { status: 404 }),
+      }),
     );
     serveOk('/private.xml', '私家新闻');
     const back = await answer(lin, `/subscribe ${url}`);
@@ -132,9 +141,16 @@ describe('a source that dies and comes back, on Telegram', () => {
     const upEn = t('en', 'sourceNotice.upHeading', { name: '私家新闻' });
     const [up] = await waitFor(() => (noticesTo(ann, upEn).length ? noticesTo(ann, upEn) : null));
     expect(up).toContain(t('en', 'sourceNotice.upText'));
-    await waitFor(() => noticesTo(lin, t('zh-Hans', 'sourceNotice.upHeading', { name: '私家新闻' })).length === 1);
+    await waitFor(
+      () => noticesTo(lin, t('zh-Hans', 'sourceNotice.upHeading', { name: '私家新闻' })).length === 1,
+    );
     expect((await answer(ann, '/list')).split('\n')).toContain(`• 私家新闻 · ${t('en', 'sourceHealth.ok')}`);
     expect(noticesTo(ann, upEn)).toHaveLength(1);
-    expect(s.fake.sentMessages().filter((m) => (m.text ?? '').includes(SECRET)).map((m) => `${m.chat_id} ${m.text}`)).toEqual([]);
+    expect(
+      s.fake
+        .sentMessages()
+        .filter((m) => (m.text ?? '').includes(SECRET))
+        .map((m) => `${m.chat_id} ${m.text}`),
+    ).toEqual([]);
   });
 });
