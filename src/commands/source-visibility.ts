@@ -35,19 +35,6 @@ export async function visibleSources(services: CommandServices, ctx: CommandCont
   return services.sources.visibleTo(f.keys, f.ids);
 }
 
-/** True when `ctx`'s chat may see `source` (see {@link visibleSources}). */
-export async function isVisible(
-  services: CommandServices,
-  ctx: CommandContext,
-  source: Source,
-): Promise<boolean> {
-  if (source.public === true) return true;
-  const f = await followed(services, ctx.chat);
-  if (f.ids.has(source.id)) return true;
-  const owners = await services.sources.owners(source.id);
-  return owners.some((k) => f.keys.includes(k));
-}
-
 /** Longest failure text in a health line. */
 const REASON_CHARS = 120;
 

@@ -12,7 +12,7 @@ import { encodeAction } from './command-actions.ts';
 import { type CommandContext, type CommandServices, requireManager, say } from './command-context.ts';
 import { type Reply, type Span, textReply } from './reply.ts';
 import { filtersText } from './settings-commands.ts';
-import { healthText, isVisible, sourcesById, visibleSources } from './source-visibility.ts';
+import { healthText, sourcesById, visibleSources } from './source-visibility.ts';
 import { findSubscription } from './subscription-ref.ts';
 
 const PAGE = 8;
@@ -94,9 +94,7 @@ export async function subscribeCommand(
   requireManager(ctx);
   const arg = ref.trim();
   if (!arg) throw new UserError('subscribe.usage');
-  // A source this chat cannot see is found by its URL only (whoever has the URL knows it).
-  const any = await services.sources.find(arg);
-  const found = any && (isUrl(arg) || (await isVisible(services, ctx, any))) ? any : null;
+  const found = await services.sources.find(arg);
   const already = found && ctx.chat.subscriptions.some((s) => s.kind === 'source' && s.sourceId === found.id);
   if (!already) services.chats.assertCanSubscribe(ctx.chat);
   if (found) return withRetry(services, ctx, found, () => subscribeSource(services, ctx, found, opts));
