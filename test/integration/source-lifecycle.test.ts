@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHAT_LIMITS } from '../../src/chats/chat-rules.ts';
 import type { CommandContext, CommandServices } from '../../src/commands/command-context.ts';
 import { runCommand } from '../../src/commands/command-router.ts';
+import { loadConfig } from '../../src/config/config.ts';
 import type { DeliveryJobRef } from '../../src/delivery/platform-sender.ts';
 import type { Chat, Locale } from '../../src/domain/types.ts';
 import { t as say } from '../../src/i18n/i18n.ts';
@@ -65,11 +66,16 @@ async function notice(chatKey: string, digestKey: string) {
 }
 
 beforeAll(async () => {
+  site = await startNewsSite();
   t = await createTestCore(
-    { SOURCE_MAX_FAILURES: '2', ALLOWED_USERS: 'telegram:71, telegram:72', MAX_SOURCES_PER_USER: '1' },
+    {
+      SOURCE_MAX_FAILURES: '2',
+      ALLOWED_USERS: 'telegram:71, telegram:72',
+      MAX_SOURCES_PER_USER: '1',
+      PUBLIC_SOURCES: `${site.url}/listed.xml`,
+    },
     { deliveryQueue: { enqueue: async (ref) => void queued.push(ref) } },
   );
-  site = await startNewsSite();
 });
 
 afterAll(async () => {
@@ -254,5 +260,36 @@ describe('who may add sources', () => {
       `${site.url}/first.xml`,
     );
     expect(follow.lines[0]?.[0]?.text).toBe(say('en', 'subscribe.source', { name: '第一' }));
+  });
+
+  it('/sources lists a chat-added source only to the chats that follow or added it, and PUBLIC_SOURCES to all', async () => {
+    serve('/listed.xml', '公开源');
+    serve('/unlisted.xml', '私有源');
+    const adder = await chat('69', 'en');
+    const stranger = await chat('70', 'en');
+    await t.core.sources.add(`${site.url}/listed.xml`, { owner: adder.key });
+    await t.core.sources.add(`${site.url}/unlisted.xml`, { owner: adder.key });
+    const labels = async (c: Chat) => {
+      const reply = await runCommand(
+        services(),
+        context((await t.core.chats.get(c.key))!, null),
+        'sources',
+        '',
+      );
+      return (reply.buttons ?? []).flat().map((b) => b.label);
+    };
+    expect(await labels(adder)).toEqual(expect.arrayContaining(['公开源', '私有源']));
+    const seen = await labels(stranger);
+    expect(seen).toContain('公开源');
+    expect(seen).not.toContain('私有源');
+  });
+
+  it('refuses a malformed ALLOWED_USERS at start-up', () => {
+    expect(() => loadConfig({ ALLOWED_USERS: 'telegram:12,alice' })).toThrow(/ALLOWED_USERS/);
+    expect(loadConfig({ ALLOWED_USERS: ' telegram:12, discord:34 ' }).ALLOWED_USERS).toEqual([
+      'telegram:12',
+      'discord:34',
+    ]);
+    expect(loadConfig({}).ALLOWED_USERS).toEqual([]);
   });
 });
