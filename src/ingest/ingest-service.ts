@@ -111,8 +111,11 @@ export class IngestService {
       return { ...base, ...(await this.fail(source, err, now)) };
     }
     if (res.status === 304) {
+      // The feed it served last is still current: a disabled source that says so is back.
+      const recovered = source.health.disabledAt ? await this.deps.sources.enable(source.id, now) : false;
       if (source.health.failures > 0) await this.deps.sources.clearFailures(source.id, now);
-      return { ...base, status: 'not_modified' };
+      if (recovered) await this.recovered(source);
+      return { ...base, status: 'not_modified', ...(recovered ? { recovered } : {}) };
     }
     return this.ingestResponse(source, res, now);
   }
@@ -162,14 +165,7 @@ export class IngestService {
       });
       if (warnings.length > 0)
         this.deps.log.warn({ source: source.id, warnings }, 'source document needed repairs');
-      if (recovered) {
-        this.deps.log.info({ source: source.id }, 'disabled source answers again; re-enabled');
-        await this.deps
-          .onSourceRecovered?.(source, source.health.disabledAt as Date)
-          .catch((err) =>
-            this.deps.log.warn({ err: describeError(err), source: source.id }, 'recovery notice failed'),
-          );
-      }
+      if (recovered) await this.recovered(source);
       if (stored.articles.length > 0 && this.deps.onNewArticles) {
         await this.deps
           .onNewArticles(stored.articles)
@@ -192,6 +188,14 @@ export class IngestService {
     } catch (err) {
       return { ...base, ...(await this.fail(source, err, now)) };
     }
+  }
+
+  /** A disabled source answered again and was re-enabled: log it and tell its chats. */
+  private async recovered(source: SourceWithSeen): Promise<void> {
+    this.deps.log.info({ source: source.id }, 'disabled source answers again; re-enabled');
+    await this.deps
+      .onSourceRecovered?.(source, source.health.disabledAt as Date)
+      .catch((err) => this.deps.log.warn({ err: describeError(err), source: source.id }, 'recovery notice failed'));
   }
 
   /** Keep the unseen items, settle clusters, insert, and journal what was new. */

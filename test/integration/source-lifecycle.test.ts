@@ -197,6 +197,31 @@ describe('a disabled source', () => {
   });
 });
 
+describe('a disabled source answering 304', () => {
+  it('is back: the feed it served last is still current', async () => {
+    const body = feed('不变的源');
+    site.route('/same.xml', { body, etag: '"v1"', contentType: 'application/rss+xml' });
+    const c = await chat('75', 'en');
+    const { source } = await t.core.sources.add(`${site.url}/same.xml`);
+    await t.core.chats.subscribe(c.key, { sourceId: source.id });
+    site.route('/same.xml', { status: 404, body: 'gone' });
+    await t.core.ingest.fetchById(source.id);
+    const down = (await t.stores.sources.get(source.id))!;
+    expect(down.health.disabledAt).not.toBeNull();
+    site.route('/same.xml', { body, etag: '"v1"', contentType: 'application/rss+xml' });
+    const before = queued.length;
+    expect(await t.core.ingest.fetchById(source.id, down.nextFetchAt)).toMatchObject({
+      status: 'not_modified',
+      recovered: true,
+    });
+    expect((await t.stores.sources.get(source.id))!.health.disabledAt).toBeNull();
+    expect(queued.slice(before).map((r) => r.chatKey)).toEqual([c.key]);
+    expect(
+      (await notice(c.key, `source-up-${source.id}-${down.health.disabledAt!.getTime()}`))?.message.heading,
+    ).toBe(say('en', 'sourceNotice.upHeading', { name: '不变的源' }));
+  });
+});
+
 describe('who may add sources', () => {
   const services = () => t.core as CommandServices;
 
