@@ -195,7 +195,9 @@ export class IngestService {
     this.deps.log.info({ source: source.id }, 'disabled source answers again; re-enabled');
     await this.deps
       .onSourceRecovered?.(source, source.health.disabledAt as Date)
-      .catch((err) => this.deps.log.warn({ err: describeError(err), source: source.id }, 'recovery notice failed'));
+      .catch((err) =>
+        this.deps.log.warn({ err: describeError(err), source: source.id }, 'recovery notice failed'),
+      );
   }
 
   /** Keep the unseen items, settle clusters, insert, and journal what was new. */
