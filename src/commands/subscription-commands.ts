@@ -235,7 +235,8 @@ export async function listCommand(services: CommandServices, ctx: CommandContext
     lines.push([{ text: say(ctx, 'list.title'), bold: true }]);
     const sources = await sourcesById(services, sourceIdsOf(c));
     for (const s of c.subscriptions) {
-      const name = await subscriptionName(services, ctx, s);
+      const known = s.kind === 'source' && !s.name && s.sourceId ? sources.get(s.sourceId) : undefined;
+      const name = known?.name ?? (await subscriptionName(services, ctx, s));
       lines.push([{ text: `• ${name}${marks(ctx, s)}${healthMark(ctx, sources, s)}` }]);
     }
   }
