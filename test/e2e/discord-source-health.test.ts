@@ -131,6 +131,10 @@ describe('a source that dies and comes back, on Discord', () => {
     const notice = await waitFor(() => posted().find((c) => c.startsWith(down)));
     expect(notice).toContain('HTTP 503');
     expect(notice).toContain('I check it every few hours');
+    // Adding it again retries it at once; it still fails.
+    const again = text(await feed('add', [channel(NEWS), str('source', source.id), str('mode', 'digest')]));
+    expect(again).toContain('I tried it again just now and it still fails');
+    expect(again).toContain('HTTP 503');
     const list = text(await feed('list', []));
     expect(list).toContain('⛔');
     expect(list).toContain(t('en', 'sourceHealth.reason.http', { status: 503 }));

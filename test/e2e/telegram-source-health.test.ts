@@ -6,6 +6,7 @@
  * added and public sources; ALLOWED_USERS and MAX_SOURCES_PER_USER refuse in one line.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHAT_LIMITS } from '../../src/chats/chat-rules.ts';
 import { t } from '../../src/i18n/i18n.ts';
 import { waitFor } from '../fakes/wait-for.ts';
 import { ask, rss, type Stack, startStack, textsTo } from './telegram-harness.ts';
@@ -67,6 +68,22 @@ describe('sources stay private on Telegram', () => {
     );
     expect(s.site.requests.length).toBe(requests);
     expect(await s.core.sources.find(`${s.site.url}/third.xml`)).toBeNull();
+  });
+
+  it('a chat at its subscription cap is refused before the URL is fetched or stored', async () => {
+    const key = `telegram:${lin.id}`;
+    await answer(lin, '/list');
+    for (let i = 0; i < CHAT_LIMITS.subscriptions; i++)
+      await s.core.chats.subscribe(key, { keyword: `词${i}` });
+    serveOk('/capped.xml', '满额');
+    const requests = s.site.requests.length;
+    expect(await answer(lin, `/subscribe ${s.site.url}/capped.xml`)).toBe(
+      t('zh-Hans', 'subscribe.tooMany', { max: CHAT_LIMITS.subscriptions }),
+    );
+    expect(s.site.requests.length).toBe(requests);
+    expect(await s.core.sources.find(`${s.site.url}/capped.xml`)).toBeNull();
+    for (const sub of (await s.core.chats.get(key))!.subscriptions)
+      await s.core.chats.unsubscribe(key, sub.id);
   });
 
   it('/sources lists what a chat follows or added; others see a source once it is public', async () => {
