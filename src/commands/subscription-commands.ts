@@ -18,7 +18,7 @@ import { findSubscription } from './subscription-ref.ts';
 const PAGE = 8;
 
 /**
- * `/sources` — a page of the sources this chat may see (those it follows and public ones) as
+ * `/sources` — a page of the sources this chat may see (those it follows or added, public ones) as
  * buttons; a tap subscribes.
  */
 export async function sourcesCommand(
