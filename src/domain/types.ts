@@ -34,6 +34,8 @@ export interface SourceHealth {
   disabledKind?: string | null;
   /** Failed re-probes since the source was disabled (each doubles the wait before the next). */
   probes?: number;
+  /** Its chats were told it was disabled (a notice interrupted by a crash is built at the next probe). */
+  downNotified?: boolean;
 }
 
 /** A news source that is polled. */

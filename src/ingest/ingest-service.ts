@@ -261,6 +261,13 @@ export class IngestService {
         at: now,
       });
       this.deps.log.info({ source: source.id, probes, reason }, 'disabled source still failing');
+      // Told at the moment it was disabled unless a crash came between; the notice is idempotent.
+      if (!source.health.downNotified)
+        await this.tellDisabled(source, {
+          reason: source.health.disabledReason ?? reason,
+          kind: (source.health.disabledKind as FailureKind | null | undefined) ?? kind,
+          at: source.health.disabledAt,
+        });
       return result;
     }
     const failures = source.health.failures + 1;
@@ -277,12 +284,18 @@ export class IngestService {
       at: now,
     });
     this.deps.log.warn({ source: source.id, failures, reason, disabled: disable }, 'source fetch failed');
-    if (disabledNow && this.deps.onSourceDisabled)
-      await this.deps
-        .onSourceDisabled(source, { reason, kind, at: now })
-        .catch((e) =>
-          this.deps.log.warn({ err: describeError(e), source: source.id }, 'disabled-source notice failed'),
-        );
+    if (disabledNow) await this.tellDisabled(source, { reason, kind, at: now });
     return result;
+  }
+
+  /** Tell a disabled source's chats, then record that they were told. */
+  private async tellDisabled(source: SourceWithSeen, failure: SourceFailure): Promise<void> {
+    if (!this.deps.onSourceDisabled) return;
+    try {
+      await this.deps.onSourceDisabled(source, failure);
+      await this.deps.sources.markDownNotified(source.id);
+    } catch (err) {
+      this.deps.log.warn({ err: describeError(err), source: source.id }, 'disabled-source notice failed');
+    }
   }
 }

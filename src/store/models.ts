@@ -20,6 +20,8 @@ const healthSchema = new Schema(
     disabledKind: { type: String, default: null },
     /** Failed re-probes since the source was disabled. */
     probes: { type: Number, default: 0 },
+    /** Its chats were told it was disabled. */
+    downNotified: { type: Boolean, default: false },
   },
   { _id: false },
 );

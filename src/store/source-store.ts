@@ -57,6 +57,7 @@ function toSource(d: SourceDoc): SourceWithSeen {
       lastErrorKind: d.health?.lastErrorKind ?? null,
       disabledKind: d.health?.disabledKind ?? null,
       probes: d.health?.probes ?? 0,
+      downNotified: d.health?.downNotified ?? false,
     },
     // Sources from before the flag: the operator's (no chat added them) are public, as new ones are.
     public: d.public ?? (d.owners ?? []).length === 0,
@@ -223,12 +224,20 @@ export class SourceStore {
           'health.disabledReason': f.error,
           'health.disabledKind': f.kind,
           'health.probes': 0,
+          'health.downNotified': false,
         },
       } as never,
     );
     if (res.modifiedCount > 0) return true;
     await this.models.Source.collection.updateOne({ _id: id as never }, { $set: set } as never);
     return false;
+  }
+
+  /** Its chats were told it was disabled. */
+  async markDownNotified(id: string): Promise<void> {
+    await this.models.Source.collection.updateOne({ _id: id as never }, {
+      $set: { 'health.downNotified': true },
+    } as never);
   }
 
   /** A re-probe of a disabled source failed: it stays disabled and waits until `retryAt`. */

@@ -197,6 +197,35 @@ describe('a disabled source', () => {
   });
 });
 
+describe('a disabled source whose chats were not told', () => {
+  it('is told at its next probe (a crash came between disabling and telling), once', async () => {
+    serve('/crash.xml', '崩溃之间');
+    const c = await chat('76', 'en');
+    const { source } = await t.core.sources.add(`${site.url}/crash.xml`);
+    await t.core.chats.subscribe(c.key, { sourceId: source.id });
+    const at = new Date();
+    // What a process that died right after disabling it left behind: disabled, nobody told.
+    await t.stores.sources.recordFailure(source.id, {
+      error: 'HTTP 410',
+      kind: 'http_410',
+      failures: 2,
+      retryAt: new Date(at.getTime() + REPROBE_MIN_MS),
+      disable: true,
+      at,
+    });
+    site.route('/crash.xml', { status: 410, body: 'gone' });
+    const before = queued.length;
+    await t.core.ingest.fetchById(source.id, new Date(at.getTime() + REPROBE_MIN_MS));
+    expect(queued.slice(before).map((r) => r.chatKey)).toEqual([c.key]);
+    const text = (await notice(c.key, `source-down-${source.id}-${at.getTime()}`))?.message.text;
+    expect(text).toContain(say('en', 'sourceHealth.reason.httpGone', { status: 410 }));
+    expect((await t.stores.sources.get(source.id))?.health.downNotified).toBe(true);
+    const next = (await t.stores.sources.get(source.id))!.nextFetchAt;
+    await t.core.ingest.fetchById(source.id, next);
+    expect(queued.length).toBe(before + 1);
+  });
+});
+
 describe('a disabled source answering 304', () => {
   it('is back: the feed it served last is still current', async () => {
     const body = feed('不变的源');
