@@ -11,6 +11,7 @@ import { ParsePool } from './ingest/parse-pool.ts';
 import type { Logger } from './log.ts';
 import { RetentionService } from './maintenance/retention-service.ts';
 import { HeadlinesService } from './search/headlines-service.ts';
+import { SourceNotices } from './sources/source-notices.ts';
 import { SourceService } from './sources/source-service.ts';
 import { ArticleStore } from './store/article-store.ts';
 import { ChatStore } from './store/chat-store.ts';
@@ -112,6 +113,13 @@ export async function createCoreInternals(
     queue: ports.deliveryQueue ?? null,
     firstLookbackMs: config.FIRST_DIGEST_LOOKBACK,
   });
+  const notices = new SourceNotices({
+    chats,
+    sources: stores.sources,
+    deliveries: stores.deliveries,
+    queue: ports.deliveryQueue ?? null,
+    log,
+  });
   const ingest = new IngestService({
     fetcher,
     parser,
@@ -128,7 +136,13 @@ export async function createCoreInternals(
       }
     },
     ...(ports.onFetchOutcome ? { onOutcome: ports.onFetchOutcome } : {}),
-    onSourceDisabled: async (source, reason) => ports.onSourceDisabled?.(source, reason),
+    onSourceDisabled: async (source, failure) => {
+      ports.onSourceDisabled?.(source, failure.reason);
+      await notices.disabled(source, failure.kind, failure.at);
+    },
+    onSourceRecovered: async (source, disabledAt) => {
+      await notices.recovered(source, disabledAt);
+    },
   });
   const sources = new SourceService({
     fetcher,
@@ -136,6 +150,11 @@ export async function createCoreInternals(
     sources: stores.sources,
     ingest,
     defaultIntervalSec: Math.round(config.DEFAULT_POLL_INTERVAL / 1000),
+    access: {
+      publicUrls: config.PUBLIC_SOURCES,
+      allowedUsers: config.ALLOWED_USERS,
+      maxPerUser: config.MAX_SOURCES_PER_USER,
+    },
   });
   const deliveries = new DeliveryService({
     chats,

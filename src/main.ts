@@ -45,6 +45,9 @@ export async function startService(config: Config, role: Role): Promise<Service>
   const core: Core = await createCore(config, log, {
     schedules: ports.schedules,
     deliveryQueue: ports.deliveries,
+    // The core tells the source's chats itself (as deliveries); this is the operator's record.
+    onSourceDisabled: (source) =>
+      log.warn({ source: source.id, name: source.name }, 'source disabled after repeated failures'),
     onFetchOutcome: (o) => {
       metrics.fetches.inc({ status: o.status });
       if (o.new > 0) metrics.articlesStored.inc(o.new);

@@ -46,12 +46,13 @@ export const replyLocale = (i: { locale: string }) => localeFromTag(i.locale, 'e
 
 /** A context for `chat`, answered in the member's language. */
 export function contextFor(
-  i: { locale: string },
+  i: { locale: string; user?: { id: string } },
   chat: Chat,
   canManage: boolean,
   target: string | null,
 ): CommandContext {
   return {
+    actor: i.user ? `discord:${i.user.id}` : null,
     chat,
     locale: replyLocale(i),
     canManage,

@@ -8,6 +8,7 @@ import type { Chat, Locale } from '../../src/domain/types.ts';
 import { describeError } from '../../src/errors.ts';
 import { localeFromTag, t } from '../../src/i18n/i18n.ts';
 import { redactSecrets } from '../../src/log.ts';
+import { displayUrl } from '../../src/sources/url-redaction.ts';
 import {
   canManageHere,
   chatTypeOf,
@@ -130,6 +131,8 @@ export function installHandlers(bot: Telegraf, deps: BotDeps): UpdateLanes {
     }
   };
 
+  const actorOf = (m: Msg): string | null => (m.from ? `telegram:${m.from.id}` : null);
+
   const topicOf = (m: Msg): number | undefined =>
     m.is_topic_message && m.message_thread_id ? m.message_thread_id : undefined;
 
@@ -215,7 +218,7 @@ export function installHandlers(bot: Telegraf, deps: BotDeps): UpdateLanes {
       if (target) context = target.context;
     }
     const data = await deps.download(await ctx.telegram.getFileLink(doc.file_id));
-    await answer(await runImport(services, context, data));
+    await answer(await runImport(services, { ...context, actor: actorOf(m) }, data));
   };
 
   const onMessage = async (ctx: Context, m: Msg) => {
@@ -266,6 +269,8 @@ export function installHandlers(bot: Telegraf, deps: BotDeps): UpdateLanes {
     } else {
       context = contextFor(chat, MANAGE_COMMANDS.has(name) ? await canManage() : false, topic, null);
     }
+    // Who adds a source counts for ALLOWED_USERS and MAX_SOURCES_PER_USER; a channel post names nobody.
+    context = { ...context, actor: actorOf(m) };
     const work = runCommand(services, context, name, args);
     // A feed URL is probed before it is added, which a slow site stretches to the fetch time-out:
     // say what is happening when it takes long, then answer.
@@ -274,7 +279,7 @@ export function installHandlers(bot: Telegraf, deps: BotDeps): UpdateLanes {
       name === 'subscribe' && /^https?:\/\//i.test(args)
         ? setTimeout(() => {
             checking = answer(
-              textReply(t(context.locale, 'subscribe.checking', { url: args.slice(0, 200) })),
+              textReply(t(context.locale, 'subscribe.checking', { url: displayUrl(args).slice(0, 200) })),
             );
           }, CHECKING_AFTER_MS)
         : undefined;

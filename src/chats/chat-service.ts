@@ -243,6 +243,11 @@ export class ChatService {
     return this.deps.store.markDigest(key, slot, at, cursor);
   }
 
+  /** Chats subscribed to `sourceId` (told when it is disabled or comes back). */
+  subscribersOf(sourceId: string): Promise<Chat[]> {
+    return this.deps.store.subscribersOf(sourceId);
+  }
+
   /** Chat keys with an instant subscription to `sourceId`. */
   instantChats(sourceId: string): Promise<string[]> {
     return this.deps.store.instantChats(sourceId);

@@ -47,9 +47,25 @@ export async function sourcesList(core: Core, opts: { json?: boolean }) {
           ? `ok, last ${s.health.lastSuccessAt.toISOString()}${s.health.lastWarning ? `; warning: ${s.health.lastWarning}` : ''}`
           : 'not fetched yet';
     process.stdout.write(
-      `${s.id}  ${s.kind.padEnd(4)}  every ${Math.round(s.intervalSec / 60)}m  ${s.name}  ${s.url}  [${health}]\n`,
+      `${s.id}  ${s.kind.padEnd(4)}  every ${Math.round(s.intervalSec / 60)}m  ${s.name}  ${s.url}  [${health}]${s.public ? '  public' : ''}\n`,
     );
   }
+}
+
+/** `sources public <id|url> on|off`: list a source in every chat's /sources, or only where it is followed. */
+export async function sourcesPublic(core: Core, ref: string, state: string) {
+  const on = /^(on|true|yes|1)$/i.test(state);
+  if (!on && !/^(off|false|no|0)$/i.test(state))
+    throw new NewsrelayError('bad_input', `The state must be on or off, not "${state}"`);
+  const source = await core.sources.find(ref);
+  if (!source) throw new NewsrelayError('not_found', `No source matches "${ref}"`);
+  await core.sources.setPublic(source.id, on);
+  const listed = core.config.PUBLIC_SOURCES.includes(source.url);
+  say(
+    on
+      ? `${source.name} (${source.id}) is public: every chat's /sources lists it.`
+      : `${source.name} (${source.id}) is private: only the chats that follow it see it${listed ? ' (but PUBLIC_SOURCES still lists its URL)' : ''}.`,
+  );
 }
 
 /** `sources import <file.opml>`: every feed is validated like `sources add`; failures are listed, nothing else changes. */

@@ -62,6 +62,10 @@ sources
   .option('--json', 'machine-readable output')
   .action((file: string, o: { json?: boolean }) => withCore((c) => cmd.sourcesImport(c, file, o)));
 sources
+  .command('public <source> <state>')
+  .description("list a source (id or URL) in every chat's /sources (on), or only where it is followed (off)")
+  .action((ref: string, state: string) => withCore((c) => cmd.sourcesPublic(c, ref, state)));
+sources
   .command('export')
   .description('print the sources as OPML 2.0')
   .action(() => withCore((c) => cmd.sourcesExport(c)));

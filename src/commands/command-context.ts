@@ -29,6 +29,12 @@ export interface CommandContext {
   target: string | null;
   /** `text`: commands typed with arguments (usage lines help); `options`: typed slash options. */
   syntax: 'text' | 'options';
+  /**
+   * The person giving the command as a platform user id (`telegram:123`, `discord:456`), for
+   * ALLOWED_USERS and MAX_SOURCES_PER_USER; null (or absent) when the platform names nobody (a
+   * channel post).
+   */
+  actor?: string | null;
 }
 
 /** Throws the refusal of `ctx` unless its actor may manage the chat. */

@@ -3,10 +3,12 @@ import { NewsrelayError, UserError } from '../errors.ts';
 import { formatLocalTime } from '../i18n/format-time.ts';
 import type { MessageKey } from '../i18n/i18n.ts';
 import { type Headline, HeadlinesService, MAX_QUERY_CHARS } from '../search/headlines-service.ts';
+import { displayUrl } from '../sources/url-redaction.ts';
 import { encodeAction, type PageState } from './command-actions.ts';
 import { type CommandContext, type CommandServices, say } from './command-context.ts';
 import type { HeadlineCard, Reply, ReplyButton, Span } from './reply.ts';
 import { textReply } from './reply.ts';
+import { healthText, visibleSources } from './source-visibility.ts';
 
 /** Commands in menu order, with their description key (Telegram's setMyCommands, /help). */
 export const COMMANDS: ReadonlyArray<{ name: string; key: MessageKey }> = [
@@ -175,31 +177,27 @@ export async function articleCommand(
   return { lines: [], cards: [card(h, true)], detail: true, timezone: ctx.chat.timezone };
 }
 
-/** Longest health line's error text. */
-const ERROR_CHARS = 120;
-
-/** Sources with their health (Discord's `/sources`): one line each. */
+/**
+ * Sources with their health (Discord's `/sources`): one line each, for the sources this chat may
+ * see (those it follows, public ones). A URL with secrets (tokens, credentials) is not linked; its
+ * redacted form is shown instead.
+ */
 export async function sourcesHealthCommand(services: CommandServices, ctx: CommandContext): Promise<Reply> {
-  const sources = await services.sources.list();
+  const sources = await visibleSources(services, ctx);
   if (sources.length === 0)
     return { title: say(ctx, 'health.title'), lines: [[{ text: say(ctx, 'health.none') }]] };
   const lines = sources.map((s): Span[] => {
     const h = s.health;
-    let status: string;
-    if (h.disabledAt)
-      status = `⛔ ${say(ctx, 'health.disabled', { error: (h.disabledReason ?? '').slice(0, ERROR_CHARS) })}`;
-    else if (h.failures > 0)
-      status = `⚠️ ${say(ctx, 'health.failing', { failures: h.failures, error: (h.lastError ?? '').slice(0, ERROR_CHARS) })}`;
-    else if (!h.lastSuccessAt) status = `⏳ ${say(ctx, 'health.never')}`;
-    else status = `✅ ${say(ctx, 'health.ok')}`;
     const last = h.lastSuccessAt
       ? ` · ${say(ctx, 'health.lastSuccess', { time: formatLocalTime(h.lastSuccessAt.getTime(), ctx.chat.timezone) })}`
       : '';
+    const name = s.name.slice(0, 80);
+    const shown = displayUrl(s.url);
     return [
-      { text: s.name.slice(0, 80), url: s.url },
+      shown === s.url ? { text: name, url: s.url } : { text: `${name} (${shown.slice(0, 200)})` },
       { text: ' ' },
       { text: s.id, code: true },
-      { text: ` — ${status}${last}` },
+      { text: ` — ${healthText(ctx, s, ctx.chat.timezone)}${last}` },
     ];
   });
   return { title: say(ctx, 'health.title'), lines };

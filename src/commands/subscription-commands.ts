@@ -4,23 +4,29 @@ import type { Chat, Source, Subscription } from '../domain/types.ts';
 import { NewsrelayError, UserError } from '../errors.ts';
 import { scriptName } from '../i18n/i18n.ts';
 import { HeadlinesService } from '../search/headlines-service.ts';
+import { failureText } from '../sources/failure-kind.ts';
 import { type OpmlFeed, parseOpml, toOpml } from '../sources/opml.ts';
+import { displayUrl } from '../sources/url-redaction.ts';
 import { queryTerms } from '../text/index-terms.ts';
 import { encodeAction } from './command-actions.ts';
 import { type CommandContext, type CommandServices, requireManager, say } from './command-context.ts';
 import { type Reply, type Span, textReply } from './reply.ts';
 import { filtersText } from './settings-commands.ts';
+import { healthText, sourcesById, visibleSources } from './source-visibility.ts';
 import { findSubscription } from './subscription-ref.ts';
 
 const PAGE = 8;
 
-/** `/sources` — a page of known sources as buttons; a tap subscribes. */
+/**
+ * `/sources` — a page of the sources this chat may see (those it follows or added, public ones) as
+ * buttons; a tap subscribes.
+ */
 export async function sourcesCommand(
   services: CommandServices,
   ctx: CommandContext,
   page = 0,
 ): Promise<Reply> {
-  const all = (await services.sources.list()).filter((s) => !s.health.disabledAt);
+  const all = (await visibleSources(services, ctx)).filter((s) => !s.health.disabledAt);
   if (all.length === 0) return textReply(say(ctx, 'sources.none'));
   const pages = Math.ceil(all.length / PAGE);
   const p = Math.min(Math.max(0, page), pages - 1);
@@ -91,10 +97,11 @@ export async function subscribeCommand(
   const found = await services.sources.find(arg);
   const already = found && ctx.chat.subscriptions.some((s) => s.kind === 'source' && s.sourceId === found.id);
   if (!already) services.chats.assertCanSubscribe(ctx.chat);
-  if (found) return subscribeSource(services, ctx, found, opts);
+  if (found) return withRetry(services, ctx, found, () => subscribeSource(services, ctx, found, opts));
   if (isUrl(arg)) {
-    const added = await services.sources.add(arg, { owner: ctx.chat.key });
-    return subscribeSource(services, ctx, added.source, { ...opts, isNew: !added.existed });
+    const added = await services.sources.add(arg, { owner: ctx.chat.key, addedBy: ctx.actor ?? null });
+    const subscribe = () => subscribeSource(services, ctx, added.source, { ...opts, isNew: !added.existed });
+    return withRetry(services, ctx, added.source, subscribe);
   }
   if (!opts.allowKeyword) throw new UserError('source.unknown', { source: arg.slice(0, 100) });
   let keyword: string;
@@ -109,6 +116,28 @@ export async function subscribeCommand(
   ctx.chat = res.chat;
   if (res.status === 'already') return textReply(say(ctx, 'subscribe.already', { name: keyword }));
   return textReply(say(ctx, 'subscribe.keyword', { keyword }));
+}
+
+/**
+ * Subscribing to a disabled source retries it at once (before subscribing, so the chats told it
+ * is back are the others): the reply says whether it works again or still fails, and why.
+ */
+async function withRetry(
+  services: CommandServices,
+  ctx: CommandContext,
+  source: Source,
+  subscribe: () => Promise<Reply>,
+): Promise<Reply> {
+  const outcome = source.health.disabledAt ? await services.sources.retry(source.id) : null;
+  const reply = await subscribe();
+  if (!outcome) return reply;
+  const note =
+    outcome.status === 'ok' || outcome.status === 'not_modified'
+      ? say(ctx, 'sourceRetry.back')
+      : say(ctx, 'sourceRetry.still', {
+          reason: failureText(ctx.locale, outcome.failureKind ?? source.health.disabledKind),
+        });
+  return { ...reply, lines: [...reply.lines, [{ text: note }]] };
 }
 
 /** How a subscription is shown: the chat's own name for it, the source's name, or the keyword. */
@@ -187,15 +216,28 @@ function marks(ctx: CommandContext, s: Subscription): string {
   return `${s.instant ? say(ctx, 'list.instant') : ''}${s.muted ? say(ctx, 'list.muted') : ''}${subFilters(ctx, s)}`;
 }
 
-/** `/list` — subscriptions and settings. */
+/** ` · <health>` after a source subscription's line; '' for keywords and unknown sources. */
+function healthMark(ctx: CommandContext, sources: ReadonlyMap<string, Source>, s: Subscription): string {
+  const source = s.kind === 'source' && s.sourceId ? sources.get(s.sourceId) : undefined;
+  return source ? ` · ${healthText(ctx, source, ctx.chat.timezone)}` : '';
+}
+
+/** Ids of the sources a chat's subscriptions follow. */
+const sourceIdsOf = (c: Chat) =>
+  c.subscriptions.flatMap((s) => (s.kind === 'source' && s.sourceId ? [s.sourceId] : []));
+
+/** `/list` — subscriptions with their sources' health, and settings. */
 export async function listCommand(services: CommandServices, ctx: CommandContext): Promise<Reply> {
   const c = ctx.chat;
   const lines: Span[][] = [];
   if (c.subscriptions.length === 0) lines.push([{ text: say(ctx, 'list.none') }]);
   else {
     lines.push([{ text: say(ctx, 'list.title'), bold: true }]);
+    const sources = await sourcesById(services, sourceIdsOf(c));
     for (const s of c.subscriptions) {
-      lines.push([{ text: `• ${await subscriptionName(services, ctx, s)}${marks(ctx, s)}` }]);
+      const known = s.kind === 'source' && !s.name && s.sourceId ? sources.get(s.sourceId) : undefined;
+      const name = known?.name ?? (await subscriptionName(services, ctx, s));
+      lines.push([{ text: `• ${name}${marks(ctx, s)}${healthMark(ctx, sources, s)}` }]);
     }
   }
   lines.push([
@@ -217,7 +259,7 @@ export async function listCommand(services: CommandServices, ctx: CommandContext
 /**
  * `/feed list [channel]` (Discord): the source subscriptions of every chat that follows
  * `parentKey` (a guild's channels) under their names, paused channels and muted feeds marked, with
- * filters; `label` names a chat as the platform links it.
+ * filters and each source's health; `label` names a chat as the platform links it.
  */
 export async function feedListCommand(
   services: CommandServices,
@@ -229,15 +271,14 @@ export async function feedListCommand(
     (c) => c.subscriptions.length > 0 && (!opts.onlyChatId || c.chatId === opts.onlyChatId),
   );
   if (chats.length === 0) return { ...textReply(say(ctx, 'feed.listEmpty')), private: true };
-  const ids = chats.flatMap((c) => c.subscriptions.flatMap((s) => (s.sourceId ? [s.sourceId] : [])));
-  const names = await services.headlines.sourceNames(ids);
+  const sources = await sourcesById(services, chats.flatMap(sourceIdsOf));
   const lines = chats.map((c): Span[] => {
     const subs = c.subscriptions
       .filter((s) => s.kind === 'source' && s.sourceId)
       .map((s) => {
         const mode = say(ctx, s.instant ? 'feed.modeInstant' : 'feed.modeDigest');
-        const name = s.name ?? names.get(s.sourceId!) ?? s.sourceId!;
-        return `${name} (${mode})${s.muted ? say(ctx, 'list.muted') : ''}${subFilters(ctx, s)}`;
+        const name = s.name ?? sources.get(s.sourceId!)?.name ?? s.sourceId!;
+        return `${name} (${mode})${s.muted ? say(ctx, 'list.muted') : ''}${subFilters(ctx, s)}${healthMark(ctx, sources, s)}`;
       });
     const paused = c.active ? '' : say(ctx, 'feed.paused', { reason: c.deactivatedReason ?? '' });
     const f = filtersText(c);
@@ -278,12 +319,17 @@ export async function instantCommand(
   );
 }
 
-/** `/export` — the chat's source subscriptions as an OPML file. */
+/**
+ * `/export` — the chat's source subscriptions as an OPML file. A URL's secrets (tokens, keys,
+ * credentials) stay in it only for the chat that added the source.
+ */
 export async function exportCommand(services: CommandServices, ctx: CommandContext): Promise<Reply> {
   const sources = [];
   for (const s of ctx.chat.subscriptions) {
     const src = s.kind === 'source' && s.sourceId ? await services.sources.get(s.sourceId) : null;
-    if (src) sources.push({ url: src.url, title: src.name });
+    if (!src) continue;
+    const own = (await services.sources.owners(src.id)).includes(ctx.chat.key);
+    sources.push({ url: own ? src.url : displayUrl(src.url), title: src.name });
   }
   if (sources.length === 0) return textReply(say(ctx, 'export.none'));
   const xml = toOpml(`NewsRelay ${ctx.chat.title ?? ctx.chat.chatId}`, sources);
@@ -316,6 +362,7 @@ export async function importOpml(
       services.chats.assertCanSubscribe(ctx.chat);
       const res = await services.sources.add(f.url, {
         owner: ctx.chat.key,
+        addedBy: ctx.actor ?? null,
         ...(f.title ? { name: f.title } : {}),
       });
       if (!ctx.chat.subscriptions.some((s) => s.sourceId === res.source.id)) {

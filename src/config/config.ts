@@ -14,6 +14,14 @@ const duration = z.string().transform((v, ctx) => {
   return ms;
 });
 
+/** A comma (or whitespace) separated list; empty entries dropped. */
+const list = z.string().transform((v) =>
+  v
+    .split(/[,\s]+/)
+    .map((x) => x.trim())
+    .filter((x) => x !== ''),
+);
+
 const timezone = z.string().refine(isTimeZone, { message: 'not an IANA time zone (e.g. Asia/Shanghai)' });
 
 /**
@@ -92,6 +100,20 @@ const schema = z.object({
   FIRST_DIGEST_LOOKBACK: duration.prefault('24h'),
   /** Consecutive failures after which a source is disabled. */
   SOURCE_MAX_FAILURES: z.coerce.number().int().min(1).default(10),
+  /**
+   * Feed URLs listed in every chat's /sources (comma separated); other sources are listed only in
+   * the chats that follow them (`newsrelay sources public` marks one too).
+   */
+  PUBLIC_SOURCES: list.pipe(z.array(z.string().url('a feed URL'))).prefault(''),
+  /**
+   * Who may add new sources from a chat: platform user ids like `telegram:123,discord:456`; empty
+   * lets everyone. Subscribing to a source already known is not limited.
+   */
+  ALLOWED_USERS: list
+    .pipe(z.array(z.string().regex(/^(telegram|discord):\d{1,20}$/, 'telegram:<id> or discord:<id>')))
+    .prefault(''),
+  /** How many sources one user may be the first to add from a chat; 0 = no limit. */
+  MAX_SOURCES_PER_USER: z.coerce.number().int().min(0).default(0),
   FETCH_TIMEOUT: duration.prefault('15s'),
   /** Largest feed body accepted, after decompression. */
   FETCH_MAX_BYTES: z.coerce

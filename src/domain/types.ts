@@ -28,6 +28,14 @@ export interface SourceHealth {
    * items beyond the per-document limit); null when it was clean.
    */
   lastWarning?: string | null;
+  /** What kind of failure the last one was (`http_404`, `timeout`, `tls`, …; see failure-kind.ts). */
+  lastErrorKind?: string | null;
+  /** Kind of the failure that disabled the source. */
+  disabledKind?: string | null;
+  /** Failed re-probes since the source was disabled (each doubles the wait before the next). */
+  probes?: number;
+  /** Its chats were told it was disabled (a notice interrupted by a crash is built at the next probe). */
+  downNotified?: boolean;
 }
 
 /** A news source that is polled. */
@@ -44,6 +52,8 @@ export interface Source {
   etag: string | null;
   lastModified: string | null;
   health: SourceHealth;
+  /** Listed in every chat's /sources (operator's choice); others see only sources they follow. */
+  public?: boolean;
   createdAt: Date;
 }
 

@@ -179,6 +179,39 @@ export const en = {
   'error.config_invalid': 'The bot is misconfigured.',
   'error.unavailable': 'I cannot reach my database right now; please try again in a minute.',
   'error.internal': 'Something went wrong; please try again later.',
+  // Source health notices and private sources (issue 10, items 1 and 7)
+  'sourceHealth.reason.http': 'HTTP {status}',
+  'sourceHealth.reason.httpGone': 'HTTP {status} (the feed is gone from that address)',
+  'sourceHealth.reason.timeout': 'no answer in time (timeout)',
+  'sourceHealth.reason.tls': 'TLS error (the site’s certificate is not valid)',
+  'sourceHealth.reason.dns': 'the site’s name does not resolve (DNS)',
+  'sourceHealth.reason.refused': 'the site refused or dropped the connection',
+  'sourceHealth.reason.network': 'network error',
+  'sourceHealth.reason.not_a_feed': 'not a feed any more',
+  'sourceHealth.reason.too_large': 'the feed is too large',
+  'sourceHealth.reason.redirects': 'too many redirects',
+  'sourceHealth.reason.address_refused': 'it points to an address that is not allowed',
+  'sourceHealth.reason.other': 'an unexpected error',
+  'sourceHealth.advice.moved':
+    'If the feed moved, subscribe to its new address and remove this one. I check it every few hours and tell you if it comes back.',
+  'sourceHealth.advice.tls':
+    'Only the site’s owner can fix its certificate. I check it every few hours and tell you when it works again.',
+  'sourceHealth.advice.wait':
+    'I check it every few hours (at least daily) and tell you when it works again; subscribing to it again retries at once.',
+  'sourceHealth.ok': '✅ healthy',
+  'sourceHealth.never': '⏳ not fetched yet',
+  'sourceHealth.failing': '⚠️ failing ({failures} times in a row): {reason}',
+  'sourceHealth.disabled': '⛔ disabled since {time}: {reason}',
+  'sourceNotice.downHeading': '⛔ Source stopped: {name}',
+  'sourceNotice.downText': 'It failed again and again and was stopped on {time}: {reason}.',
+  'sourceNotice.upHeading': '✅ Source is back: {name}',
+  'sourceNotice.upText': 'It answers with a feed again; new items arrive as before.',
+  'sourceRetry.back': 'This source had stopped; I tried it again just now and it works again.',
+  'sourceRetry.still':
+    'This source has stopped ({reason}); I tried it again just now and it still fails. I keep checking and will tell you when it is back.',
+  'sourceAccess.notAllowed':
+    'Only people the operator allows may add new sources; subscribing to known ones still works.',
+  'sourceAccess.userCap': 'You have added {max} sources, the most one person may add.',
 } as const;
 
 /** Every message key. */

@@ -1,6 +1,7 @@
 import type { Article } from '../domain/types.ts';
 import { describeError, type ErrorCode, FetchError, NewsrelayError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { type FailureKind, failureKind } from '../sources/failure-kind.ts';
 import type { ArticleStore } from '../store/article-store.ts';
 import { indexEntryOf, SearchIndex } from '../store/search-index.ts';
 import type { SearchJournal } from '../store/search-journal.ts';
@@ -13,6 +14,10 @@ import type { ParsePool } from './parse-pool.ts';
 
 const MAX_BACKOFF_MS = 24 * 3600_000;
 const MAX_TTL_MS = 6 * 3600_000;
+/** A disabled source is probed again after this long at first … */
+export const REPROBE_MIN_MS = 3600_000;
+/** … the wait doubling with each failed probe up to this. */
+export const REPROBE_MAX_MS = 24 * 3600_000;
 
 /** What one fetch of one source did. */
 export interface FetchOutcome {
@@ -24,6 +29,10 @@ export interface FetchOutcome {
   error?: string;
   /** Code of the failure: a {@link NewsrelayError} code, or `internal` for an unexpected error. */
   errorCode?: ErrorCode | 'internal';
+  /** What kind of failure it was, as people are told (`http_404`, `timeout`, `tls`, …). */
+  failureKind?: FailureKind;
+  /** This fetch re-enabled a disabled source (it answered with a feed again). */
+  recovered?: boolean;
   /** What reading the document had to repair or leave out (also kept in the source's health). */
   warnings?: string[];
 }
@@ -43,8 +52,18 @@ export interface IngestDeps {
   onNewArticles?: (articles: Article[]) => Promise<void>;
   /** Called after every fetch with its outcome (metrics). */
   onOutcome?: (outcome: FetchOutcome) => void;
-  /** Called once when a source gets disabled (tell its owners). */
-  onSourceDisabled?: (source: SourceWithSeen, reason: string) => Promise<void>;
+  /** Called once when a source gets disabled (tell its owners and subscribers). */
+  onSourceDisabled?: (source: SourceWithSeen, failure: SourceFailure) => Promise<void>;
+  /** Called once when a disabled source answers with a feed again and is re-enabled. */
+  onSourceRecovered?: (source: SourceWithSeen, disabledAt: Date) => Promise<void>;
+}
+
+/** The failure that disabled a source. */
+export interface SourceFailure {
+  /** Secret-free technical reason (logs, the CLI). */
+  reason: string;
+  kind: FailureKind;
+  at: Date;
 }
 
 /**
@@ -56,22 +75,30 @@ export interface IngestDeps {
 export class IngestService {
   constructor(private readonly deps: IngestDeps) {}
 
-  /** Fetch the source with this id now; `gone` when it no longer exists. */
-  async fetchById(sourceId: string, now = new Date()): Promise<FetchOutcome> {
+  /**
+   * Fetch the source with this id now; `gone` when it no longer exists. A disabled source is
+   * probed only once its re-probe time has come, or at once with `force`.
+   */
+  async fetchById(sourceId: string, now = new Date(), opts: { force?: boolean } = {}): Promise<FetchOutcome> {
     const source = await this.deps.sources.get(sourceId);
     if (!source) return { sourceId, status: 'gone', fetched: 0, new: 0, duplicates: 0 };
-    return this.fetchSource(source, now);
+    return this.fetchSource(source, now, opts);
   }
 
-  async fetchSource(source: SourceWithSeen, now = new Date()): Promise<FetchOutcome> {
-    const outcome = await this.fetchOnce(source, now);
+  async fetchSource(
+    source: SourceWithSeen,
+    now = new Date(),
+    opts: { force?: boolean } = {},
+  ): Promise<FetchOutcome> {
+    const outcome = await this.fetchOnce(source, now, opts.force === true);
     this.deps.onOutcome?.(outcome);
     return outcome;
   }
 
-  private async fetchOnce(source: SourceWithSeen, now: Date): Promise<FetchOutcome> {
+  private async fetchOnce(source: SourceWithSeen, now: Date, force: boolean): Promise<FetchOutcome> {
     const base = { sourceId: source.id, fetched: 0, new: 0, duplicates: 0 };
-    if (source.health.disabledAt)
+    // A disabled source is re-probed (a plain fetch) when its long backoff is over.
+    if (source.health.disabledAt && !force && source.nextFetchAt.getTime() > now.getTime())
       return { ...base, status: 'disabled', error: source.health.disabledReason ?? '' };
     let res: FetchResult;
     this.deps.parser.warm();
@@ -84,8 +111,11 @@ export class IngestService {
       return { ...base, ...(await this.fail(source, err, now)) };
     }
     if (res.status === 304) {
+      // The feed it served last is still current: a disabled source that says so is back.
+      const recovered = source.health.disabledAt ? await this.deps.sources.enable(source.id, now) : false;
       if (source.health.failures > 0) await this.deps.sources.clearFailures(source.id, now);
-      return { ...base, status: 'not_modified' };
+      if (recovered) await this.recovered(source);
+      return { ...base, status: 'not_modified', ...(recovered ? { recovered } : {}) };
     }
     return this.ingestResponse(source, res, now);
   }
@@ -123,6 +153,7 @@ export class IngestService {
       const built = feed.articles;
       const warnings = describeNotes(feed.notes);
       const stored = await this.store(source, built);
+      const recovered = source.health.disabledAt ? await this.deps.sources.enable(source.id, now) : false;
       const ttlMs = feed.ttlMinutes ? Math.min(feed.ttlMinutes * 60_000, MAX_TTL_MS) : 0;
       await this.deps.sources.recordSuccess(source.id, {
         etag: res.etag,
@@ -134,6 +165,7 @@ export class IngestService {
       });
       if (warnings.length > 0)
         this.deps.log.warn({ source: source.id, warnings }, 'source document needed repairs');
+      if (recovered) await this.recovered(source);
       if (stored.articles.length > 0 && this.deps.onNewArticles) {
         await this.deps
           .onNewArticles(stored.articles)
@@ -151,10 +183,21 @@ export class IngestService {
         new: stored.articles.length,
         duplicates: built.length - stored.articles.length,
         ...(warnings.length > 0 ? { warnings } : {}),
+        ...(recovered ? { recovered } : {}),
       };
     } catch (err) {
       return { ...base, ...(await this.fail(source, err, now)) };
     }
+  }
+
+  /** A disabled source answered again and was re-enabled: log it and tell its chats. */
+  private async recovered(source: SourceWithSeen): Promise<void> {
+    this.deps.log.info({ source: source.id }, 'disabled source answers again; re-enabled');
+    await this.deps
+      .onSourceRecovered?.(source, source.health.disabledAt as Date)
+      .catch((err) =>
+        this.deps.log.warn({ err: describeError(err), source: source.id }, 'recovery notice failed'),
+      );
   }
 
   /** Keep the unseen items, settle clusters, insert, and journal what was new. */
@@ -199,26 +242,60 @@ export class IngestService {
     source: SourceWithSeen,
     err: unknown,
     now: Date,
-  ): Promise<Pick<FetchOutcome, 'status' | 'error' | 'errorCode'>> {
+  ): Promise<Pick<FetchOutcome, 'status' | 'error' | 'errorCode' | 'failureKind'>> {
     if (!(err instanceof NewsrelayError))
       this.deps.log.error({ err, source: source.id }, 'unexpected ingest error');
-    const errorCode = err instanceof NewsrelayError ? err.code : 'internal';
+    const errorCode: ErrorCode | 'internal' = err instanceof NewsrelayError ? err.code : 'internal';
     const reason = describeError(err);
+    const kind = failureKind(err);
+    const result = { status: 'failed' as const, error: reason, errorCode, failureKind: kind };
+    if (source.health.disabledAt) {
+      // A re-probe of a disabled source failed: it stays disabled, and waits twice as long.
+      const probes = (source.health.probes ?? 0) + 1;
+      const wait = Math.min(REPROBE_MIN_MS * 2 ** Math.min(probes, 16), REPROBE_MAX_MS);
+      await this.deps.sources.recordProbeFailure(source.id, {
+        error: reason,
+        kind,
+        probes,
+        retryAt: new Date(now.getTime() + wait),
+        at: now,
+      });
+      this.deps.log.info({ source: source.id, probes, reason }, 'disabled source still failing');
+      // Told at the moment it was disabled unless a crash came between; the notice is idempotent.
+      if (!source.health.downNotified)
+        await this.tellDisabled(source, {
+          reason: source.health.disabledReason ?? reason,
+          kind: (source.health.disabledKind as FailureKind | null | undefined) ?? kind,
+          at: source.health.disabledAt,
+        });
+      return result;
+    }
     const failures = source.health.failures + 1;
     const permanent = err instanceof FetchError && !err.retryable;
     const disable =
       failures >= this.deps.maxFailures || (permanent && failures >= Math.ceil(this.deps.maxFailures / 2));
     const backoff = Math.min(source.intervalSec * 1000 * 2 ** Math.min(failures, 16), MAX_BACKOFF_MS);
-    await this.deps.sources.recordFailure(source.id, {
+    const disabledNow = await this.deps.sources.recordFailure(source.id, {
       error: reason,
+      kind,
       failures,
-      retryAt: new Date(now.getTime() + backoff),
+      retryAt: new Date(now.getTime() + (disable ? Math.max(backoff, REPROBE_MIN_MS) : backoff)),
       disable,
       at: now,
     });
     this.deps.log.warn({ source: source.id, failures, reason, disabled: disable }, 'source fetch failed');
-    if (disable && this.deps.onSourceDisabled)
-      await this.deps.onSourceDisabled(source, reason).catch(() => {});
-    return { status: 'failed', error: reason, errorCode };
+    if (disabledNow) await this.tellDisabled(source, { reason, kind, at: now });
+    return result;
+  }
+
+  /** Tell a disabled source's chats, then record that they were told. */
+  private async tellDisabled(source: SourceWithSeen, failure: SourceFailure): Promise<void> {
+    if (!this.deps.onSourceDisabled) return;
+    try {
+      await this.deps.onSourceDisabled(source, failure);
+      await this.deps.sources.markDownNotified(source.id);
+    } catch (err) {
+      this.deps.log.warn({ err: describeError(err), source: source.id }, 'disabled-source notice failed');
+    }
   }
 }

@@ -189,6 +189,16 @@ export class ChatStore {
     return (docs as unknown as ChatDoc[]).map(toChat);
   }
 
+  /** Chats subscribed to `sourceId` (a scan: only when a source is disabled or comes back). */
+  async subscribersOf(sourceId: string): Promise<Chat[]> {
+    const docs = await this.models.Chat.collection
+      .find({ 'subscriptions.sourceId': sourceId } as never)
+      .toArray();
+    return (docs as unknown as ChatDoc[])
+      .map(toChat)
+      .filter((c) => c.subscriptions.some((s) => s.sourceId === sourceId));
+  }
+
   /** Chat keys with an instant subscription to `sourceId`. */
   async instantChats(sourceId: string): Promise<string[]> {
     const d = (await this.models.Instant.collection.findOne({ _id: sourceId as never })) as {

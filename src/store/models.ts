@@ -14,6 +14,14 @@ const healthSchema = new Schema(
     lastError: { type: String, default: null },
     disabledAt: { type: Date, default: null },
     disabledReason: { type: String, default: null },
+    lastWarning: { type: String, default: null },
+    /** Kind of the last failure and of the one that disabled the source (`http_404`, `tls`, …). */
+    lastErrorKind: { type: String, default: null },
+    disabledKind: { type: String, default: null },
+    /** Failed re-probes since the source was disabled. */
+    probes: { type: Number, default: 0 },
+    /** Its chats were told it was disabled. */
+    downNotified: { type: Boolean, default: false },
   },
   { _id: false },
 );
@@ -33,6 +41,10 @@ const sourceSchema = new Schema(
     seen: { type: [String], default: [] },
     /** Chat keys to tell when the source is disabled. */
     owners: { type: [String], default: [] },
+    /** Platform user (`telegram:123`) who first added it (MAX_SOURCES_PER_USER); null for the operator. */
+    addedBy: { type: String, default: null },
+    /** Listed in every chat's /sources; otherwise only in the chats that follow it. */
+    public: { type: Boolean, default: false },
     createdAt: { type: Date, required: true },
   },
   { versionKey: false },

@@ -18,12 +18,17 @@ interface SourceDoc {
   health: SourceHealth;
   seen: string[];
   owners: string[];
+  /** Platform user (`telegram:123`) who first added it, for MAX_SOURCES_PER_USER; null for the operator. */
+  addedBy?: string | null;
+  public?: boolean;
   createdAt: Date;
 }
 
 /** A source with the keys of the items it served lately (for de-duplication before any write). */
 export interface SourceWithSeen extends Source {
   seen: string[];
+  /** Chat keys that added it (told when it is disabled; it stays visible to them). */
+  owners: string[];
 }
 
 /** Stable id of a source: a hash of its URL, so the same feed is never stored twice. */
@@ -49,9 +54,16 @@ function toSource(d: SourceDoc): SourceWithSeen {
       disabledAt: d.health?.disabledAt ?? null,
       disabledReason: d.health?.disabledReason ?? null,
       lastWarning: d.health?.lastWarning ?? null,
+      lastErrorKind: d.health?.lastErrorKind ?? null,
+      disabledKind: d.health?.disabledKind ?? null,
+      probes: d.health?.probes ?? 0,
+      downNotified: d.health?.downNotified ?? false,
     },
+    // Sources from before the flag: the operator's (no chat added them) are public, as new ones are.
+    public: d.public ?? (d.owners ?? []).length === 0,
     createdAt: d.createdAt,
     seen: d.seen ?? [],
+    owners: d.owners ?? [],
   };
 }
 
@@ -66,6 +78,7 @@ export class SourceStore {
     kind: SourceKind;
     intervalSec: number;
     owner?: string;
+    addedBy?: string | null;
   }): Promise<Source> {
     const now = new Date();
     const doc: SourceDoc = {
@@ -88,6 +101,9 @@ export class SourceStore {
       },
       seen: [],
       owners: input.owner ? [input.owner] : [],
+      addedBy: input.addedBy ?? null,
+      // The operator's sources (added without a chat) are a catalogue for everyone; a chat's are private.
+      public: !input.owner,
       createdAt: now,
     };
     try {
@@ -160,6 +176,7 @@ export class SourceStore {
         'health.lastFetchedAt': update.at,
         'health.lastSuccessAt': update.at,
         'health.lastError': null,
+        'health.lastErrorKind': null,
         'health.lastWarning': update.warning ?? null,
       },
     } as never);
@@ -168,38 +185,109 @@ export class SourceStore {
   /** A 304 after failures clears the failure count; otherwise a 304 writes nothing. */
   async clearFailures(id: string, at: Date): Promise<void> {
     await this.models.Source.collection.updateOne({ _id: id as never }, {
-      $set: { 'health.failures': 0, 'health.lastError': null, 'health.lastSuccessAt': at, nextFetchAt: at },
+      $set: {
+        'health.failures': 0,
+        'health.lastError': null,
+        'health.lastErrorKind': null,
+        'health.lastSuccessAt': at,
+        nextFetchAt: at,
+      },
     } as never);
   }
 
-  /** Record a failure, back off until `retryAt`, and disable when `disable` says so. */
+  /**
+   * Record a failure and back off until `retryAt`; with `disable`, disable the source unless it is
+   * disabled already. True when this call disabled it (so its people are told once, however many
+   * fetches race).
+   */
   async recordFailure(
     id: string,
-    f: { error: string; failures: number; retryAt: Date; disable: boolean; at: Date },
-  ): Promise<void> {
+    f: { error: string; kind: string; failures: number; retryAt: Date; disable: boolean; at: Date },
+  ): Promise<boolean> {
     const set: Record<string, unknown> = {
       nextFetchAt: f.retryAt,
       'health.failures': f.failures,
       'health.lastError': f.error,
+      'health.lastErrorKind': f.kind,
       'health.lastFetchedAt': f.at,
     };
-    if (f.disable) {
-      set['health.disabledAt'] = f.at;
-      set['health.disabledReason'] = f.error;
+    if (!f.disable) {
+      await this.models.Source.collection.updateOne({ _id: id as never }, { $set: set } as never);
+      return false;
     }
+    const res = await this.models.Source.collection.updateOne(
+      { _id: id as never, 'health.disabledAt': null } as never,
+      {
+        $set: {
+          ...set,
+          'health.disabledAt': f.at,
+          'health.disabledReason': f.error,
+          'health.disabledKind': f.kind,
+          'health.probes': 0,
+          'health.downNotified': false,
+        },
+      } as never,
+    );
+    if (res.modifiedCount > 0) return true;
     await this.models.Source.collection.updateOne({ _id: id as never }, { $set: set } as never);
+    return false;
   }
 
-  /** Re-enable a disabled source. */
-  async enable(id: string): Promise<void> {
+  /** Its chats were told it was disabled. */
+  async markDownNotified(id: string): Promise<void> {
+    await this.models.Source.collection.updateOne({ _id: id as never }, {
+      $set: { 'health.downNotified': true },
+    } as never);
+  }
+
+  /** A re-probe of a disabled source failed: it stays disabled and waits until `retryAt`. */
+  async recordProbeFailure(
+    id: string,
+    f: { error: string; kind: string; probes: number; retryAt: Date; at: Date },
+  ): Promise<void> {
     await this.models.Source.collection.updateOne({ _id: id as never }, {
       $set: {
-        'health.disabledAt': null,
-        'health.disabledReason': null,
-        'health.failures': 0,
-        nextFetchAt: new Date(),
+        nextFetchAt: f.retryAt,
+        'health.lastError': f.error,
+        'health.lastErrorKind': f.kind,
+        'health.lastFetchedAt': f.at,
+        'health.probes': f.probes,
       },
     } as never);
+  }
+
+  /**
+   * Re-enable a disabled source (a re-probe answered with a feed, or the operator). True when
+   * this call re-enabled it (it was disabled), so its people are told once.
+   */
+  async enable(id: string, at = new Date()): Promise<boolean> {
+    const res = await this.models.Source.collection.updateOne(
+      { _id: id as never, 'health.disabledAt': { $ne: null } } as never,
+      {
+        $set: {
+          'health.disabledAt': null,
+          'health.disabledReason': null,
+          'health.disabledKind': null,
+          'health.probes': 0,
+          'health.failures': 0,
+          nextFetchAt: at,
+        },
+      } as never,
+    );
+    return res.modifiedCount > 0;
+  }
+
+  /** Mark a source public (listed in every chat's /sources) or private. False when unknown. */
+  async setPublic(id: string, on: boolean): Promise<boolean> {
+    const res = await this.models.Source.collection.updateOne({ _id: id as never }, {
+      $set: { public: on },
+    } as never);
+    return res.matchedCount > 0;
+  }
+
+  /** How many sources `user` was the first to add. */
+  async countAddedBy(user: string): Promise<number> {
+    return this.models.Source.collection.countDocuments({ addedBy: user } as never);
   }
 
   async addOwner(id: string, chatKey: string): Promise<void> {

@@ -89,7 +89,7 @@ describe('a subscription’s filters, name and mute on Telegram', () => {
     ]);
     const list = (await answer(hans, '/list')).join('\n');
     expect(list).toContain(`• 香港 新聞${t('zh-Hans', 'list.subFilters', { filters: '+香港 +天星 -体育' })}`);
-    expect(list).toContain('• 上海日报\n');
+    expect(list).toContain(`• 上海日报 · ${t('zh-Hans', 'sourceHealth.ok')}\n`);
     const [pick] = await ask(s.fake, dmOf(hans), hans, '/unsubscribe');
     const labels = (pick!.reply_markup as { inline_keyboard: Array<Array<{ text: string }>> }).inline_keyboard
       .flat()

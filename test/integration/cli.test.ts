@@ -156,4 +156,24 @@ describe('newsrelay CLI', () => {
     const again = await cli('sources', 'import', round, '--json');
     expect(JSON.parse(again.stdout)).toMatchObject({ feeds: 3, added: 0, existed: 3, failed: 0 });
   });
+
+  it('sources public <id|url> on|off lists a chat-added source in every chat’s /sources, or not', async () => {
+    site.route('/private.xml', {
+      body: rss('私家', [{ title: '私家：新闻', link: 'https://p.example.cn/1.htm', pubDate: hoursAgo(1) }]),
+      contentType: 'application/rss+xml',
+    });
+    const { source } = await t.core.sources.add(`${site.url}/private.xml`, { owner: 'telegram:1' });
+    expect((await t.core.sources.get(source.id))?.public).toBe(false);
+    const on = await cli('sources', 'public', source.id, 'on');
+    expect(on.code).toBe(0);
+    expect(on.stderr).toContain('is public');
+    expect((await t.core.sources.get(source.id))?.public).toBe(true);
+    const off = await cli('sources', 'public', `${site.url}/private.xml`, 'off');
+    expect(off.code).toBe(0);
+    expect((await t.core.sources.get(source.id))?.public).toBe(false);
+    const bad = await cli('sources', 'public', source.id, 'maybe');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('on or off');
+    expect((await cli('sources', 'public', 'no-such-source', 'on')).code).not.toBe(0);
+  });
 });

@@ -78,7 +78,7 @@ describe('failure and backoff', () => {
     expect(s.health.disabledReason).toMatch(/500/);
     expect(disabled).toEqual([{ id: source.id, reason: s.health.disabledReason }]);
 
-    // A disabled source is not fetched any more, even when it works again.
+    // A disabled source is not fetched before its re-probe time, even when it works again.
     site.route('/flaky.xml', { body: okFeed('时好时坏'), contentType: 'application/rss+xml' });
     const requests = site.requests.length;
     const outcome = await t.core.ingest.fetchSource(s);
