@@ -40,11 +40,11 @@ export function safeImageUrl(raw: string, base: string | null): string | null {
   return href.length <= MAX_IMAGE_URL_CHARS ? href : null;
 }
 
-/** `src` values of the first `<img>` tags of an HTML fragment, entities decoded. */
+/** `src` values of the first {@link MAX_IMG_TAGS} `<img>` tags of an HTML fragment, entities decoded. */
 export function imgSources(html: string): string[] {
   const found: string[] = [];
   let from = 0;
-  while (found.length < MAX_IMG_TAGS) {
+  for (let tags = 0; tags < MAX_IMG_TAGS; tags++) {
     const at = indexOfImg(html, from);
     if (at < 0) break;
     const end = html.indexOf('>', at);
