@@ -184,6 +184,10 @@ export async function settingsCommand(
   if (input.previews != null) patch.linkPreviews = input.previews;
   const changed = Object.keys(patch).length > 0;
   const chat = changed ? await change(services, ctx, patch, true) : ctx.chat;
+  return settingsReply(ctx, chat, changed);
+}
+
+function settingsReply(ctx: CommandContext, chat: Chat, changed: boolean): Reply {
   const params = {
     locale: chat.locale,
     script: chat.script,
@@ -204,10 +208,10 @@ export async function settingsTextCommand(
 ): Promise<Reply> {
   const [name = '', ...rest] = args.trim().split(/\s+/);
   const value = rest.join(' ');
-  const none = { language: null, script: null, timezone: null, times: null };
   switch (name.toLowerCase()) {
+    // Anyone may look; changes need a manager.
     case '':
-      return settingsCommand(services, ctx, none);
+      return settingsReply(ctx, ctx.chat, false);
     case 'format':
     case '格式': {
       requireManager(ctx);
