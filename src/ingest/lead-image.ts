@@ -47,14 +47,27 @@ export function imgSources(html: string): string[] {
   for (let tags = 0; tags < MAX_IMG_TAGS; tags++) {
     const at = indexOfImg(html, from);
     if (at < 0) break;
-    const end = html.indexOf('>', at);
-    const tag = html.slice(at, Math.min(end < 0 ? html.length : end, at + MAX_TAG_CHARS));
+    const tag = html.slice(at, tagEnd(html, at));
     const m = SRC_ATTR.exec(tag);
     const value = m ? (m[1] ?? m[2] ?? m[3] ?? '') : '';
     if (value) found.push(value.indexOf('&') < 0 ? value : decodeHTML(value));
     from = at + 4;
   }
   return found;
+}
+
+/** End of the tag starting at `at`: its first `>` outside quotes, read at most {@link MAX_TAG_CHARS} far. */
+function tagEnd(html: string, at: number): number {
+  const stop = Math.min(html.length, at + MAX_TAG_CHARS);
+  let quote = '';
+  for (let i = at + 1; i < stop; i++) {
+    const c = html[i];
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '>') return i;
+  }
+  return stop;
 }
 
 /** Index of the next `<img` tag start (case-insensitive, followed by a space or `/`) from `from`. */

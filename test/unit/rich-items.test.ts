@@ -118,6 +118,8 @@ describe('lead image', () => {
     // Tags without a source, without an end: only the first few are read, each only so far.
     expect(imgSources(`${'<img alt="x" '.repeat(25_000)}<img src="https://img.example/late.jpg">`)).toEqual([]);
     expect(imgSources(`<img\tsrc=https://img.example/u.jpg>`)).toEqual(['https://img.example/u.jpg']);
+    // A `>` inside a quoted attribute does not end the tag.
+    expect(imgSources(`<img alt="a>b" src='https://img.example/q.jpg'>`)).toEqual(['https://img.example/q.jpg']);
     expect(performance.now() - started).toBeLessThan(1000);
   });
 });
