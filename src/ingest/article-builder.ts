@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Article } from '../domain/types.ts';
-import { fingerprint } from '../text/fingerprint.ts';
 import { clipGraphemes } from '../text/clip-text.ts';
+import { fingerprint } from '../text/fingerprint.ts';
 import { indexTerms } from '../text/index-terms.ts';
 import { stripUnsafeCharacters } from '../text/normalise.ts';
 import { canonicalUrl } from './canonical-url.ts';

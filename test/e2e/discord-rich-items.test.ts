@@ -41,10 +41,16 @@ interface RichItem {
   image?: string;
 }
 
-const esc = (x: string) => x.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (x: string) =>
+  x.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 let served: RichItem[] = [
-  { title: '開幕式', path: '/d0', description: '<p>盛大的<b>開幕式</b></p>', image: 'https://img.example/d0.jpg' },
+  {
+    title: '開幕式',
+    path: '/d0',
+    description: '<p>盛大的<b>開幕式</b></p>',
+    image: 'https://img.example/d0.jpg',
+  },
 ];
 
 /** Where the articles live (never fetched). */
@@ -149,20 +155,29 @@ describe('item formats on Discord', () => {
 
   it('/feed format gives one source its own format (a thumbnail for summary) until default', async () => {
     expect(
-      await feedCommand('format', [channel(NEWS), str('source', sourceId), str('format', 'summary')], 'zh-TW'),
+      await feedCommand(
+        'format',
+        [channel(NEWS), str('source', sourceId), str('format', 'summary')],
+        'zh-TW',
+      ),
     ).toBe(
       t('zh-Hant', 'subformat.set', { name: '富媒體新聞', format: t('zh-Hant', 'format.name.summary') }),
     );
     expect(await feedCommand('format', [channel(NEWS), str('source', sourceId)])).toBe(
       t('en', 'subformat.show', { name: '富媒體新聞', format: t('en', 'format.name.summary') }),
     );
-    const posted = await publish({ title: 'Summary item', path: '/d2', description: 'A line.', image: 'https://img.example/d2.png' });
+    const posted = await publish({
+      title: 'Summary item',
+      path: '/d2',
+      description: 'A line.',
+      image: 'https://img.example/d2.png',
+    });
     const [embed] = posted.embeds as Embed[];
     expect(embed).toMatchObject({ description: 'A line.', thumbnail: { url: 'https://img.example/d2.png' } });
     expect(embed?.image).toBeUndefined();
-    expect(await feedCommand('format', [channel(NEWS), str('source', sourceId), str('format', 'default')])).toBe(
-      t('en', 'subformat.cleared', { name: '富媒體新聞', format: t('en', 'format.name.full') }),
-    );
+    expect(
+      await feedCommand('format', [channel(NEWS), str('source', sourceId), str('format', 'default')]),
+    ).toBe(t('en', 'subformat.cleared', { name: '富媒體新聞', format: t('en', 'format.name.full') }));
     expect((await d.core.chats.get(`discord:${NEWS}`))?.subscriptions[0]?.format).toBeNull();
   });
 
@@ -213,11 +228,19 @@ describe('item formats on Discord', () => {
         t(l, 'format.invalid', { value: 'pictures' }),
       );
       expect(
-        await feedCommand('format', [channel(NEWS), str('source', sourceId), str('format', 'huge')], discordLocale),
+        await feedCommand(
+          'format',
+          [channel(NEWS), str('source', sourceId), str('format', 'huge')],
+          discordLocale,
+        ),
       ).toBe(t(l, 'format.invalid', { value: 'huge' }));
-      expect(await feedCommand('format', [channel(NEWS), str('source', '不存在'), str('format', 'full')], discordLocale)).toBe(
-        t(l, 'feed.missing', { source: '不存在', channel: `<#${NEWS}>` }),
-      );
+      expect(
+        await feedCommand(
+          'format',
+          [channel(NEWS), str('source', '不存在'), str('format', 'full')],
+          discordLocale,
+        ),
+      ).toBe(t(l, 'feed.missing', { source: '不存在', channel: `<#${NEWS}>` }));
     }
     expect(await d.core.chats.get(`discord:${NEWS}`)).toEqual(before);
   });

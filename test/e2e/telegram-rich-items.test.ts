@@ -33,7 +33,8 @@ interface RichItem {
   image?: string;
 }
 
-const esc = (x: string) => x.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (x: string) =>
+  x.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** An RSS document of Media RSS items, the newest first. */
 function richFeed(items: RichItem[]): string {
@@ -152,9 +153,12 @@ describe('item formats and link previews on Telegram', () => {
     expect(text?.text).toContain('Still told in words.');
     expect(text?.link_preview_options).toEqual({ is_disabled: false });
     const tried = s.fake.callsTo('sendPhoto').slice(photosBefore);
-    expect(tried.some((c) => c.params.photo === 'https://img.example/gone.jpg' && String(c.params.chat_id) === String(en.id))).toBe(
-      true,
-    );
+    expect(
+      tried.some(
+        (c) =>
+          c.params.photo === 'https://img.example/gone.jpg' && String(c.params.chat_id) === String(en.id),
+      ),
+    ).toBe(true);
     await new Promise((r) => setTimeout(r, 500));
     expect(showing(en, before, 'Photo refused')).toHaveLength(1);
   });
@@ -186,7 +190,12 @@ describe('item formats and link previews on Telegram', () => {
       t('zh-Hant', 'subformat.show', { name: 'Rich News', format: t('zh-Hant', 'format.name.full') }),
     ]);
     const before = s.fake.sentMessages(hant.id).length;
-    await publish({ title: 'Own format', path: '/r4', description: 'x y', image: 'https://img.example/r4.jpg' });
+    await publish({
+      title: 'Own format',
+      path: '/r4',
+      description: 'x y',
+      image: 'https://img.example/r4.jpg',
+    });
     const [photo] = await waitFor(() => {
       const found = showing(hant, before, 'Own format');
       return found.length > 0 ? found : undefined;
@@ -196,7 +205,12 @@ describe('item formats and link previews on Telegram', () => {
       t('zh-Hant', 'subformat.cleared', { name: 'Rich News', format: t('zh-Hant', 'format.name.titles') }),
     ]);
     const after = s.fake.sentMessages(hant.id).length;
-    await publish({ title: 'Titles again', path: '/r5', description: 'hidden words', image: 'https://img.example/r5.jpg' });
+    await publish({
+      title: 'Titles again',
+      path: '/r5',
+      description: 'hidden words',
+      image: 'https://img.example/r5.jpg',
+    });
     const [plain] = await waitFor(() => {
       const found = showing(hant, after, 'Titles again');
       return found.length > 0 ? found : undefined;

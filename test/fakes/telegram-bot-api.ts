@@ -465,7 +465,9 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
         if (refused !== undefined) throw bad(refused);
         photo = { file_id: `photo-${++seq}`, url: p.photo };
       } else throw bad('wrong file identifier/HTTP URL specified');
-      const sizes = [{ file_id: photo.file_id, file_unique_id: `u-${photo.file_id}`, width: 800, height: 600 }];
+      const sizes = [
+        { file_id: photo.file_id, file_unique_id: `u-${photo.file_id}`, width: 800, height: 600 },
+      ];
       const message = storeBotMessage(key, chat, p, {
         photo: sizes,
         ...(text !== '' ? { caption: text } : {}),

@@ -131,7 +131,9 @@ function mediaProblems(c: HostileCase, articles: Article[]): string[] {
   if (c.image !== undefined) {
     const a = articles.find((x) => c.title === undefined || x.title === c.title);
     if ((a?.imageUrl ?? null) !== c.image)
-      problems.push(`image ${JSON.stringify(a?.imageUrl?.slice(0, 80))}, expected ${JSON.stringify(c.image)}`);
+      problems.push(
+        `image ${JSON.stringify(a?.imageUrl?.slice(0, 80))}, expected ${JSON.stringify(c.image)}`,
+      );
   }
   return problems;
 }

@@ -27,9 +27,12 @@ const MEDIA = 'xmlns:media="http://search.yahoo.com/mrss/"';
 
 /** The first entry of an RSS document with `items` inside its channel, built into an article. */
 function article(itemXml: string) {
-  const feed = parseFeed(`<?xml version="1.0"?><rss version="2.0" ${MEDIA}><channel><title>T</title>${itemXml}</channel></rss>`, {
-    baseUrl: FEED_URL,
-  });
+  const feed = parseFeed(
+    `<?xml version="1.0"?><rss version="2.0" ${MEDIA}><channel><title>T</title>${itemXml}</channel></rss>`,
+    {
+      baseUrl: FEED_URL,
+    },
+  );
   const built = buildArticle(feed.entries[0]!, 'src1', FEED_URL, new Date('2026-12-03T06:00:00Z'));
   if (!built) throw new Error('no article');
   return built.article;
@@ -103,7 +106,9 @@ describe('lead image', () => {
         FEED_URL,
       ),
     ).toBe('https://img.example/ok.jpg');
-    expect(leadImage(entry({ content: '<p>no picture</p>', thumbnails: ['javascript:x'] }), FEED_URL)).toBeNull();
+    expect(
+      leadImage(entry({ content: '<p>no picture</p>', thumbnails: ['javascript:x'] }), FEED_URL),
+    ).toBeNull();
   });
 
   it('finds an image inside nested CDATA and reads a pathological tag soup in linear time', () => {
@@ -116,10 +121,14 @@ describe('lead image', () => {
       'https://img.example/a.jpg',
     ]);
     // Tags without a source, without an end: only the first few are read, each only so far.
-    expect(imgSources(`${'<img alt="x" '.repeat(25_000)}<img src="https://img.example/late.jpg">`)).toEqual([]);
+    expect(imgSources(`${'<img alt="x" '.repeat(25_000)}<img src="https://img.example/late.jpg">`)).toEqual(
+      [],
+    );
     expect(imgSources(`<img\tsrc=https://img.example/u.jpg>`)).toEqual(['https://img.example/u.jpg']);
     // A `>` inside a quoted attribute does not end the tag.
-    expect(imgSources(`<img alt="a>b" src='https://img.example/q.jpg'>`)).toEqual(['https://img.example/q.jpg']);
+    expect(imgSources(`<img alt="a>b" src='https://img.example/q.jpg'>`)).toEqual([
+      'https://img.example/q.jpg',
+    ]);
     expect(performance.now() - started).toBeLessThan(1000);
   });
 });
@@ -131,7 +140,10 @@ describe('one-line summary', () => {
     );
     expect(a.summary).toBe('第一段 粗体 x');
     const family = '👨‍👩‍👧‍👦';
-    const clipped = clipGraphemes(`${'字'.repeat(ITEM_SUMMARY_CHARS - 2)}${family.repeat(3)}`, ITEM_SUMMARY_CHARS);
+    const clipped = clipGraphemes(
+      `${'字'.repeat(ITEM_SUMMARY_CHARS - 2)}${family.repeat(3)}`,
+      ITEM_SUMMARY_CHARS,
+    );
     // A family emoji is seven code points and one character: kept whole or not at all.
     expect(clipped).toBe(`${'字'.repeat(ITEM_SUMMARY_CHARS - 2)}${family}…`);
     expect([...new Intl.Segmenter().segment(clipped)]).toHaveLength(ITEM_SUMMARY_CHARS);
@@ -208,8 +220,12 @@ describe('rendering within platform limits', () => {
     expect(visibleLength(photo!.caption)).toBeLessThanOrEqual(TELEGRAM_CAPTION_LIMIT);
     expect(photo!.caption).toContain('&lt;b&gt;&amp;amp;&quot;');
     expect(photo!.caption).not.toContain('<b>&amp;"');
-    expect(renderPhoto(message('instant', [item({ format: 'summary', imageUrl: 'https://img.example/a.jpg' })]))).toBeNull();
-    expect(renderPhoto(message('digest', [item({ format: 'full', imageUrl: 'https://img.example/a.jpg' })]))).toBeNull();
+    expect(
+      renderPhoto(message('instant', [item({ format: 'summary', imageUrl: 'https://img.example/a.jpg' })])),
+    ).toBeNull();
+    expect(
+      renderPhoto(message('digest', [item({ format: 'full', imageUrl: 'https://img.example/a.jpg' })])),
+    ).toBeNull();
   });
 
   it('keeps each digest title with its summary in one part under 4,096', () => {
@@ -220,12 +236,17 @@ describe('rendering within platform limits', () => {
     expect(parts.length).toBeGreaterThan(1);
     for (const p of parts) expect(p.length).toBeLessThanOrEqual(TELEGRAM_TEXT_LIMIT);
     for (let i = 0; i < 30; i++)
-      expect(parts.some((p) => p.includes(`T${i} `) && p.includes(`S${i} `)), `item ${i}`).toBe(true);
+      expect(
+        parts.some((p) => p.includes(`T${i} `) && p.includes(`S${i} `)),
+        `item ${i}`,
+      ).toBe(true);
   });
 
   it('gives Discord a thumbnail for summary, an image for full, the source as author and a timestamp', () => {
     const [summary] = renderOutgoing(
-      message('instant', [item({ summary: 'One line', format: 'summary', imageUrl: 'https://img.example/a.jpg' })]),
+      message('instant', [
+        item({ summary: 'One line', format: 'summary', imageUrl: 'https://img.example/a.jpg' }),
+      ]),
     );
     expect(summary?.embeds[0]).toMatchObject({
       description: 'One line',
@@ -236,7 +257,10 @@ describe('rendering within platform limits', () => {
     const [full] = renderOutgoing(
       message('instant', [item({ summary: '*x*', format: 'full', imageUrl: 'https://img.example/a.jpg' })]),
     );
-    expect(full?.embeds[0]).toMatchObject({ description: '\\*x\\*', image: { url: 'https://img.example/a.jpg' } });
+    expect(full?.embeds[0]).toMatchObject({
+      description: '\\*x\\*',
+      image: { url: 'https://img.example/a.jpg' },
+    });
     expect(full?.embeds[0]?.thumbnail).toBeUndefined();
   });
 });
