@@ -149,7 +149,7 @@ export function formatName(ctx: CommandContext, format: ItemFormat): string {
 }
 
 /** The line showing a chat's item format and link previews. */
-function itemsLine(ctx: CommandContext, chat: Chat): string {
+export function itemsLine(ctx: CommandContext, chat: Chat): string {
   return say(ctx, 'settings.items', {
     format: formatName(ctx, chat.itemFormat ?? 'titles'),
     previews: say(ctx, chat.linkPreviews ? 'previews.on' : 'previews.off'),

@@ -201,6 +201,7 @@ export const en = {
   'subformat.show': '{name} shows: {format}.',
   'subformat.cleared': '{name} follows the chat’s format again: {format}.',
   'subformat.followsChat': '{name} follows the chat’s format: {format}.',
+  'list.subFormat': ' — format: {format}',
 } as const;
 
 /** Every message key. */

@@ -200,4 +200,5 @@ export const zhHans: Record<MessageKey, string> = {
   'subformat.show': '{name} 显示：{format}。',
   'subformat.cleared': '{name} 恢复使用本聊天的格式：{format}。',
   'subformat.followsChat': '{name} 使用本聊天的格式：{format}。',
+  'list.subFormat': ' — 格式：{format}',
 };

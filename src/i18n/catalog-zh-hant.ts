@@ -200,4 +200,5 @@ export const zhHant: Record<MessageKey, string> = {
   'subformat.show': '{name} 顯示：{format}。',
   'subformat.cleared': '{name} 恢復使用本聊天的格式：{format}。',
   'subformat.followsChat': '{name} 使用本聊天的格式：{format}。',
+  'list.subFormat': ' — 格式：{format}',
 };

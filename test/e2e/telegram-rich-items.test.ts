@@ -112,6 +112,7 @@ describe('item formats and link previews on Telegram', () => {
     );
     const chat = await s.core.chats.get(`telegram:${en.id}`);
     expect(chat).toMatchObject({ itemFormat: 'full', linkPreviews: true });
+    expect((await answer(en, '/list')).at(-1)).toBe(shown[1]);
   });
 
   it('sends a full item as one photo with an escaped caption within 1,024 characters', async () => {
@@ -189,6 +190,9 @@ describe('item formats and link previews on Telegram', () => {
     expect(await answer(hant, '/sub Rich News')).toEqual([
       t('zh-Hant', 'subformat.show', { name: 'Rich News', format: t('zh-Hant', 'format.name.full') }),
     ]);
+    expect((await answer(hant, '/list')).join('\n')).toContain(
+      `• Rich News${t('zh-Hant', 'list.instant')}${t('zh-Hant', 'list.subFormat', { format: t('zh-Hant', 'format.name.full') })}`,
+    );
     const before = s.fake.sentMessages(hant.id).length;
     await publish({
       title: 'Own format',
