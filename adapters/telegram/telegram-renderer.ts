@@ -7,6 +7,7 @@ import type { HeadlineCard, Reply, Span } from '../../src/commands/reply.ts';
 import type { Locale, OutgoingMessage } from '../../src/domain/types.ts';
 import { formatLocalTime } from '../../src/i18n/format-time.ts';
 import { t } from '../../src/i18n/i18n.ts';
+import { clipGraphemes } from '../../src/text/clip-text.ts';
 
 /** Telegram's text limit is 4,096 characters after entity parsing; the HTML source is never shorter. */
 export const TELEGRAM_TEXT_LIMIT = 4096;
@@ -76,7 +77,7 @@ export function renderMessage(msg: OutgoingMessage, limit = TELEGRAM_TEXT_LIMIT)
         line += ` <i>(${escapeHtml(t(msg.locale, 'digest.also', { names }))})</i>`;
       }
       // The summary is on the item's own line, so a part never separates it from its title.
-      if (item.summary) line += `\n${escapeHtml(truncate(item.summary, SUMMARY_CHARS))}`;
+      if (item.summary) line += `\n${escapeHtml(clipGraphemes(item.summary, SUMMARY_CHARS))}`;
       lines.push(line);
     }
   }
@@ -111,12 +112,12 @@ export function renderPhoto(msg: OutgoingMessage, limit = TELEGRAM_CAPTION_LIMIT
   if (!photo) return null;
   const link = safeUrl(url);
   for (const [titleChars, summaryChars] of CAPTION_FITS) {
-    const text = escapeHtml(truncate(title || url, titleChars));
+    const text = escapeHtml(clipGraphemes(title || url, titleChars));
     const lines = [
       `<b>${escapeHtml(truncate(msg.heading, 100))}</b>`,
       link ? `<a href="${escapeHtml(link)}">${text}</a>` : text,
     ];
-    if (summary && summaryChars > 0) lines.push(escapeHtml(truncate(summary, summaryChars)));
+    if (summary && summaryChars > 0) lines.push(escapeHtml(clipGraphemes(summary, summaryChars)));
     const caption = lines.join('\n');
     if (visibleLength(caption) <= limit) return { photo, caption };
   }

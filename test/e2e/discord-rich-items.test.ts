@@ -14,6 +14,7 @@ import { type DiscordStack, startDiscordStack } from './discord-harness.ts';
 
 const GUILD = '950000000000000001';
 const NEWS = '950000000000000010';
+const LATER = '950000000000000011';
 const MANAGE_CHANNELS = String(1n << 4n);
 
 let d: DiscordStack;
@@ -89,7 +90,10 @@ async function publish(item: RichItem) {
 
 /** The ephemeral text answer of a command with these options (by a member who may manage channels). */
 async function answer(name: string, options: Option[], locale = 'en-US'): Promise<string> {
-  const channels = { [NEWS]: { id: NEWS, type: 0, name: 'news', permissions: MANAGE_CHANNELS } };
+  const channels = {
+    [NEWS]: { id: NEWS, type: 0, name: 'news', permissions: MANAGE_CHANNELS },
+    [LATER]: { id: LATER, type: 0, name: 'later', permissions: MANAGE_CHANNELS },
+  };
   const { last } = await d.interact({
     name,
     options,
@@ -109,7 +113,10 @@ beforeAll(async () => {
       id: GUILD,
       name: 'rich',
       preferredLocale: 'zh-CN',
-      channels: [{ id: NEWS, name: 'news', type: 0 }],
+      channels: [
+        { id: NEWS, name: 'news', type: 0 },
+        { id: LATER, name: 'later', type: 0 },
+      ],
       roles: [{ id: '950000000000000100', name: 'bots', permissions: '8' }],
       members: [
         { user: { id: fake.applicationId, username: 'newsrelay', bot: true }, roles: ['950000000000000100'] },
@@ -134,6 +141,12 @@ describe('item formats on Discord', () => {
       t('en', 'settings.items', { format: t('en', 'format.name.full'), previews: t('en', 'previews.off') }),
     );
     expect(await d.core.chats.get(`discord:${NEWS}`)).toMatchObject({ itemFormat: 'full', script: 'hans' });
+    // A channel that gets its first feed later starts with the server's settings.
+    await feedCommand('add', [channel(LATER), str('source', sourceId), str('mode', 'digest')]);
+    expect(await d.core.chats.get(`discord:${LATER}`)).toMatchObject({
+      itemFormat: 'full',
+      linkPreviews: false,
+    });
   });
 
   it('posts a full item as an embed with summary, author, timestamp and a large image, in the server’s script', async () => {
