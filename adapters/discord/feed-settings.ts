@@ -1,7 +1,7 @@
 /**
  * `/feed filter|rename|mute|unmute|format` → the same command functions as Telegram's `/filter`,
- * `/rename`, `/mute`, `/unmute` and `/sub … format`. Only Discord's options are read here; rights are checked in
- * the channel the command names.
+ * `/rename`, `/mute`, `/unmute` and `/sub … format`. Only Discord's options are read here; rights
+ * are checked in the channel the command names.
  */
 import type { ChatInputCommandInteraction } from 'discord.js';
 import { parseFilterLists } from '../../src/chats/chat-rules.ts';
@@ -71,7 +71,7 @@ export async function feedMute(
   return muteCommand(deps.services, ctx, i.options.getString('source', true), muted);
 }
 
-/** `/feed format <channel> <source> [format]`: the source's item format in that channel; shown without `format`. */
+/** `/feed format <channel> <source> [format]`: a source's item format in that channel (shown without `format`). */
 export async function feedFormat(deps: SlashDeps, i: ChatInputCommandInteraction): Promise<Reply> {
   const ctx = await channelContext(deps, i, false);
   return subscriptionFormatCommand(

@@ -95,9 +95,9 @@ function groupEmbeds(group: OutgoingMessage['groups'][number], timezone: string)
 /**
  * Render a platform-neutral message as Discord messages ("parts"): the heading as content, then
  * embeds packed ≤ 10 and ≤ 6,000 characters per message. Instant messages show each article as a
- * linked embed (with summary, source, time and image in the richer formats); digests one embed per
- * source with linked lines (a summary quoted under each title in the richer formats); notices
- * plain text. Pure and
+ * linked embed (with summary, source, time and image in the richer formats), or as its bare link
+ * when link previews are on and it shows a title only; digests one embed per source with linked
+ * lines (a summary quoted under each title in the richer formats); notices plain text. Pure and
  * deterministic, so the part count and each part are the same on every call.
  */
 export function renderOutgoing(msg: OutgoingMessage): DiscordPart[] {
@@ -109,8 +109,8 @@ export function renderOutgoing(msg: OutgoingMessage): DiscordPart[] {
   const only = msg.groups.length === 1 ? msg.groups[0]?.items : undefined;
   const link = only?.length === 1 && !only[0]?.format ? safeUrl(only[0]?.url ?? '') : undefined;
   // Link previews on: an instant item shown as a title is its bare link, which Discord unfurls into
-  // the site's own preview (a link inside an embed is never unfurled).
-  // Heading and title are at most 300 characters each: a link this long always fits whole.
+  // the site's own preview (a link inside an embed is never unfurled). Heading and title are at
+  // most 300 characters each, so a link of at most 1,000 always fits whole in the 2,000.
   if (msg.kind === 'instant' && msg.previews === true && link && link.length <= 1000 && only?.[0]) {
     const title = truncate(escapeMarkdown(only[0].title || link), 300);
     return [{ content: `${heading}\n${title}\n${link}`, embeds: [] }];

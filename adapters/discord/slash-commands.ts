@@ -179,7 +179,10 @@ export async function feedList(deps: SlashDeps, i: ChatInputCommandInteraction):
   });
 }
 
-/** `/settings [language] [script] [timezone] [digest_times] [format] [previews]` — the guild's and its channels'. */
+/**
+ * `/settings [language] [script] [timezone] [digest_times] [format] [previews]` — the guild's and
+ * its channels'.
+ */
 export async function settings(deps: SlashDeps, i: ChatInputCommandInteraction): Promise<Reply> {
   const guildId = guildIdOf(i);
   const canManage = mayManage(i.memberPermissions);
