@@ -1,9 +1,8 @@
 /**
  * A subscription's own settings: its filter words (on top of the chat's), its name, muting and
- * its item format (`/sub <subscription> format summary`, Discord's `/feed format`).
- * Telegram types them (`/filter <subscription> +a -b`, `/rename <subscription> <name>`,
- * `/mute <subscription>`); Discord has them as `/feed filter|rename|mute|unmute` options. Both come
- * here and get the same answers.
+ * its item format. Telegram types them (`/filter <subscription> +a -b`, `/rename <subscription>
+ * <name>`, `/mute <subscription>`, `/sub <subscription> format summary`); Discord has them as
+ * `/feed filter|rename|mute|unmute|format` options. Both come here and get the same answers.
  */
 import {
   CLEAR_WORDS,
