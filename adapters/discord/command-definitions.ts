@@ -70,6 +70,24 @@ const channelOption = (required: boolean) => ({
   channel_types: [...FEED_CHANNEL_TYPES],
 });
 
+/** An item format to choose (`default`, for a source, gives it back the server's format). */
+const formatOption = (withDefault: boolean) => ({
+  type: ApplicationCommandOptionType.String as const,
+  ...named(
+    { en: 'format', cn: '格式', tw: '格式' },
+    withDefault
+      ? { en: 'How this source’s posts look', cn: '这个新闻源推送的样式', tw: '這個新聞來源推送的樣式' }
+      : { en: 'How posts look', cn: '推送的样式', tw: '推送的樣式' },
+  ),
+  required: false,
+  choices: [
+    { name: 'titles / 仅标题', value: 'titles' },
+    { name: 'summary / 标题和摘要', value: 'summary' },
+    { name: 'full / 标题、摘要和图片', value: 'full' },
+    ...(withDefault ? [{ name: 'default / 跟随服务器设置', value: 'default' }] : []),
+  ],
+});
+
 /** Names of the slash commands, as routed. */
 export type CommandName = 'headlines' | 'search' | 'sources' | 'article' | 'feed' | 'settings';
 
@@ -299,6 +317,18 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
           ),
           options: [channelOption(true), sourceOption(true)],
         },
+        {
+          type: ApplicationCommandOptionType.Subcommand,
+          ...named(
+            { en: 'format', cn: '格式', tw: '格式' },
+            {
+              en: 'How a channel’s source posts look: titles, summary or full',
+              cn: '频道的新闻源推送样式：标题、摘要或完整',
+              tw: '頻道的新聞來源推送樣式：標題、摘要或完整',
+            },
+          ),
+          options: [channelOption(true), sourceOption(true), formatOption(true)],
+        },
       ],
     },
     {
@@ -367,6 +397,19 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
           ),
           required: false,
           max_length: 100,
+        },
+        formatOption(false),
+        {
+          type: ApplicationCommandOptionType.Boolean,
+          ...named(
+            { en: 'previews', cn: '链接预览', tw: '連結預覽' },
+            {
+              en: 'Link previews: instant posts shown as titles carry the site’s own preview',
+              cn: '链接预览：仅标题的即时推送附网站自己的预览',
+              tw: '連結預覽：僅標題的即時推送附網站自己的預覽',
+            },
+          ),
+          required: false,
         },
       ],
     },

@@ -1,7 +1,7 @@
 /**
- * `/feed filter|rename|mute|unmute` → the same command functions as Telegram's `/filter`,
- * `/rename`, `/mute` and `/unmute`. Only Discord's options are read here; rights are checked in
- * the channel the command names.
+ * `/feed filter|rename|mute|unmute|format` → the same command functions as Telegram's `/filter`,
+ * `/rename`, `/mute`, `/unmute` and `/sub … format`. Only Discord's options are read here; rights
+ * are checked in the channel the command names.
  */
 import type { ChatInputCommandInteraction } from 'discord.js';
 import { parseFilterLists } from '../../src/chats/chat-rules.ts';
@@ -11,6 +11,7 @@ import {
   feedFilterCommand,
   muteCommand,
   renameCommand,
+  subscriptionFormatCommand,
 } from '../../src/commands/subscription-settings-commands.ts';
 import {
   contextFor,
@@ -68,4 +69,15 @@ export async function feedMute(
 ): Promise<Reply> {
   const ctx = await channelContext(deps, i, false);
   return muteCommand(deps.services, ctx, i.options.getString('source', true), muted);
+}
+
+/** `/feed format <channel> <source> [format]`: a source's item format in that channel (shown without `format`). */
+export async function feedFormat(deps: SlashDeps, i: ChatInputCommandInteraction): Promise<Reply> {
+  const ctx = await channelContext(deps, i, false);
+  return subscriptionFormatCommand(
+    deps.services,
+    ctx,
+    i.options.getString('source', true),
+    i.options.getString('format'),
+  );
 }

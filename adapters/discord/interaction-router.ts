@@ -11,7 +11,7 @@ import type { Reply } from '../../src/commands/reply.ts';
 import { UserError } from '../../src/errors.ts';
 import { redactSecrets } from '../../src/log.ts';
 import { sourceChoices, timezoneChoices } from './autocomplete.ts';
-import { feedFilter, feedMute, feedRename } from './feed-settings.ts';
+import { feedFilter, feedFormat, feedMute, feedRename } from './feed-settings.ts';
 import { answer } from './interaction-reply.ts';
 import { renderReply } from './reply-renderer.ts';
 import {
@@ -39,6 +39,7 @@ const FEED_SUBCOMMANDS: Readonly<Record<string, SlashHandler>> = {
   rename: feedRename,
   mute: (deps, i) => feedMute(deps, i, true),
   unmute: (deps, i) => feedMute(deps, i, false),
+  format: feedFormat,
 };
 
 /** Interactions whose work runs at once; more are deferred first and wait for a slot. */

@@ -15,6 +15,10 @@ function linkTarget(url: string): string | undefined {
   return safeUrl(url)?.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/ /g, '%20');
 }
 
+/** A summary as shown under a title: markdown escaped, at most `max` characters. */
+const summaryText = (item: DigestItem, max: number): string =>
+  item.summary ? truncate(escapeMarkdown(item.summary), max) : '';
+
 function itemLine(item: DigestItem, timezone: string): string {
   const title = truncate(escapeMarkdown(item.title || item.url), 200);
   const target = linkTarget(item.url);
@@ -22,10 +26,37 @@ function itemLine(item: DigestItem, timezone: string): string {
   const also = item.alsoReportedBy.length
     ? ` (+${item.alsoReportedBy.map((s) => truncate(escapeMarkdown(s), 40)).join('、')})`
     : '';
-  return `${target ? `[${title}](${target})` : title} · ${when}${also}`;
+  const summary = summaryText(item, 300);
+  return `${target ? `[${title}](${target})` : title} · ${when}${also}${summary ? `\n> ${summary}` : ''}`;
+}
+
+/** An image URL Discord may show: absolute http(s) only (the core keeps no other). */
+const imageUrl = (item: DigestItem): string | undefined =>
+  item.imageUrl && /^https?:\/\//i.test(item.imageUrl) ? item.imageUrl : undefined;
+
+/**
+ * An instant item in the `summary` or `full` format: the summary as description, the source as
+ * author, the publication time as the embed's timestamp, and the lead image as a thumbnail
+ * (`summary`) or a large image (`full`).
+ */
+function richEmbed(item: DigestItem, sourceName: string): APIEmbed {
+  const url = safeUrl(item.url);
+  const image = imageUrl(item);
+  const published = Date.parse(item.publishedAt);
+  const summary = summaryText(item, 1000);
+  return {
+    title: truncate(escapeMarkdown(item.title || item.url), LIMITS.title),
+    ...(url ? { url } : {}),
+    ...(summary ? { description: summary } : {}),
+    author: { name: truncate(sourceName, LIMITS.author) },
+    ...(Number.isNaN(published) ? {} : { timestamp: new Date(published).toISOString() }),
+    ...(image ? { [item.format === 'full' ? 'image' : 'thumbnail']: { url: image } } : {}),
+    color: EMBED_COLOUR,
+  };
 }
 
 function instantEmbed(item: DigestItem, sourceName: string, timezone: string): APIEmbed {
+  if (item.format) return richEmbed(item, sourceName);
   const url = safeUrl(item.url);
   return {
     title: truncate(escapeMarkdown(item.title || item.url), LIMITS.title),
@@ -64,7 +95,9 @@ function groupEmbeds(group: OutgoingMessage['groups'][number], timezone: string)
 /**
  * Render a platform-neutral message as Discord messages ("parts"): the heading as content, then
  * embeds packed ≤ 10 and ≤ 6,000 characters per message. Instant messages show each article as a
- * linked embed; digests one embed per source with linked lines; notices plain text. Pure and
+ * linked embed (with summary, source, time and image in the richer formats), or as its bare link
+ * when link previews are on and it shows a title only; digests one embed per source with linked
+ * lines (a summary quoted under each title in the richer formats); notices plain text. Pure and
  * deterministic, so the part count and each part are the same on every call.
  */
 export function renderOutgoing(msg: OutgoingMessage): DiscordPart[] {
@@ -72,6 +105,15 @@ export function renderOutgoing(msg: OutgoingMessage): DiscordPart[] {
   if (msg.kind === 'notice' || msg.groups.length === 0) {
     const text = msg.text ? `${heading}\n${escapeMarkdown(msg.text)}` : heading;
     return [{ content: truncate(text, LIMITS.content), embeds: [] }];
+  }
+  const only = msg.groups.length === 1 ? msg.groups[0]?.items : undefined;
+  const link = only?.length === 1 && !only[0]?.format ? safeUrl(only[0]?.url ?? '') : undefined;
+  // Link previews on: an instant item shown as a title is its bare link, which Discord unfurls into
+  // the site's own preview (a link inside an embed is never unfurled). Heading and title are at
+  // most 300 characters each, so a link of at most 1,000 always fits whole in the 2,000.
+  if (msg.kind === 'instant' && msg.previews === true && link && link.length <= 1000 && only?.[0]) {
+    const title = truncate(escapeMarkdown(only[0].title || link), 300);
+    return [{ content: `${heading}\n${title}\n${link}`, embeds: [] }];
   }
   const embeds =
     msg.kind === 'instant'

@@ -180,7 +180,10 @@ export async function feedList(deps: SlashDeps, i: ChatInputCommandInteraction):
   });
 }
 
-/** `/settings [language] [script] [timezone] [digest_times]` — the guild's and its channels'. */
+/**
+ * `/settings [language] [script] [timezone] [digest_times] [format] [previews]` — the guild's and
+ * its channels'.
+ */
 export async function settings(deps: SlashDeps, i: ChatInputCommandInteraction): Promise<Reply> {
   const guildId = guildIdOf(i);
   const canManage = mayManage(i.memberPermissions);
@@ -192,6 +195,8 @@ export async function settings(deps: SlashDeps, i: ChatInputCommandInteraction):
       script: i.options.getString('script'),
       timezone: i.options.getString('timezone'),
       times: i.options.getString('digest_times'),
+      format: i.options.getString('format'),
+      previews: i.options.getBoolean('previews'),
     });
   } finally {
     deps.guilds.invalidate(guildId);

@@ -7,11 +7,16 @@ import type { HeadlineCard, Reply, Span } from '../../src/commands/reply.ts';
 import type { Locale, OutgoingMessage } from '../../src/domain/types.ts';
 import { formatLocalTime } from '../../src/i18n/format-time.ts';
 import { t } from '../../src/i18n/i18n.ts';
+import { clipGraphemes } from '../../src/text/clip-text.ts';
 
 /** Telegram's text limit is 4,096 characters after entity parsing; the HTML source is never shorter. */
 export const TELEGRAM_TEXT_LIMIT = 4096;
 const TITLE_CHARS = 300;
 const SPAN_CHARS = 1000;
+/** The core cuts summaries to 200 user-perceived characters; this only bounds stored messages. */
+const SUMMARY_CHARS = 400;
+/** Telegram's limit on a photo caption, counted like a text after entity parsing. */
+export const TELEGRAM_CAPTION_LIMIT = 1024;
 
 /** Escape text for Telegram HTML (text and attribute values). */
 export function escapeHtml(s: string): string {
@@ -71,10 +76,52 @@ export function renderMessage(msg: OutgoingMessage, limit = TELEGRAM_TEXT_LIMIT)
         const names = truncate(item.alsoReportedBy.join(', '), 200);
         line += ` <i>(${escapeHtml(t(msg.locale, 'digest.also', { names }))})</i>`;
       }
+      // The summary is on the item's own line, so a part never separates it from its title.
+      if (item.summary) line += `\n${escapeHtml(clipGraphemes(item.summary, SUMMARY_CHARS))}`;
       lines.push(line);
     }
   }
   return splitLines(lines, limit);
+}
+
+/** A photo with its caption: the URL Telegram fetches, and Telegram HTML. */
+export interface PhotoPost {
+  photo: string;
+  caption: string;
+}
+
+/** Title and summary lengths tried, longest first, to fit a caption. */
+const CAPTION_FITS: ReadonlyArray<[title: number, summary: number]> = [
+  [TITLE_CHARS, SUMMARY_CHARS],
+  [TITLE_CHARS, 200],
+  [200, 100],
+  [120, 60],
+  [60, 0],
+];
+
+/**
+ * An instant item in the `full` format with a lead image, as a photo whose caption is the heading,
+ * the linked title and the summary within Telegram's 1,024-character caption limit (shortening
+ * summary, then title, as needed); null for every other message, which is sent as text.
+ */
+export function renderPhoto(msg: OutgoingMessage, limit = TELEGRAM_CAPTION_LIMIT): PhotoPost | null {
+  const item = msg.kind === 'instant' && msg.groups.length === 1 ? msg.groups[0]?.items : undefined;
+  if (item?.length !== 1 || item[0]?.format !== 'full' || !item[0].imageUrl) return null;
+  const { imageUrl, title, url, summary } = item[0];
+  const photo = /^https?:\/\//i.test(imageUrl) ? imageUrl : null;
+  if (!photo) return null;
+  const link = safeUrl(url);
+  for (const [titleChars, summaryChars] of CAPTION_FITS) {
+    const text = escapeHtml(clipGraphemes(title || url, titleChars));
+    const lines = [
+      `<b>${escapeHtml(truncate(msg.heading, 100))}</b>`,
+      link ? `<a href="${escapeHtml(link)}">${text}</a>` : text,
+    ];
+    if (summary && summaryChars > 0) lines.push(escapeHtml(clipGraphemes(summary, summaryChars)));
+    const caption = lines.join('\n');
+    if (visibleLength(caption) <= limit) return { photo, caption };
+  }
+  return null;
 }
 
 function cardLines(

@@ -3,11 +3,15 @@ import type { PlatformSender } from '../../src/delivery/platform-sender.ts';
 import type { Chat, OutgoingMessage } from '../../src/domain/types.ts';
 import { DeliveryError } from '../../src/errors.ts';
 import { toDeliveryError } from './telegram-errors.ts';
-import { renderMessage } from './telegram-renderer.ts';
+import { renderMessage, renderPhoto } from './telegram-renderer.ts';
 
 /**
  * The Telegram {@link PlatformSender}: renders a message to HTML parts and sends one part per call,
- * link previews off, into the message's forum topic. `allow_paid_broadcast` when opted in.
+ * link previews as the chat chose (off unless it turned them on), into the message's forum topic.
+ * An instant item in the `full` format with an image is a photo with a caption; when Telegram
+ * refuses the photo (it cannot fetch the URL, or the file is no image), the same item is sent as
+ * text at once — a refused photo posted nothing, so the item is neither lost nor doubled.
+ * `allow_paid_broadcast` when opted in.
  */
 export function createTelegramSender(telegram: Telegram, opts: { paidBroadcast: boolean }): PlatformSender {
   const cache = new WeakMap<OutgoingMessage, string[]>();
@@ -26,12 +30,22 @@ export function createTelegramSender(telegram: Telegram, opts: { paidBroadcast: 
       const text = parts(msg)[part];
       if (text === undefined)
         throw new DeliveryError('rejected', `part ${part} of ${parts(msg).length} does not exist`);
-      const extra: Record<string, unknown> = {
-        parse_mode: 'HTML',
-        link_preview_options: { is_disabled: true },
-      };
-      if (msg.threadId) extra.message_thread_id = Number(msg.threadId);
-      if (opts.paidBroadcast) extra.allow_paid_broadcast = true;
+      const common: Record<string, unknown> = { parse_mode: 'HTML' };
+      if (msg.threadId) common.message_thread_id = Number(msg.threadId);
+      if (opts.paidBroadcast) common.allow_paid_broadcast = true;
+      const photo = parts(msg).length === 1 ? renderPhoto(msg) : null;
+      if (photo) {
+        try {
+          await telegram.sendPhoto(chat.chatId, photo.photo, { ...common, caption: photo.caption } as never);
+          return;
+        } catch (err) {
+          const e = toDeliveryError(err);
+          // Only a refusal of this photo falls back to text; a gone chat, a rate limit or a
+          // network failure is the queue's to handle, as for any message.
+          if (e.kind !== 'rejected') throw e;
+        }
+      }
+      const extra = { ...common, link_preview_options: { is_disabled: msg.previews !== true } };
       try {
         await telegram.sendMessage(chat.chatId, text, extra as never);
       } catch (err) {

@@ -5,6 +5,7 @@
  */
 import { isTimeZone } from '../config/config.ts';
 import { parseTimeOfDay } from '../digest/digest-slots.ts';
+import type { ItemFormat } from '../domain/types.ts';
 import { UserError } from '../errors.ts';
 import { filterText, stripInvisible } from '../text/filter-match.ts';
 
@@ -147,4 +148,55 @@ export function parseSubscriptionName(text: string): string {
   if (chars === 0 || chars > CHAT_LIMITS.nameChars || /^[+\-＋－]/.test(name))
     throw new UserError('rename.invalid', { max: CHAT_LIMITS.nameChars }, 'rename.usage');
   return name;
+}
+
+/** Item formats, plainest first. */
+export const ITEM_FORMATS: readonly ItemFormat[] = ['titles', 'summary', 'full'];
+
+/** What people type for each format (either script, either language). */
+const FORMAT_WORDS: Record<ItemFormat, readonly string[]> = {
+  titles: ['titles', 'title', '标题', '標題'],
+  summary: ['summary', 'summaries', '摘要'],
+  full: ['full', '完整', '全文'],
+};
+
+/** Words that give a subscription back the chat's format. */
+const DEFAULT_WORDS: readonly string[] = ['default', 'chat', 'inherit', '默认', '默認', '預設'];
+
+const typedValue = (text: string) => stripInvisible(text).trim().toLowerCase();
+
+function formatOf(value: string): ItemFormat | null {
+  for (const f of ITEM_FORMATS) if (FORMAT_WORDS[f].includes(value)) return f;
+  return null;
+}
+
+/** `titles`, `summary` or `full` (also 标题/摘要/完整) → the chat's item format, or `format.invalid`. */
+export function parseItemFormat(text: string): ItemFormat {
+  const value = typedValue(text);
+  if (!value) throw new UserError('format.usage');
+  const format = formatOf(value);
+  if (!format) throw new UserError('format.invalid', { value: value.slice(0, 20) }, 'format.usage');
+  return format;
+}
+
+/** Like {@link parseItemFormat} for a subscription; `default` (默认) gives null: the chat's format. */
+export function parseSubscriptionFormat(text: string): ItemFormat | null {
+  const value = typedValue(text);
+  if (DEFAULT_WORDS.includes(value)) return null;
+  if (!value) throw new UserError('subformat.usage');
+  const format = formatOf(value);
+  if (!format) throw new UserError('format.invalid', { value: value.slice(0, 20) }, 'subformat.usage');
+  return format;
+}
+
+const ON_WORDS: readonly string[] = ['on', 'yes', 'true', '1', '开', '開', '开启', '開啟'];
+const OFF_WORDS: readonly string[] = ['off', 'no', 'false', '0', '关', '關', '关闭', '關閉'];
+
+/** `on` or `off` (also 开/关) → whether link previews are shown, or `previews.invalid`. */
+export function parsePreviews(text: string): boolean {
+  const value = typedValue(text);
+  if (!value) throw new UserError('previews.usage');
+  if (ON_WORDS.includes(value)) return true;
+  if (OFF_WORDS.includes(value)) return false;
+  throw new UserError('previews.invalid', { value: value.slice(0, 20) }, 'previews.usage');
 }

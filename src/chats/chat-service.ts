@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatSchedulePort } from '../delivery/platform-sender.ts';
 import { chatKeyOf } from '../domain/chat-key.ts';
-import type { Chat, ChatType, Locale, Script, Subscription } from '../domain/types.ts';
+import type { Chat, ChatType, ItemFormat, Locale, Script, Subscription } from '../domain/types.ts';
 import { NewsrelayError, UserError } from '../errors.ts';
 import { type ChatStore, type NewChat, newChat } from '../store/chat-store.ts';
 import { applyFilterChange, CHAT_LIMITS, type FilterChange } from './chat-rules.ts';
@@ -15,6 +15,8 @@ export interface SettingsPatch {
   script?: Script;
   locale?: Locale;
   paused?: boolean;
+  itemFormat?: ItemFormat;
+  linkPreviews?: boolean;
 }
 
 /** What a subscription is to. */
@@ -115,6 +117,7 @@ export class ChatService {
         include: [],
         exclude: [],
         muted: false,
+        format: null,
         createdAt: new Date(),
       };
       c.subscriptions.push(subscription);
@@ -153,19 +156,26 @@ export class ChatService {
       if (patch.script !== undefined) c.script = patch.script;
       if (patch.locale !== undefined) c.locale = patch.locale;
       if (patch.paused !== undefined) c.paused = patch.paused;
+      if (patch.itemFormat !== undefined) c.itemFormat = patch.itemFormat;
+      if (patch.linkPreviews !== undefined) c.linkPreviews = patch.linkPreviews;
     };
     const chat = await this.change(key, apply);
     if (opts.family) for (const child of await this.children(key)) await this.change(child.key, apply);
     return chat;
   }
 
-  /** Copy a parent's shared settings (language, script, zone, times) onto a chat that follows it. */
+  /**
+   * Copy a parent's shared settings (language, script, zone, times, item format, previews) onto a
+   * chat that follows it.
+   */
   async inheritSettings(key: string, parent: Chat): Promise<Chat> {
     return this.updateSettings(key, {
       locale: parent.locale,
       script: parent.script,
       timezone: parent.timezone,
       digestTimes: parent.digestTimes,
+      itemFormat: parent.itemFormat ?? 'titles',
+      linkPreviews: parent.linkPreviews ?? false,
     });
   }
 
@@ -200,6 +210,13 @@ export class ChatService {
   async setMuted(key: string, subscriptionId: string, muted: boolean): Promise<Chat> {
     return this.changeSubscription(key, subscriptionId, (s) => {
       s.muted = muted;
+    });
+  }
+
+  /** Give a subscription its own item format (checked by `parseSubscriptionFormat`), or null for the chat's. */
+  async setSubscriptionFormat(key: string, subscriptionId: string, format: ItemFormat | null): Promise<Chat> {
+    return this.changeSubscription(key, subscriptionId, (s) => {
+      s.format = format;
     });
   }
 

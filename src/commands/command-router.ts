@@ -19,6 +19,7 @@ import {
   langCommand,
   pauseCommand,
   scriptCommand,
+  settingsTextCommand,
   timeCommand,
   timezoneCommand,
 } from './settings-commands.ts';
@@ -33,7 +34,12 @@ import {
   subscribeSource,
   unsubscribeCommand,
 } from './subscription-commands.ts';
-import { filterTextCommand, muteCommand, renameTextCommand } from './subscription-settings-commands.ts';
+import {
+  filterTextCommand,
+  muteCommand,
+  renameTextCommand,
+  subTextCommand,
+} from './subscription-settings-commands.ts';
 
 type Handler = (services: CommandServices, ctx: CommandContext, args: string) => Promise<Reply> | Reply;
 
@@ -59,6 +65,8 @@ export const MANAGE_COMMANDS: ReadonlySet<string> = new Set([
   'instant',
   'lang',
   'import',
+  'settings',
+  'sub',
 ]);
 
 const HANDLERS: Record<string, Handler> = {
@@ -85,6 +93,8 @@ const HANDLERS: Record<string, Handler> = {
   search: (s, c, a) =>
     headlinesCommand(s, c, { query: a || null, source: null, since: null, limit: TEXT_PAGE_SIZE }, true),
   export: (s, c) => exportCommand(s, c),
+  settings: settingsTextCommand,
+  sub: subTextCommand,
 };
 
 /** True for a command name this router knows. */

@@ -12,7 +12,7 @@ import { healthText, visibleSources } from './source-visibility.ts';
 
 /** Commands in menu order, with their description key (Telegram's setMyCommands, /help). */
 export const COMMANDS: ReadonlyArray<{ name: string; key: MessageKey }> = [
-  'start help sources subscribe unsubscribe list digest time timezone pause resume script filter rename mute unmute instant lang headlines search export'
+  'start help sources subscribe unsubscribe list digest time timezone pause resume script filter rename mute unmute instant lang headlines search export settings sub'
     .split(' ')
     .map((name) => ({ name, key: `cmd.${name}` as MessageKey })),
 ].flat();

@@ -3,9 +3,11 @@ import {
   type FilterChange,
   parseDigestTimes,
   parseFilterChange,
+  parseItemFormat,
+  parsePreviews,
 } from '../chats/chat-rules.ts';
 import type { SettingsPatch } from '../chats/chat-service.ts';
-import type { Chat } from '../domain/types.ts';
+import type { Chat, ItemFormat } from '../domain/types.ts';
 import { UserError } from '../errors.ts';
 import { parseLocale, parseScript, scriptName, t } from '../i18n/i18n.ts';
 import type { FilterWords } from '../text/filter-match.ts';
@@ -135,6 +137,23 @@ export interface SettingsInput {
   script: string | null;
   timezone: string | null;
   times: string | null;
+  /** `titles`, `summary` or `full`, as typed or chosen; absent: unchanged. */
+  format?: string | null;
+  /** Link previews on or off; absent: unchanged. */
+  previews?: boolean | null;
+}
+
+/** An item format's name in the asker's language. */
+export function formatName(ctx: CommandContext, format: ItemFormat): string {
+  return say(ctx, `format.name.${format}`);
+}
+
+/** The line showing a chat's item format and link previews. */
+export function itemsLine(ctx: CommandContext, chat: Chat): string {
+  return say(ctx, 'settings.items', {
+    format: formatName(ctx, chat.itemFormat ?? 'titles'),
+    previews: say(ctx, chat.linkPreviews ? 'previews.on' : 'previews.off'),
+  });
 }
 
 /**
@@ -161,13 +180,53 @@ export async function settingsCommand(
   }
   if (input.timezone !== null) patch.timezone = canonicalTimezone(input.timezone);
   if (input.times !== null) patch.digestTimes = parseDigestTimes(input.times);
+  if (input.format != null) patch.itemFormat = parseItemFormat(input.format);
+  if (input.previews != null) patch.linkPreviews = input.previews;
   const changed = Object.keys(patch).length > 0;
   const chat = changed ? await change(services, ctx, patch, true) : ctx.chat;
+  return settingsReply(ctx, chat, changed);
+}
+
+function settingsReply(ctx: CommandContext, chat: Chat, changed: boolean): Reply {
   const params = {
     locale: chat.locale,
     script: chat.script,
     timezone: chat.timezone,
     times: timesText(chat),
   };
-  return privateReply(say(ctx, changed ? 'settings.saved' : 'settings.show', params));
+  return privateReply(say(ctx, changed ? 'settings.saved' : 'settings.show', params), itemsLine(ctx, chat));
+}
+
+/**
+ * `/settings format <titles|summary|full>` and `/settings previews <on|off>` where commands are
+ * typed; `/settings` alone shows the settings. The same rules as Discord's `/settings` options.
+ */
+export async function settingsTextCommand(
+  services: CommandServices,
+  ctx: CommandContext,
+  args: string,
+): Promise<Reply> {
+  const [name = '', ...rest] = args.trim().split(/\s+/);
+  const value = rest.join(' ');
+  switch (name.toLowerCase()) {
+    // Anyone may look; changes need a manager.
+    case '':
+      return settingsReply(ctx, ctx.chat, false);
+    case 'format':
+    case '格式': {
+      requireManager(ctx);
+      const chat = await change(services, ctx, { itemFormat: parseItemFormat(value) }, true);
+      return textReply(say(ctx, 'format.set', { format: formatName(ctx, chat.itemFormat ?? 'titles') }));
+    }
+    case 'previews':
+    case 'preview':
+    case '预览':
+    case '預覽': {
+      requireManager(ctx);
+      const chat = await change(services, ctx, { linkPreviews: parsePreviews(value) }, true);
+      return textReply(say(ctx, chat.linkPreviews ? 'previews.set.on' : 'previews.set.off'));
+    }
+    default:
+      throw new UserError('settings.textUsage');
+  }
 }

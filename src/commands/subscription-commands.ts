@@ -11,7 +11,7 @@ import { queryTerms } from '../text/index-terms.ts';
 import { encodeAction } from './command-actions.ts';
 import { type CommandContext, type CommandServices, requireManager, say } from './command-context.ts';
 import { type Reply, type Span, textReply } from './reply.ts';
-import { filtersText } from './settings-commands.ts';
+import { filtersText, formatName, itemsLine } from './settings-commands.ts';
 import { healthText, sourcesById, visibleSources } from './source-visibility.ts';
 import { findSubscription } from './subscription-ref.ts';
 
@@ -211,9 +211,14 @@ function subFilters(ctx: CommandContext, s: Subscription): string {
   return f ? say(ctx, 'list.subFilters', { filters: f }) : '';
 }
 
-/** What a list line adds after a subscription's name: instant, muted, its own filters. */
+/** A subscription's own item format as a list mark; nothing when it follows the chat's. */
+function subFormat(ctx: CommandContext, s: Subscription): string {
+  return s.format ? say(ctx, 'list.subFormat', { format: formatName(ctx, s.format) }) : '';
+}
+
+/** What a list line adds after a subscription's name: instant, muted, its own filters and format. */
 function marks(ctx: CommandContext, s: Subscription): string {
-  return `${s.instant ? say(ctx, 'list.instant') : ''}${s.muted ? say(ctx, 'list.muted') : ''}${subFilters(ctx, s)}`;
+  return `${s.instant ? say(ctx, 'list.instant') : ''}${s.muted ? say(ctx, 'list.muted') : ''}${subFilters(ctx, s)}${subFormat(ctx, s)}`;
 }
 
 /** ` · <health>` after a source subscription's line; '' for keywords and unknown sources. */
@@ -253,6 +258,8 @@ export async function listCommand(services: CommandServices, ctx: CommandContext
   ]);
   const f = filtersText(c);
   if (f) lines.push([{ text: say(ctx, 'list.filters', { filters: f }) }]);
+  // Shown once a chat chose more than the plain titles-only items.
+  if ((c.itemFormat ?? 'titles') !== 'titles' || c.linkPreviews) lines.push([{ text: itemsLine(ctx, c) }]);
   return { lines };
 }
 
@@ -278,7 +285,7 @@ export async function feedListCommand(
       .map((s) => {
         const mode = say(ctx, s.instant ? 'feed.modeInstant' : 'feed.modeDigest');
         const name = s.name ?? sources.get(s.sourceId!)?.name ?? s.sourceId!;
-        return `${name} (${mode})${s.muted ? say(ctx, 'list.muted') : ''}${subFilters(ctx, s)}${healthMark(ctx, sources, s)}`;
+        return `${name} (${mode})${s.muted ? say(ctx, 'list.muted') : ''}${subFilters(ctx, s)}${subFormat(ctx, s)}${healthMark(ctx, sources, s)}`;
       });
     const paused = c.active ? '' : say(ctx, 'feed.paused', { reason: c.deactivatedReason ?? '' });
     const f = filtersText(c);

@@ -1,13 +1,14 @@
 /**
- * A subscription's own settings: its filter words (on top of the chat's), its name, and muting.
- * Telegram types them (`/filter <subscription> +a -b`, `/rename <subscription> <name>`,
- * `/mute <subscription>`); Discord has them as `/feed filter|rename|mute|unmute` options. Both come
- * here and get the same answers.
+ * A subscription's own settings: its filter words (on top of the chat's), its name, muting and
+ * its item format. Telegram types them (`/filter <subscription> +a -b`, `/rename <subscription>
+ * <name>`, `/mute <subscription>`, `/sub <subscription> format summary`); Discord has them as
+ * `/feed filter|rename|mute|unmute|format` options. Both come here and get the same answers.
  */
 import {
   CLEAR_WORDS,
   type FilterChange,
   parseFilterChange,
+  parseSubscriptionFormat,
   parseSubscriptionName,
 } from '../chats/chat-rules.ts';
 import type { Subscription } from '../domain/types.ts';
@@ -15,7 +16,7 @@ import { UserError } from '../errors.ts';
 import { filterText, stripInvisible } from '../text/filter-match.ts';
 import { type CommandContext, type CommandServices, requireManager, say } from './command-context.ts';
 import { type Reply, textReply } from './reply.ts';
-import { chatFilterCommand, filtersText } from './settings-commands.ts';
+import { chatFilterCommand, filtersText, formatName } from './settings-commands.ts';
 import { subscriptionName } from './subscription-commands.ts';
 import { findSubscription, splitSubscriptionRef, subscriptionNotFound } from './subscription-ref.ts';
 
@@ -165,4 +166,59 @@ export async function muteCommand(
   ctx.chat = await services.chats.setMuted(ctx.chat.key, sub.id, muted);
   const name = await subscriptionName(services, ctx, sub);
   return answer(ctx, textReply(say(ctx, muted ? 'mute.done' : 'mute.undone', { name })));
+}
+
+/** A subscription's format answer: its own, or the chat's it follows. */
+function formatAnswer(ctx: CommandContext, sub: Subscription, name: string, changed: boolean): Reply {
+  const own = sub.format ?? null;
+  const format = formatName(ctx, own ?? ctx.chat.itemFormat ?? 'titles');
+  if (own === null)
+    return textReply(say(ctx, changed ? 'subformat.cleared' : 'subformat.followsChat', { name, format }));
+  return textReply(say(ctx, changed ? 'subformat.set' : 'subformat.show', { name, format }));
+}
+
+/**
+ * The item format of one subscription: `value` applied (`default` gives it back the chat's), or
+ * shown when null (Telegram's `/sub <subscription> format …`, Discord's `/feed format`).
+ */
+export async function subscriptionFormatCommand(
+  services: Services,
+  ctx: CommandContext,
+  subscription: string,
+  value: string | null,
+): Promise<Reply> {
+  if (value !== null) requireManager(ctx);
+  if (!subscription.trim()) throw new UserError('subformat.usage');
+  const sub = await requireSubscription(services, ctx, subscription, 'subformat.usage');
+  return answer(ctx, await subscriptionFormat(services, ctx, sub, value));
+}
+
+async function subscriptionFormat(
+  services: Services,
+  ctx: CommandContext,
+  sub: Subscription,
+  value: string | null,
+): Promise<Reply> {
+  const name = await subscriptionName(services, ctx, sub);
+  if (value === null) return formatAnswer(ctx, sub, name, false);
+  requireManager(ctx);
+  const format = parseSubscriptionFormat(value);
+  ctx.chat = await services.chats.setSubscriptionFormat(ctx.chat.key, sub.id, format);
+  const after = ctx.chat.subscriptions.find((s) => s.id === sub.id) ?? { ...sub, format };
+  return formatAnswer(ctx, after, name, true);
+}
+
+/**
+ * `/sub <subscription> [format <titles|summary|full|default>]`: the longest subscription name
+ * the text begins with, then the setting; with no setting, shows the subscription's format.
+ */
+export async function subTextCommand(services: Services, ctx: CommandContext, args: string): Promise<Reply> {
+  const text = stripInvisible(args).trim();
+  if (!text) throw new UserError('subformat.usage');
+  const found = await splitSubscriptionRef(services, ctx.chat, text);
+  if (!found) throw await subscriptionNotFound(services, ctx, text, 'subformat.usage');
+  const [setting = '', ...rest] = found.rest.split(/\s+/).filter(Boolean);
+  if (!setting) return subscriptionFormat(services, ctx, found.subscription, null);
+  if (!['format', '格式'].includes(setting.toLowerCase())) throw new UserError('subformat.usage');
+  return subscriptionFormat(services, ctx, found.subscription, rest.join(' '));
 }

@@ -12,6 +12,7 @@ export function composeDigest(chat: Chat, selected: SelectedDigest, atMs: number
     groups: selected.groups,
     threadId: selected.threadId,
     timezone: chat.timezone,
+    previews: chat.linkPreviews ?? false,
   };
 }
 
@@ -25,5 +26,6 @@ export function composeInstant(chat: Chat, selected: SelectedDigest): OutgoingMe
     groups: selected.groups,
     threadId: selected.threadId,
     timezone: chat.timezone,
+    previews: chat.linkPreviews ?? false,
   };
 }

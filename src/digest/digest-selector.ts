@@ -1,10 +1,11 @@
 import { namesForChat } from '../chats/subscription-names.ts';
-import type { Article, Chat, DigestItem, Script, Subscription } from '../domain/types.ts';
+import type { Article, Chat, DigestItem, Subscription } from '../domain/types.ts';
 import type { ArticleStore } from '../store/article-store.ts';
 import type { IndexHit, SearchIndex } from '../store/search-index.ts';
 import { filterText, matchesFilterWord, passesFilters } from '../text/filter-match.ts';
 import { queryTerms } from '../text/index-terms.ts';
 import { convertScript } from '../text/script-converter.ts';
+import { itemExtras, itemFormatOf } from './item-format.ts';
 
 /** Most items in one digest. */
 export const DIGEST_CAP = 30;
@@ -41,8 +42,9 @@ export interface SelectorDeps {
  * Choose a digest's articles: those in the digest's `window`, matching a subscription that is not
  * muted (a source, or a keyword in any script), passing the chat's include/exclude filters and that
  * subscription's own (immune to invisible characters, see `filter-match.ts`), one per near-duplicate
- * cluster (the other sources named), newest first, at most {@link DIGEST_CAP}; titles converted to
- * the chat's script, sources under the names the chat gave them. Index look-ups are in memory;
+ * cluster (the other sources named), newest first, at most {@link DIGEST_CAP}; titles (and the
+ * summaries a format adds, `item-format.ts`) converted to the chat's script, sources under the
+ * names the chat gave them. Index look-ups are in memory;
  * only candidates are read from the store.
  */
 export async function selectDigest(
@@ -123,15 +125,16 @@ export async function selectDigest(
     for (const m of deps.index.clusterMembers(article.clusterId)) shown.add(m.sourceId);
   }
   const names = namesForChat(await deps.sourceNames([...shown]), chat.subscriptions);
-  return groupByThread(deps.index, chosen, names, chat.script);
+  return groupByThread(deps.index, chosen, names, chat);
 }
 
 function groupByThread(
   index: SearchIndex,
   chosen: Array<{ article: Article; sub: Subscription }>,
   names: ReadonlyMap<string, string>,
-  script: Script,
+  chat: Chat,
 ): SelectedDigest[] {
+  const script = chat.script;
   const threads = new Map<string | null, SelectedDigest>();
   for (const { article: a, sub } of chosen) {
     const thread = sub.threadId ?? null;
@@ -157,6 +160,7 @@ function groupByThread(
       sourceName: convertScript(sourceName, script),
       publishedAt: a.publishedAt.toISOString(),
       alsoReportedBy: [...others],
+      ...itemExtras(a, itemFormatOf(chat, sub), script),
     });
     digest.count++;
   }

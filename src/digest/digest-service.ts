@@ -8,6 +8,7 @@ import { filterText, passesFilters } from '../text/filter-match.ts';
 import { convertScript } from '../text/script-converter.ts';
 import { composeDigest, composeInstant } from './digest-composer.ts';
 import { type SelectedDigest, selectDigest } from './digest-selector.ts';
+import { itemExtras, itemFormatOf } from './item-format.ts';
 
 /** Collaborators of {@link DigestService}. */
 export interface DigestServiceDeps {
@@ -135,6 +136,7 @@ export class DigestService {
             sourceName,
             publishedAt: a.publishedAt.toISOString(),
             alsoReportedBy: [],
+            ...itemExtras(a, itemFormatOf(chat, sub), chat.script),
           };
           const digestKey = `instant-${a.id}`;
           const id = deliveryIdOf(key, digestKey);

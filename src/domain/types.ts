@@ -9,6 +9,12 @@ export type Script = 'original' | 'hans' | 'hant' | 'hant-hk' | 'hant-tw';
 /** UI languages with a catalog in `src/i18n/`. */
 export type Locale = 'zh-Hans' | 'zh-Hant' | 'en';
 
+/**
+ * How much of an item a chat sees: the linked title alone, the title with a one-line summary, or
+ * title, summary and the lead image (docs/decisions/0012-item-formats.md).
+ */
+export type ItemFormat = 'titles' | 'summary' | 'full';
+
 /** What kind of document a source serves. */
 export type SourceKind = 'rss' | 'atom' | 'rdf' | 'json' | 'html';
 
@@ -74,6 +80,8 @@ export interface Article {
   clusterId: string;
   /** Normalised index terms (word segments and CJK bigrams). */
   terms: string[];
+  /** The lead image: an absolute http(s) URL of bounded length, or null (absent before 0012). */
+  imageUrl?: string | null;
 }
 
 /** An article with the other sources that reported the same story. */
@@ -107,6 +115,8 @@ export interface Subscription {
   exclude: string[];
   /** Muted: stays subscribed and listed, but contributes nothing to digests or instant items. */
   muted: boolean;
+  /** Item format of this subscription's items; null or absent: the chat's. */
+  format?: ItemFormat | null;
   createdAt: Date;
 }
 
@@ -141,6 +151,10 @@ export interface Chat {
   lastDigestSlot: number | null;
   /** Search-journal number the last digest covered up to (null before the first digest). */
   lastDigestSeq: number | null;
+  /** How items are shown unless a subscription says otherwise; absent: `titles`. */
+  itemFormat?: ItemFormat;
+  /** Link previews under messages (where the platform makes them); absent: off. */
+  linkPreviews?: boolean;
   createdAt: Date;
 }
 
@@ -152,6 +166,12 @@ export interface DigestItem {
   sourceName: string;
   publishedAt: string;
   alsoReportedBy: string[];
+  /** The item's format when it is richer than `titles`; absent for titles only. */
+  format?: Exclude<ItemFormat, 'titles'>;
+  /** One-line summary (at most 200 characters, in the chat's script), when the format shows one. */
+  summary?: string;
+  /** Lead image (absolute http(s)), when the format shows one and the article has one. */
+  imageUrl?: string;
 }
 
 /** Platform-neutral digest or instant message; adapters render and split it. */
@@ -167,4 +187,6 @@ export interface OutgoingMessage {
   /** Forum topic / thread to post into. */
   threadId: string | null;
   timezone: string;
+  /** Link previews on (the chat's setting); absent: off. */
+  previews?: boolean;
 }

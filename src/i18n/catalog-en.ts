@@ -212,6 +212,29 @@ export const en = {
   'sourceAccess.notAllowed':
     'Only people the operator allows may add new sources; subscribing to known ones still works.',
   'sourceAccess.userCap': 'You have added {max} sources, the most one person may add.',
+  // Richer items, by choice (issue 10 item 3): item formats and link previews.
+  'cmd.settings': 'Item format and link previews: /settings format summary',
+  'cmd.sub': 'One subscription’s format: /sub <subscription> format full',
+  'settings.textUsage': 'Usage: /settings format titles|summary|full, or /settings previews on|off',
+  'settings.items': 'Items: {format}; link previews {previews}.',
+  'format.name.titles': 'titles only',
+  'format.name.summary': 'title and one-line summary',
+  'format.name.full': 'title, summary and image',
+  'format.usage': 'Usage: /settings format titles|summary|full',
+  'format.invalid': '“{value}” is not an item format: choose titles, summary or full.',
+  'format.set': 'Items now show: {format}.',
+  'previews.on': 'on',
+  'previews.off': 'off',
+  'previews.usage': 'Usage: /settings previews on|off',
+  'previews.invalid': '“{value}” is neither on nor off.',
+  'previews.set.on': 'Link previews are on.',
+  'previews.set.off': 'Link previews are off.',
+  'subformat.usage': 'Usage: /sub <subscription> format titles|summary|full|default',
+  'subformat.set': '{name} now shows: {format}.',
+  'subformat.show': '{name} shows: {format}.',
+  'subformat.cleared': '{name} follows the chat’s format again: {format}.',
+  'subformat.followsChat': '{name} follows the chat’s format: {format}.',
+  'list.subFormat': ' — format: {format}',
 } as const;
 
 /** Every message key. */

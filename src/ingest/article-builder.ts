@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Article } from '../domain/types.ts';
+import { clipGraphemes } from '../text/clip-text.ts';
 import { fingerprint } from '../text/fingerprint.ts';
 import { indexTerms } from '../text/index-terms.ts';
 import { stripUnsafeCharacters } from '../text/normalise.ts';
 import { canonicalUrl } from './canonical-url.ts';
 import { MAX_FIELD_CHARS } from './document-limits.ts';
 import { htmlToText } from './feed-text.ts';
+import { leadImage } from './lead-image.ts';
 import type { ParsedEntry } from './parsed-feed.ts';
 
 const SUMMARY_CHARS = 600;
@@ -28,20 +30,6 @@ function shortHash(s: string): string {
   return createHash('sha1').update(s).digest('base64url').slice(0, 16);
 }
 
-/** `s` cut to at most `n` code points (the last one an ellipsis when cut), without splitting a pair. */
-function clip(s: string, n: number): string {
-  let units = 0;
-  for (let points = 0; units < s.length; points++) {
-    if (points === n - 1) {
-      // Cut only if more than this one code point follows.
-      const rest = s.codePointAt(units)! > 0xffff ? 2 : 1;
-      return units + rest >= s.length ? s : `${s.slice(0, units)}…`;
-    }
-    units += s.codePointAt(units)! > 0xffff ? 2 : 1;
-  }
-  return s;
-}
-
 /** Display text of a field: bounded before any work, unsafe characters gone, whitespace collapsed. */
 function cleanText(s: string): string {
   return stripUnsafeCharacters(s.length > MAX_FIELD_CHARS ? s.slice(0, MAX_FIELD_CHARS) : s)
@@ -51,7 +39,8 @@ function cleanText(s: string): string {
 
 /**
  * Turn a parsed entry into an article: canonical URL, plain-text title and lead (without
- * control, bidi-override or zero-width characters), dates (missing or future ones become
+ * control, bidi-override or zero-width characters; cut on a user-perceived character), the lead
+ * image (`lead-image.ts`), dates (missing or future ones become
  * `now`), index terms and the title's fingerprint. Entries with neither a usable link nor an id, or
  * without any title text, give null.
  */
@@ -77,8 +66,8 @@ export function buildArticle(
   );
   const rawTitle = cleanText(entry.title ?? '') || summaryText.slice(0, 80);
   if (!rawTitle) return null;
-  const title = clip(rawTitle, TITLE_CHARS);
-  const summary = clip(summaryText, SUMMARY_CHARS);
+  const title = clipGraphemes(rawTitle, TITLE_CHARS);
+  const summary = clipGraphemes(summaryText, SUMMARY_CHARS);
   const published = entry.published ?? entry.updated;
   const publishedAt = published && published.getTime() <= now.getTime() + 60_000 ? published : now;
   const id = articleIdFor(url ?? `guid:${sourceId}:${guid}`);
@@ -91,12 +80,13 @@ export function buildArticle(
       guid,
       title,
       summary,
-      author: entry.author ? clip(cleanText(entry.author), AUTHOR_CHARS) || null : null,
+      author: entry.author ? clipGraphemes(cleanText(entry.author), AUTHOR_CHARS) || null : null,
       publishedAt,
       fetchedAt: now,
       fingerprint: fingerprint(title),
       clusterId: id,
       terms: indexTerms(title),
+      imageUrl: leadImage(entry, url ?? feedUrl),
     },
   };
 }

@@ -12,6 +12,7 @@ function toArticle({ _id, ...d }: ArticleDoc): Article {
     summary: d.summary ?? '',
     author: d.author ?? null,
     terms: d.terms ?? [],
+    imageUrl: d.imageUrl ?? null,
   };
 }
 

@@ -36,6 +36,7 @@ function toSubscription(
     include: s.include ?? [],
     exclude: s.exclude ?? [],
     muted: s.muted ?? false,
+    format: s.format ?? null,
     createdAt: s.createdAt,
   };
 }
@@ -61,6 +62,8 @@ function toChat(d: ChatDoc): Chat {
     lastDigestAt: d.lastDigestAt ?? null,
     lastDigestSlot: d.lastDigestSlot ?? null,
     lastDigestSeq: d.lastDigestSeq ?? null,
+    itemFormat: d.itemFormat ?? 'titles',
+    linkPreviews: d.linkPreviews ?? false,
     createdAt: d.createdAt,
   };
 }
@@ -87,6 +90,8 @@ export function newChat(input: NewChat): Chat {
     lastDigestAt: null,
     lastDigestSlot: null,
     lastDigestSeq: null,
+    itemFormat: 'titles',
+    linkPreviews: false,
     createdAt: new Date(),
   };
 }

@@ -113,6 +113,16 @@ function checkEmbeds(e: Errors, prefix: Array<string | number>, embeds: unknown)
       e.maxLen([...p, 'footer', 'text'], footer.text, 2048);
       total += len(footer.text);
     }
+    for (const media of ['image', 'thumbnail'] as const) {
+      const m = embed[media];
+      if (!isObj(m)) continue;
+      // Discord takes http(s) and attachment:// URLs only, of at most 2,048 characters.
+      if (typeof m.url !== 'string' || !/^(https?|attachment):\/\//i.test(m.url))
+        e.add([...p, media, 'url'], 'URL_TYPE_INVALID_URL', 'Not a well formed URL.');
+      else e.maxLen([...p, media, 'url'], m.url, 2048);
+    }
+    if (embed.timestamp !== undefined && Number.isNaN(Date.parse(String(embed.timestamp))))
+      e.add([...p, 'timestamp'], 'TIMESTAMP_INVALID', 'Could not parse timestamp.');
     const author = embed.author;
     if (isObj(author)) {
       e.maxLen([...p, 'author', 'name'], author.name, 256);

@@ -53,6 +53,8 @@ export interface SentMessage {
   link_preview_options?: unknown;
   disable_web_page_preview?: boolean;
   document?: { file_id: string; file_name: string; data?: Buffer };
+  /** a photo sent by URL (`url`) or by upload / file id */
+  photo?: { file_id: string; url?: string };
   edited?: boolean;
 }
 /** Rate limits; exceeding one answers 429 with `retry_after` (seconds, rounded up). */
@@ -132,6 +134,11 @@ export interface FakeTelegram {
   unblockChat(chatId: number | string): void;
   /** a file for getFile and `GET /file/bot<token>/<file_path>` */
   addFile(fileId: string, data: Buffer, fileName: string): void;
+  /**
+   * sendPhoto with this URL answers 400 as Telegram does when it cannot use the photo (default
+   * "failed to get HTTP URL content"; e.g. "wrong type of the web page content" for a page)
+   */
+  refusePhotoUrl(url: string, description?: string): void;
   sentMessages(chatId?: number | string): SentMessage[];
   /** forgets everything except the update_id counter; pending polls stay open */
   reset(): void;
@@ -231,6 +238,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
   const members = new Map<string, string>();
   const blocked = new Set<string>();
   const files = new Map<string, { data: Buffer; fileName: string; path: string }>();
+  const refusedPhotos = new Map<string, string>();
   const held = new Map<string, Held>();
   let botMessages: SentMessage[] = [];
   const counters = new Map<string, number>();
@@ -442,6 +450,31 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
       });
       const sent = held.get(`${key}:${message.message_id}`)?.sent;
       if (sent !== undefined) sent.document = { file_id, file_name, ...(data ? { data } : {}) };
+      return message;
+    },
+    sendPhoto: (p, uploads) => {
+      const { key, chat } = requireSendable(p.chat_id);
+      checkMarkup(p.reply_markup);
+      const { text, entities } = formatText(p.caption, p.parse_mode, 1024, 'caption');
+      const upload = uploads.find((f) => f.field === 'photo');
+      let photo: { file_id: string; url?: string };
+      if (upload !== undefined) photo = { file_id: `photo-${++seq}` };
+      else if (typeof p.photo === 'string' && files.has(p.photo)) photo = { file_id: p.photo };
+      else if (typeof p.photo === 'string' && /^https?:\/\/[^\s]+$/i.test(p.photo)) {
+        const refused = refusedPhotos.get(p.photo);
+        if (refused !== undefined) throw bad(refused);
+        photo = { file_id: `photo-${++seq}`, url: p.photo };
+      } else throw bad('wrong file identifier/HTTP URL specified');
+      const sizes = [
+        { file_id: photo.file_id, file_unique_id: `u-${photo.file_id}`, width: 800, height: 600 },
+      ];
+      const message = storeBotMessage(key, chat, p, {
+        photo: sizes,
+        ...(text !== '' ? { caption: text } : {}),
+        ...entityFields('caption_entities', entities),
+      });
+      const sent = held.get(`${key}:${message.message_id}`)?.sent;
+      if (sent !== undefined) sent.photo = photo;
       return message;
     },
     editMessageText: (p) => {
@@ -808,6 +841,8 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     blockChat: (chatId) => void blocked.add(keyOf(chatId) ?? String(chatId)),
     unblockChat: (chatId) => void blocked.delete(keyOf(chatId) ?? String(chatId)),
     addFile,
+    refusePhotoUrl: (url, description = 'failed to get HTTP URL content') =>
+      void refusedPhotos.set(url, description),
     sentMessages(chatId) {
       const key = chatId === undefined ? undefined : keyOf(chatId);
       return botMessages.filter((m) => key === undefined || String(m.chat_id) === key).map((m) => ({ ...m }));
@@ -822,7 +857,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
       webhook = null;
       allowed = null;
       dropped = [];
-      for (const m of [chats, usernames, members, files, held, counters, commands]) m.clear();
+      for (const m of [chats, usernames, members, files, held, counters, commands, refusedPhotos]) m.clear();
       blocked.clear();
       callbackIds.clear();
     },

@@ -48,7 +48,8 @@ export type CaseKind =
   | 'text'
   | 'date'
   | 'json'
-  | 'shape';
+  | 'shape'
+  | 'media';
 
 /** One input: what the server answers to the add and to each poll after it. */
 export interface HostileCase {
@@ -63,6 +64,8 @@ export interface HostileCase {
   polls?: number;
   /** When the case is accepted, a title that must be stored exactly so. */
   title?: string;
+  /** When the case is accepted, the lead image its article titled `title` must have (null: none). */
+  image?: string | null;
   /** What the add must do; unset: either is fine, as long as nothing crashes. */
   expect?: 'accept' | { refuse: ErrorCode };
 }
@@ -799,6 +802,124 @@ function shapeCases(): HostileCase[] {
   ];
 }
 
+/** An RSS item of the media cases: `extra` is put inside it as written (media elements, content). */
+function mediaFeed(title: string, path: string, extra: string): string {
+  return `<?xml version="1.0" encoding="utf-8"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>媒体</title><item><title>${title}</title><link>https://hostile.example/media/${path}</link>${extra}</item></channel></rss>`;
+}
+
+/** Summaries and lead images (decision 0012): every stored image is a short absolute http(s) URL. */
+function mediaCases(): HostileCase[] {
+  const longUrl = `https://img.example/${'a'.repeat(10_000)}.jpg`;
+  return [
+    {
+      name: 'media-huge-summary',
+      kind: 'media',
+      answers: [
+        doc(() =>
+          mediaFeed(
+            '巨大摘要',
+            'huge',
+            `<description><![CDATA[${'<p><b>摘要</b>\n\t'.repeat(400_000)}]]></description>`,
+          ),
+        ),
+      ],
+      title: '巨大摘要',
+      image: null,
+      expect: 'accept',
+    },
+    {
+      name: 'media-javascript-image',
+      kind: 'media',
+      answers: [
+        doc(
+          mediaFeed(
+            '脚本图片',
+            'js',
+            `<media:thumbnail url="javascript:alert(document.cookie)"/><enclosure url="data:image/png;base64,iVBORw0KGgo=" type="image/png" length="1"/><media:content url=" JaVaScRiPt:alert(1)" medium="image"/><description><![CDATA[<img src="jav&#x09;ascript:alert(1)"><img src="vbscript:x">]]></description>`,
+          ),
+        ),
+      ],
+      title: '脚本图片',
+      image: null,
+      expect: 'accept',
+    },
+    {
+      name: 'media-10k-image-url',
+      kind: 'media',
+      answers: [
+        doc(
+          mediaFeed(
+            '超长图片地址',
+            'long',
+            `<media:thumbnail url="${longUrl}"/><enclosure url="${longUrl}" type="image/jpeg" length="1"/><description><![CDATA[<img src="${longUrl}"><img src="https://img.example/fallback.jpg">]]></description>`,
+          ),
+        ),
+      ],
+      title: '超长图片地址',
+      image: 'https://img.example/fallback.jpg',
+      expect: 'accept',
+    },
+    {
+      name: 'media-image-in-nested-cdata',
+      kind: 'media',
+      answers: [
+        doc(
+          mediaFeed(
+            '嵌套图片',
+            'nested',
+            '<content:encoded><![CDATA[<div><![CDATA[<p>x</p>]]]]><![CDATA[><img alt="a>b" src="https://img.example/nested.jpg?a=1&amp;b=2"></div>]]></content:encoded>',
+          ),
+        ),
+      ],
+      title: '嵌套图片',
+      image: 'https://img.example/nested.jpg?a=1&b=2',
+      expect: 'accept',
+    },
+    {
+      name: 'media-img-tag-soup',
+      kind: 'media',
+      answers: [
+        doc(() =>
+          mediaFeed(
+            '标签汤',
+            'soup',
+            `<description><![CDATA[${'<img alt="x" '.repeat(200_000)}<img src="https://img.example/too-late.jpg">]]></description>`,
+          ),
+        ),
+      ],
+      title: '标签汤',
+      image: null,
+      expect: 'accept',
+    },
+    {
+      name: 'media-json-images',
+      kind: 'media',
+      answers: [
+        doc(
+          JSON.stringify({
+            version: 'https://jsonfeed.org/version/1.1',
+            title: 'JSON 图片',
+            items: [
+              {
+                id: '1',
+                url: 'https://hostile.example/media/json',
+                title: 'JSON 图片条目',
+                image: 'javascript:alert(1)',
+                banner_image: 'https://img.example/banner.png',
+                summary: 'x'.repeat(1_000_000),
+              },
+            ],
+          }),
+          { type: 'application/feed+json' },
+        ),
+      ],
+      title: 'JSON 图片条目',
+      image: 'https://img.example/banner.png',
+      expect: 'accept',
+    },
+  ];
+}
+
 /** Every case of the corpus. */
 export function buildCorpus(): HostileCase[] {
   const cases = [
@@ -813,6 +934,7 @@ export function buildCorpus(): HostileCase[] {
     ...textCases(),
     ...dateAndJsonCases(),
     ...shapeCases(),
+    ...mediaCases(),
   ];
   const names = new Set(cases.map((c) => c.name));
   if (names.size !== cases.length) throw new Error('hostile corpus: duplicate case names');

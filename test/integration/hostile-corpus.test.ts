@@ -13,8 +13,10 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Article } from '../../src/domain/types.ts';
 import { type ErrorCode, NewsrelayError } from '../../src/errors.ts';
 import { hasKey, LOCALES, t as translate } from '../../src/i18n/i18n.ts';
+import { MAX_IMAGE_URL_CHARS } from '../../src/ingest/lead-image.ts';
 import { createTestCore, type TestCore } from '../helpers/test-core.ts';
 import { buildCorpus, type CaseKind, type HostileCase } from '../hostile/corpus.ts';
 
@@ -75,7 +77,9 @@ async function runCase(c: HostileCase): Promise<Result> {
     if (added.firstIngest?.status === 'failed')
       result.problems.push(`first ingest failed: ${added.firstIngest.error}`);
     const id = added.source.id;
-    const titles = (await t.core.headlines.query({ source: id, limit: 100 })).items.map((h) => h.title);
+    const stored = (await t.core.headlines.query({ source: id, limit: 100 })).items;
+    const titles = stored.map((h) => h.title);
+    result.problems.push(...mediaProblems(c, await t.stores.articles.getMany(stored.map((h) => h.id))));
     if (c.title !== undefined && !titles.includes(c.title)) {
       result.problems.push(
         `title ${JSON.stringify(c.title)} not stored; got ${JSON.stringify(titles.slice(0, 3))}`,
@@ -111,6 +115,27 @@ async function runCase(c: HostileCase): Promise<Result> {
   if (typeof expected === 'object' && result.add !== expected.refuse)
     result.problems.push(`expected refusal ${expected.refuse}, got ${result.add}`);
   return result;
+}
+
+/** A stored lead image must be a short absolute http(s) URL; summaries stay bounded, on one line. */
+const SAFE_IMAGE = /^https?:\/\/[^\s\u0000-\u001f]{1,1000}$/;
+
+function mediaProblems(c: HostileCase, articles: Article[]): string[] {
+  const problems: string[] = [];
+  for (const a of articles) {
+    if (a.imageUrl != null && (!SAFE_IMAGE.test(a.imageUrl) || a.imageUrl.length > MAX_IMAGE_URL_CHARS))
+      problems.push(`unsafe image ${JSON.stringify(a.imageUrl.slice(0, 80))}`);
+    if ([...a.summary].length > 600 || /[\r\n\t]/.test(a.summary))
+      problems.push(`summary of ${a.summary.length} characters or not on one line`);
+  }
+  if (c.image !== undefined) {
+    const a = articles.find((x) => c.title === undefined || x.title === c.title);
+    if ((a?.imageUrl ?? null) !== c.image)
+      problems.push(
+        `image ${JSON.stringify(a?.imageUrl?.slice(0, 80))}, expected ${JSON.stringify(c.image)}`,
+      );
+  }
+  return problems;
 }
 
 function mb(bytes: number): string {
