@@ -3,7 +3,7 @@ import { NewsrelayError } from '../errors.ts';
 import type { ArticleStore } from '../store/article-store.ts';
 import type { SearchJournal } from '../store/search-journal.ts';
 import type { SourceStore } from '../store/source-store.ts';
-import { queryTerms } from '../text/index-terms.ts';
+import { queryAlternatives } from '../text/index-terms.ts';
 import { convertScript } from '../text/script-converter.ts';
 
 /** Longest query accepted, in characters. */
@@ -47,8 +47,9 @@ export interface HeadlinePage {
 }
 
 /**
- * Headlines and script-insensitive search: terms of the normalised query intersected in the
- * in-memory index, newest first, then the page's articles read by `_id`.
+ * Headlines and script- and region-insensitive search: terms of the normalised query (and of
+ * its regional variants, `regional-vocabulary.ts`) intersected in the in-memory index, newest
+ * first, then the page's articles read by `_id`.
  */
 export class HeadlinesService {
   private names: { at: number; map: Map<string, string> } | null = null;
@@ -85,10 +86,11 @@ export class HeadlinesService {
       sourceIds = new Set([src.id]);
     }
     await this.refresh();
-    const terms = text ? queryTerms(text) : [];
-    if (text && terms.length === 0) return { items: [], total: 0, offset };
+    // The query as typed and its regional variants (特朗普 / 川普), any of which may match.
+    const alternatives = text ? queryAlternatives(text) : [];
+    if (text && alternatives.length === 0) return { items: [], total: 0, offset };
     const { hits, total } = this.deps.journal.index.newest(
-      terms,
+      { anyOf: alternatives },
       {
         ...(sourceIds ? { sourceIds } : {}),
         ...(q.sinceMs ? { publishedSince: Date.now() - q.sinceMs } : {}),

@@ -17,6 +17,7 @@
 import { createRequire } from 'node:module';
 import type { Jieba } from '@node-rs/jieba';
 import { normaliseForMatch } from './normalise.ts';
+import { holdsAlternative, regionalAlternatives } from './regional-vocabulary.ts';
 
 const CJK = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}';
 /** Group 1: a CJK run; group 2: a run of other letters, digits and marks. */
@@ -109,6 +110,34 @@ export function queryTerms(query: string): string[] {
   const terms = new Set<string>();
   addGramsAndWords(normaliseForMatch(query), terms);
   return [...terms];
+}
+
+/**
+ * One way of writing a query for the index: terms an article must all hold and, when regional
+ * variants were put in, a check of the article's headline key (the variants must be words of
+ * the headline there, not accidents of bigrams: `regional-vocabulary.ts`).
+ */
+export interface TermQuery {
+  terms: readonly string[];
+  /** Absent for the query as typed. */
+  accept?: (headlineKey: string) => boolean;
+}
+
+/**
+ * The ways of writing a query the index should answer: the query as typed ({@link queryTerms})
+ * first, then its regional variants (特朗普 → 川普, 信息 → 资讯); an article matches when it
+ * matches any of them. Empty when the query has no terms.
+ */
+export function queryAlternatives(query: string): TermQuery[] {
+  const normalised = normaliseForMatch(query);
+  const own = queryTerms(normalised);
+  if (own.length === 0) return [];
+  const out: TermQuery[] = [{ terms: own }];
+  for (const alternative of regionalAlternatives(normalised).slice(1)) {
+    const terms = queryTerms(alternative.text);
+    if (terms.length > 0) out.push({ terms, accept: (key) => holdsAlternative(key, alternative) });
+  }
+  return out;
 }
 
 /**

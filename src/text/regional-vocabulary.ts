@@ -1,0 +1,209 @@
+/**
+ * Regional vocabulary for search and filters: words that differ between mainland, Hong Kong and
+ * Taiwan usage beyond the script (信息 / 資訊, 出租车 / 的士 / 計程車, 特朗普 / 川普). Script
+ * conversion cannot bridge them, so a query or filter word is expanded into its regional
+ * variants and those are OR-ed (docs/decisions/0013-regional-vocabulary-and-story-regions.md);
+ * nothing is added to the index.
+ *
+ * The vocabulary is OpenCC's regional phrase tables (TWPhrases, HKPhrases), brought to the
+ * Simplified form {@link normaliseForMatch} gives, minus the pairs `regional-aliases.ts` leaves
+ * out, plus its reviewed name and place groups. Words linked by any pair form one group.
+ *
+ * A variant put in for a query word only counts where the text holds it as a phrase of its own,
+ * read the way OpenCC reads text (longest phrase first, left to right): `软体` in 软体动物 (a
+ * mollusc, protected by OpenCC's own identity entry) or `川普` in 四川普通话 (split by the
+ * protected 四川) is not software or a president. A longer phrase around the variant is
+ * accepted only when it is itself a regional form of something holding the query word
+ * (资讯科技 for 信息).
+ *
+ * Built on first use (a few milliseconds, well under a megabyte), so only processes that search
+ * or filter pay for it.
+ */
+import HK_PHRASES from 'opencc-js/dict/HKPhrases';
+import TW_PHRASES from 'opencc-js/dict/TWPhrases';
+import { ALIAS_GROUPS, EXCLUDED_OPENCC_PAIRS, PROTECTED_PHRASES } from './regional-aliases.ts';
+import { toSimplified } from './script-converter.ts';
+
+/** Most alternatives a query or filter word expands into (its own form included). */
+export const MAX_ALTERNATIVES = 16;
+
+interface Vocabulary {
+  /** Every phrase the segmentation knows, grouped or not. */
+  phrases: Set<string>;
+  /** Longest phrase starting with a given code unit. */
+  longest: Map<string, number>;
+  /** Phrase → the other members of its group. */
+  variants: Map<string, readonly string[]>;
+}
+
+let vocabulary: Vocabulary | undefined;
+
+/** Union-find over phrases. */
+class Groups {
+  private readonly parent = new Map<string, string>();
+
+  find(x: string): string {
+    let root = this.parent.get(x) ?? x;
+    if (root === x) return x;
+    root = this.find(root);
+    this.parent.set(x, root);
+    return root;
+  }
+
+  union(a: string, b: string): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra !== rb) this.parent.set(rb, ra);
+  }
+
+  members(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const x of this.parent.keys()) {
+      const root = this.find(x);
+      const list = out.get(root) ?? [root];
+      if (x !== root) list.push(x);
+      out.set(root, list);
+    }
+    return out;
+  }
+}
+
+function build(): Vocabulary {
+  const phrases = new Set<string>();
+  const groups = new Groups();
+  const excluded = new Set(EXCLUDED_OPENCC_PAIRS);
+  for (const table of [TW_PHRASES, HK_PHRASES]) {
+    for (const entry of table.split('|')) {
+      const [from, to] = entry.split(' ');
+      if (!from || !to) continue;
+      const a = toSimplified(from);
+      const b = toSimplified(to);
+      phrases.add(a);
+      phrases.add(b);
+      if (a !== b && !excluded.has(`${a}=${b}`)) groups.union(a, b);
+    }
+  }
+  for (const group of ALIAS_GROUPS) {
+    for (const word of group) {
+      phrases.add(word);
+      groups.union(group[0]!, word);
+    }
+  }
+  for (const p of PROTECTED_PHRASES) phrases.add(p);
+  const variants = new Map<string, readonly string[]>();
+  for (const members of groups.members().values()) {
+    for (const m of members) variants.set(m, members.filter((x) => x !== m));
+  }
+  const longest = new Map<string, number>();
+  for (const p of phrases) longest.set(p[0]!, Math.max(longest.get(p[0]!) ?? 0, p.length));
+  return { phrases, longest, variants };
+}
+
+function vocab(): Vocabulary {
+  vocabulary ??= build();
+  return vocabulary;
+}
+
+/** A phrase found in a text: where it starts and ends (code units). */
+interface Token {
+  start: number;
+  end: number;
+  phrase: string;
+}
+
+/** The known phrases of `text`, longest first from left to right, as OpenCC segments. */
+function segment(text: string): Token[] {
+  const { phrases, longest } = vocab();
+  const out: Token[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const max = Math.min(longest.get(text[i]!) ?? 0, text.length - i);
+    let len = max;
+    for (; len > 0; len--) if (phrases.has(text.slice(i, i + len))) break;
+    if (len > 0) {
+      out.push({ start: i, end: i + len, phrase: text.slice(i, i + len) });
+      i += len;
+    } else i++;
+  }
+  return out;
+}
+
+/** The other regional forms of a normalised phrase (empty when it has none). */
+export function regionalVariants(phrase: string): readonly string[] {
+  return vocab().variants.get(phrase) ?? [];
+}
+
+/** A variant put into a query for one of its words. */
+export interface Substitution {
+  /** The variant, as the text must hold it. */
+  variant: string;
+  /** The query's own word it stands for. */
+  original: string;
+}
+
+/** One way of writing a query: its text and the variants put in to get it. */
+export interface Alternative {
+  text: string;
+  substitutions: readonly Substitution[];
+}
+
+/**
+ * The regional alternatives of normalised text ({@link normaliseForMatch} output), the text
+ * itself first: each word with regional variants replaced by each of them, at most
+ * {@link MAX_ALTERNATIVES} in all. `['特朗普 关税']` → 特朗普 关税, 川普 关税.
+ */
+export function regionalAlternatives(normalised: string): Alternative[] {
+  let alternatives: Alternative[] = [{ text: '', substitutions: [] }];
+  let at = 0;
+  const append = (s: string) => {
+    for (const a of alternatives) a.text += s;
+  };
+  for (const token of segment(normalised)) {
+    append(normalised.slice(at, token.start));
+    at = token.end;
+    const variants = regionalVariants(token.phrase);
+    const next: Alternative[] = [];
+    for (const a of alternatives) {
+      next.push({ text: a.text + token.phrase, substitutions: a.substitutions });
+      for (const variant of variants) {
+        if (next.length >= MAX_ALTERNATIVES) break;
+        next.push({
+          text: a.text + variant,
+          substitutions: [...a.substitutions, { variant, original: token.phrase }],
+        });
+      }
+    }
+    // Keep the query's own spelling first, then as many variants as fit.
+    alternatives = next.slice(0, MAX_ALTERNATIVES);
+  }
+  append(normalised.slice(at));
+  return alternatives;
+}
+
+/**
+ * True when normalised `text` holds `s.variant` as a phrase of its own (see the module comment):
+ * as a phrase of the segmentation, or inside a longer phrase that is, or has a regional form
+ * that is, a phrase holding `s.original`.
+ */
+export function holdsVariant(text: string, s: Substitution): boolean {
+  if (!text.includes(s.variant)) return false;
+  for (const token of segment(text)) {
+    if (!token.phrase.includes(s.variant)) continue;
+    if (token.phrase === s.variant) return true;
+    if ([token.phrase, ...regionalVariants(token.phrase)].some((p) => p.includes(s.original))) return true;
+  }
+  return false;
+}
+
+/** True when normalised `text` holds every variant of `alternative` (see {@link holdsVariant}). */
+export function holdsAlternative(text: string, alternative: Alternative): boolean {
+  return alternative.substitutions.every((s) => holdsVariant(text, s));
+}
+
+/** Size of the vocabulary, for tests and the memory budget: phrases and grouped phrases. */
+export function vocabularySize(): { phrases: number; grouped: number; largestGroup: number } {
+  const v = vocab();
+  let largest = 0;
+  for (const others of v.variants.values()) largest = Math.max(largest, others.length + 1);
+  return { phrases: v.phrases.size, grouped: v.variants.size, largestGroup: largest };
+}
