@@ -75,7 +75,8 @@ export async function selectDigest(
   for (const s of keywordSubs) {
     const alternatives = queryAlternatives(s.keyword!);
     if (alternatives.length === 0) continue;
-    for (const hit of deps.index.search({ anyOf: alternatives }, { ...range, limit: cap * 4 })) addHit(hit, s);
+    for (const hit of deps.index.search({ anyOf: alternatives }, { ...range, limit: cap * 4 }))
+      addHit(hit, s);
   }
   const ordered = [...hits.values()].sort((a, b) => b.hit.publishedAt - a.hit.publishedAt);
   // Clusters that may still give an item: true until one of their articles is chosen or the

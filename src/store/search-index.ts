@@ -190,11 +190,7 @@ export class SearchIndex {
    * The newest `want` matches, one per near-duplicate cluster, and how many articles matched,
    * without sorting every match (a page of /headlines over 100,000 articles needs ten).
    */
-  newest(
-    queryTerms: IndexQuery,
-    opts: SelectOptions,
-    want: number,
-  ): { hits: IndexHit[]; total: number } {
+  newest(queryTerms: IndexQuery, opts: SelectOptions, want: number): { hits: IndexHit[]; total: number } {
     const ords = this.matching(queryTerms, opts);
     let k = Math.min(ords.length, want * 2 + 16);
     for (;;) {
@@ -223,10 +219,7 @@ export class SearchIndex {
     return candidates;
   }
 
-  /**
-   * Ordinals that satisfy one of the alternatives, in insertion order. An alternative with a
-   * check of the headline key never accepts an entry without one.
-   */
+  /** Ordinals that satisfy one of the alternatives (terms and headline-key check), in insertion order. */
   private holdingAny(alternatives: readonly TermQuery[]): number[] | null {
     if (alternatives.length === 0) return null;
     const found: number[][] = [];
@@ -234,14 +227,7 @@ export class SearchIndex {
       const ords = this.holdingAll(alt.terms);
       if (ords === null) return null;
       const accept = alt.accept;
-      found.push(
-        accept
-          ? ords.filter((n) => {
-              const h = this.entries[n]!.h;
-              return h !== undefined && accept(h);
-            })
-          : ords,
-      );
+      found.push(accept ? ords.filter((n) => accept(this.entries[n]!.h)) : ords);
     }
     return found.length === 1 ? found[0]! : mergeSorted(found);
   }

@@ -29,14 +29,14 @@ export function filterText(text: string): string {
   return normaliseForMatch(stripInvisible(text));
 }
 
-/** Regional variants of recent filter words: a digest checks the same few words on every article. */
+/** Regional alternatives of recent filter words: a digest checks the same few words on every article. */
 const variantCache = new Map<string, readonly Alternative[]>();
 const VARIANT_CACHE_SIZE = 2000;
 
-function variantsOf(needle: string): readonly Alternative[] {
+function alternativesOf(needle: string): readonly Alternative[] {
   let found = variantCache.get(needle);
   if (found === undefined) {
-    found = regionalAlternatives(needle).slice(1);
+    found = regionalAlternatives(needle);
     if (variantCache.size >= VARIANT_CACHE_SIZE) variantCache.clear();
     variantCache.set(needle, found);
   }
@@ -53,8 +53,9 @@ function variantsOf(needle: string): readonly Alternative[] {
 export function matchesFilterWord(filtered: string, word: string): boolean {
   const needle = filterText(word);
   if (needle === '') return false;
-  if (filtered.includes(needle)) return true;
-  return variantsOf(needle).some((alt) => filtered.includes(alt.text) && holdsAlternative(filtered, alt));
+  // The word as typed is the first alternative; a regional word in it must be a word of the
+  // text too (川普 is not in 四川普查).
+  return alternativesOf(needle).some((alt) => filtered.includes(alt.text) && holdsAlternative(filtered, alt));
 }
 
 /** Include and exclude words of a chat or a subscription. */

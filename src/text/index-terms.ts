@@ -119,8 +119,11 @@ export function queryTerms(query: string): string[] {
  */
 export interface TermQuery {
   terms: readonly string[];
-  /** Absent for the query as typed. */
-  accept?: (headlineKey: string) => boolean;
+  /**
+   * Whether an article with these terms matches, given its headline key (undefined for entries
+   * journaled before keys existed); absent when every article with the terms matches.
+   */
+  accept?: (headlineKey: string | undefined) => boolean;
 }
 
 /**
@@ -132,10 +135,18 @@ export function queryAlternatives(query: string): TermQuery[] {
   const normalised = normaliseForMatch(query);
   const own = queryTerms(normalised);
   if (own.length === 0) return [];
-  const out: TermQuery[] = [{ terms: own }];
-  for (const alternative of regionalAlternatives(normalised).slice(1)) {
+  const [typed, ...variants] = regionalAlternatives(normalised);
+  // The words as typed are checked where they are regional vocabulary (川普 is not in 四川普查);
+  // an entry without a key keeps the plain term match it always had.
+  const out: TermQuery[] = [
+    typed && typed.substitutions.length > 0
+      ? { terms: own, accept: (key) => key === undefined || holdsAlternative(key, typed) }
+      : { terms: own },
+  ];
+  for (const alternative of variants) {
     const terms = queryTerms(alternative.text);
-    if (terms.length > 0) out.push({ terms, accept: (key) => holdsAlternative(key, alternative) });
+    if (terms.length > 0)
+      out.push({ terms, accept: (key) => key !== undefined && holdsAlternative(key, alternative) });
   }
   return out;
 }

@@ -92,7 +92,11 @@ function build(): Vocabulary {
   for (const p of PROTECTED_PHRASES) phrases.add(p);
   const variants = new Map<string, readonly string[]>();
   for (const members of groups.members().values()) {
-    for (const m of members) variants.set(m, members.filter((x) => x !== m));
+    for (const m of members)
+      variants.set(
+        m,
+        members.filter((x) => x !== m),
+      );
   }
   const longest = new Map<string, number>();
   for (const p of phrases) longest.set(p[0]!, Math.max(longest.get(p[0]!) ?? 0, p.length));
@@ -133,15 +137,18 @@ export function regionalVariants(phrase: string): readonly string[] {
   return vocab().variants.get(phrase) ?? [];
 }
 
-/** A variant put into a query for one of its words. */
+/** A word of a query with regional variants, as one alternative writes it. */
 export interface Substitution {
-  /** The variant, as the text must hold it. */
+  /** The variant (or the query's own word), as the text must hold it. */
   variant: string;
   /** The query's own word it stands for. */
   original: string;
 }
 
-/** One way of writing a query: its text and the variants put in to get it. */
+/**
+ * One way of writing a query: its text and the regional words in it, each of which the text
+ * must hold as a word ({@link holdsAlternative}).
+ */
 export interface Alternative {
   text: string;
   substitutions: readonly Substitution[];
@@ -163,8 +170,10 @@ export function regionalAlternatives(normalised: string): Alternative[] {
     at = token.end;
     const variants = regionalVariants(token.phrase);
     const next: Alternative[] = [];
+    // The query's own word is checked too (川普 is not in 四川普查), but only where it has variants.
+    const own = variants.length > 0 ? [{ variant: token.phrase, original: token.phrase }] : [];
     for (const a of alternatives) {
-      next.push({ text: a.text + token.phrase, substitutions: a.substitutions });
+      next.push({ text: a.text + token.phrase, substitutions: [...a.substitutions, ...own] });
       for (const variant of variants) {
         if (next.length >= MAX_ALTERNATIVES) break;
         next.push({
@@ -190,7 +199,10 @@ export function holdsVariant(text: string, s: Substitution): boolean {
   for (const token of segment(text)) {
     if (!token.phrase.includes(s.variant)) continue;
     if (token.phrase === s.variant) return true;
-    if ([token.phrase, ...regionalVariants(token.phrase)].some((p) => p.includes(s.original))) return true;
+    // A longer phrase counts when it is regional vocabulary itself (not a protected phrase)
+    // and one of its forms holds the query's word: 资讯科技 is 信息技术, which holds 信息.
+    const forms = regionalVariants(token.phrase);
+    if (forms.length > 0 && [token.phrase, ...forms].some((p) => p.includes(s.original))) return true;
   }
   return false;
 }
