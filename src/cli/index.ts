@@ -62,6 +62,15 @@ sources
   .option('--json', 'machine-readable output')
   .action((file: string, o: { json?: boolean }) => withCore((c) => cmd.sourcesImport(c, file, o)));
 sources
+  .command('region <source> [region]')
+  .description(
+    'show or set where a source reports from: mainland, hk, tw, overseas, or auto (guess from the URL)',
+  )
+  .option('--json', 'machine-readable output')
+  .action((ref: string, region: string | undefined, o: { json?: boolean }) =>
+    withCore((c) => cmd.sourcesRegion(c, ref, region, o)),
+  );
+sources
   .command('export')
   .description('print the sources as OPML 2.0')
   .action(() => withCore((c) => cmd.sourcesExport(c)));

@@ -22,6 +22,7 @@ import {
   timeCommand,
   timezoneCommand,
 } from './settings-commands.ts';
+import { storyCommand } from './story-commands.ts';
 import {
   exportCommand,
   importOpml,
@@ -85,6 +86,7 @@ const HANDLERS: Record<string, Handler> = {
   search: (s, c, a) =>
     headlinesCommand(s, c, { query: a || null, source: null, since: null, limit: TEXT_PAGE_SIZE }, true),
   export: (s, c) => exportCommand(s, c),
+  story: storyCommand,
 };
 
 /** True for a command name this router knows. */
@@ -126,6 +128,8 @@ export async function runAction(
         return { ...(await sourcesCommand(services, ctx, action.page)), edit: true };
       case 'page':
         return { ...(await headlinesPage(services, ctx, action.state)), edit: true };
+      case 'story':
+        return storyCommand(services, ctx, action.articleId);
       case 'unsubscribe':
         return removeSubscription(services, ctx, action.subscriptionId);
       case 'subscribe': {

@@ -1,4 +1,4 @@
-import type { Source } from '../domain/types.ts';
+import type { Region, Source } from '../domain/types.ts';
 import { NewsrelayError } from '../errors.ts';
 import type { HttpFetcher } from '../ingest/http-fetch.ts';
 import type { FetchOutcome, IngestService } from '../ingest/ingest-service.ts';
@@ -95,6 +95,17 @@ export class SourceService {
   /** Every source with its health, oldest first. */
   async list(): Promise<Source[]> {
     return (await this.deps.sources.list({ withSeen: false })).map(plain);
+  }
+
+  /**
+   * Set the region of the source `ref` names (id, URL or name); null goes back to guessing it
+   * from the URL. `not_found` when no source matches.
+   */
+  async setRegion(ref: string, region: Region | null): Promise<Source> {
+    const found = await this.deps.sources.find(ref.trim());
+    if (!found || !(await this.deps.sources.setRegion(found.id, region)))
+      throw new NewsrelayError('not_found', `No source matches "${ref}"`, { params: { source: ref } });
+    return { ...plain(found), region };
   }
 
   /** Sources that are not disabled and whose next poll is due at `now`. */

@@ -34,6 +34,8 @@ const sourceSchema = new Schema(
     /** Chat keys to tell when the source is disabled. */
     owners: { type: [String], default: [] },
     createdAt: { type: Date, required: true },
+    /** Region the operator set (mainland, hk, tw, overseas); null: guessed from the URL. */
+    region: { type: String, default: null },
   },
   { versionKey: false },
 );

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Source, SourceHealth, SourceKind } from '../domain/types.ts';
+import type { Region, Source, SourceHealth, SourceKind } from '../domain/types.ts';
 import { NewsrelayError } from '../errors.ts';
 import type { Models } from './models.ts';
 
@@ -19,6 +19,7 @@ interface SourceDoc {
   seen: string[];
   owners: string[];
   createdAt: Date;
+  region?: Region | null;
 }
 
 /** A source with the keys of the items it served lately (for de-duplication before any write). */
@@ -51,6 +52,7 @@ function toSource(d: SourceDoc): SourceWithSeen {
       lastWarning: d.health?.lastWarning ?? null,
     },
     createdAt: d.createdAt,
+    region: d.region ?? null,
     seen: d.seen ?? [],
   };
 }
@@ -200,6 +202,14 @@ export class SourceStore {
         nextFetchAt: new Date(),
       },
     } as never);
+  }
+
+  /** Set the region the operator chose (null: guess from the URL again); false when unknown. */
+  async setRegion(id: string, region: Region | null): Promise<boolean> {
+    const r = await this.models.Source.collection.updateOne({ _id: id as never }, {
+      $set: { region },
+    } as never);
+    return r.matchedCount > 0;
   }
 
   async addOwner(id: string, chatKey: string): Promise<void> {
