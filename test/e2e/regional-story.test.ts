@@ -100,7 +100,9 @@ beforeAll(async () => {
   });
   await waitFor(() => app.service.telegram?.running && app.service.discord?.client.isReady(), 15_000);
   for (const path of ['/cn.xml', '/hk.xml', '/sg.xml']) await app.core.sources.add(`${site.url}${path}`);
-  // The Taiwan feed comes in through a subscription, so that the digest carries its items.
+  // The reader reads Simplified; the Taiwan feed comes in through a subscription, so that the
+  // digest carries its items.
+  await telegram('/script hans');
   await telegram(`/subscribe ${site.url}/tw.xml`);
   // The fake site is 127.0.0.1 (guessed overseas): the operator sets three; 联合早报 stays guessed.
   await app.core.sources.setRegion(`${site.url}/cn.xml`, 'mainland');
@@ -163,7 +165,8 @@ describe('regional vocabulary in search and filters', () => {
 describe('/story: one story across regions', () => {
   it('Telegram: /story <number> from the last list shows each outlet under its region, in zh-Hans', async () => {
     const list = await telegram('/search 东盟');
-    expect(list.text).toContain(t('zh-Hans', 'search.header', { query: '东盟', from: 1, to: 1, total: 1 }));
+    // Four articles match; the list shows their story once.
+    expect(list.text).toContain(t('zh-Hans', 'search.header', { query: '东盟', from: 1, to: 1, total: 4 }));
     const reply = await telegram('/story 1');
     const text = reply.text ?? '';
     expect(text).toContain(t('zh-Hans', 'story.title', { outlets: 4 }));
