@@ -235,6 +235,15 @@ describe('/story: one story across regions', () => {
     expect(answer.data.embeds[0].title).toBe(t('zh-Hant', 'story.title', { outlets: 4 }));
   });
 
+  it('a story only one outlet carries says so, and its headline gets no story button', async () => {
+    const list = await telegram('/search 日本首相');
+    expect(keyboard(list).some((b) => b.callback_data.startsWith('sty:'))).toBe(false);
+    const text = (await telegram('/story 1')).text ?? '';
+    expect(text).toContain(t('zh-Hans', 'story.title', { outlets: 1 }));
+    expect(text).toContain('特朗普会见日本首相');
+    expect(text).toContain(t('zh-Hans', 'story.single'));
+  });
+
   it('a bad or unknown reference is one line in the asker’s language, on both platforms', async () => {
     await telegram('/search 东盟');
     expect((await telegram('/story 7')).text).toBe(t('zh-Hans', 'story.noNumber', { n: '7' }));
