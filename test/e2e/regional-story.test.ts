@@ -23,6 +23,7 @@ const GUILD = '940000000000000001';
 const CHANNEL = '940000000000000010';
 const reader = { id: 6101, first_name: 'Mei', language_code: 'zh-hans' };
 const dm = { id: 6101, type: 'private' as const, first_name: 'Mei' };
+const MANAGE_CHANNELS = String(1n << 4n);
 
 /** The same story from four outlets, in their own scripts. */
 const STORY_CN = '李家超率团访问东盟三国 推动经贸合作';
@@ -62,6 +63,11 @@ beforeAll(async () => {
     name: '兩岸新聞',
     preferredLocale: 'zh-TW',
     channels: [{ id: CHANNEL, name: 'news', type: 0 }],
+    // The bot may post in the channel (its digest is checked below).
+    roles: [{ id: '940000000000000100', name: 'bots', permissions: '8' }],
+    members: [
+      { user: { id: dc.applicationId, username: 'newsrelay', bot: true }, roles: ['940000000000000100'] },
+    ],
   });
   site = await startNewsSite();
   const feed = (path: string, title: string, items: Array<{ title: string; slug: string; hours: number }>) =>
@@ -159,6 +165,35 @@ describe('regional vocabulary in search and filters', () => {
     );
     expect(digest.text).toContain('川普宣布对进口汽车加征关税');
     expect(digest.text).not.toContain('李家超');
+  });
+
+  it('Discord: a channel feed’s exclude word 特朗普 keeps the 川普 headline out of its digest', async () => {
+    const manage = {
+      permissions: MANAGE_CHANNELS,
+      resolved: {
+        channels: { [CHANNEL]: { id: CHANNEL, type: 0, name: 'news', permissions: MANAGE_CHANNELS } },
+      },
+    };
+    const feed = (sub: string, options: Array<{ name: string; type: number; value: string }>) =>
+      discord({ name: 'feed', ...manage, options: [{ name: sub, type: 1, options }] });
+    const channel = { name: 'channel', type: 7, value: CHANNEL };
+    const source = { name: 'source', type: 3, value: '中央社' };
+    await feed('add', [channel, source, { name: 'mode', type: 3, value: 'digest' }]);
+    const set = await feed('filter', [channel, source, { name: 'exclude', type: 3, value: '特朗普' }]);
+    expect(set.data.content).toBe(t('zh-Hant', 'subfilter.set', { name: '中央社', filters: '-特朗普' }));
+    const before = dc.channelMessages(CHANNEL).length;
+    expect(await app.core.digests.runNow(`discord:${CHANNEL}`)).toBe('queued');
+    const posted = await waitFor(
+      () =>
+        dc
+          .channelMessages(CHANNEL)
+          .slice(before)
+          .find((m) => m.embeds?.length),
+      20_000,
+    );
+    const text = JSON.stringify(posted.embeds);
+    expect(text).toContain('李家超率團訪問東盟三國');
+    expect(text).not.toContain('川普');
   });
 });
 
