@@ -5,6 +5,7 @@ import { filterText, matchesFilterWord, passesFilters } from '../../src/text/fil
 import { headlineKey } from '../../src/text/headline-key.ts';
 import { indexTerms, queryAlternatives } from '../../src/text/index-terms.ts';
 import { normaliseForMatch } from '../../src/text/normalise.ts';
+import { ALIAS_GROUPS, EXCLUDED_OPENCC_PAIRS, PROTECTED_PHRASES } from '../../src/text/regional-aliases.ts';
 import {
   MAX_ALTERNATIVES,
   regionalAlternatives,
@@ -94,6 +95,20 @@ describe('regional vocabulary', () => {
     expect(regionalVariants('支持')).not.toContain('支援');
     expect(regionalVariants('视频')).not.toContain('影片');
     expect(regionalVariants('发布')).not.toContain('释出');
+  });
+
+  it('the reviewed lists are written as normalisation leaves text, and every exclusion holds', () => {
+    const words = [
+      ...ALIAS_GROUPS.flat(),
+      ...PROTECTED_PHRASES,
+      ...EXCLUDED_OPENCC_PAIRS.flatMap((p) => p.split('=')),
+    ];
+    expect(words.filter((w) => normaliseForMatch(w) !== w)).toEqual([]);
+    const joined = EXCLUDED_OPENCC_PAIRS.filter((p) => {
+      const [a, b] = p.split('=') as [string, string];
+      return regionalVariants(a).includes(b);
+    });
+    expect(joined).toEqual([]);
   });
 
   it('stays small: groups of a few words, a vocabulary of a few thousand phrases', () => {
