@@ -2,7 +2,7 @@
  * Regional vocabulary for search and filters: words that differ between mainland, Hong Kong and
  * Taiwan usage beyond the script (信息 / 資訊, 出租车 / 的士 / 計程車, 特朗普 / 川普). Script
  * conversion cannot bridge them, so a query or filter word is expanded into its regional
- * variants and those are OR-ed (docs/decisions/0013-regional-vocabulary-and-story-regions.md);
+ * variants and those are OR-ed (docs/decisions/0013-regional-words-story.md);
  * nothing is added to the index.
  *
  * The vocabulary is OpenCC's regional phrase tables (TWPhrases, HKPhrases), brought to the
