@@ -53,9 +53,10 @@ export const ALIAS_GROUPS: readonly (readonly string[])[] = [
 ];
 
 /**
- * Phrases that contain a variant by accident and must never count as it: `四川` (so 四川普通话
- * is not 川普), `的士兵` (the soldiers, not a taxi), `雪梨汁` (pear juice, not Sydney). The
- * identity entries of OpenCC's tables (軟體動物, a mollusc, not software) protect the same way.
+ * Phrases that hold a word only by accident of their characters: neither the word as typed nor a
+ * variant put in for it counts inside them. `四川` (so 四川普通话 is not 川普), `的士兵` (the
+ * soldiers, not a taxi). OpenCC's identity entries (軟體動物, a mollusc, not software) count the
+ * same way.
  */
 export const PROTECTED_PHRASES: readonly string[] = [
   '四川',
@@ -63,6 +64,18 @@ export const PROTECTED_PHRASES: readonly string[] = [
   '的士气',
   '的士官',
   '的士族',
+  // Disco in Hong Kong; Chartres; Baudrillard.
+  '的士高',
+  '沙特尔',
+  '布希亚',
+];
+
+/**
+ * Phrases where the word as typed still counts (a search for 雪梨 may well want pear juice, one
+ * for 朝鲜 the Korean peninsula) but a variant put in for another word does not: 悉尼 must not
+ * find 雪梨汁, 北韩 not 朝鲜族, 澳大利亚 not 澳洲坚果.
+ */
+export const VARIANT_GUARDS: readonly string[] = [
   '雪梨汁',
   '雪梨膏',
   '冰糖雪梨',
@@ -72,6 +85,7 @@ export const PROTECTED_PHRASES: readonly string[] = [
   '南朝鲜',
   '澳洲坚果',
   '比特币',
+  '哈里斯堡',
 ];
 
 /**

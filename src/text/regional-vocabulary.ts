@@ -6,23 +6,29 @@
  * nothing is added to the index.
  *
  * The vocabulary is OpenCC's regional phrase tables (TWPhrases, HKPhrases), brought to the
- * Simplified form {@link normaliseForMatch} gives, minus the pairs `regional-aliases.ts` leaves
+ * form {@link normaliseForMatch} gives, minus the pairs `regional-aliases.ts` leaves
  * out, plus its reviewed name and place groups. Words linked by any pair form one group.
  *
- * A variant put in for a query word only counts where the text holds it as a phrase of its own,
- * read the way OpenCC reads text (longest phrase first, left to right): `软体` in 软体动物 (a
- * mollusc, protected by OpenCC's own identity entry) or `川普` in 四川普通话 (split by the
- * protected 四川) is not software or a president. A longer phrase around the variant is
- * accepted only when it is itself a regional form of something holding the query word
- * (资讯科技 for 信息).
+ * A regional word of a query (typed, or a variant put in) only counts where the text holds it
+ * as a phrase of its own, read the way OpenCC reads text (longest phrase first, left to right):
+ * `软体` in 软体动物 (a mollusc, protected by OpenCC's own identity entry) or `川普` in
+ * 四川普通话 (split by the protected 四川) is not software or a president. A longer phrase
+ * around the word is accepted when it is itself a regional form of something holding the
+ * query's word (资讯科技 for 信息), and, for the word as typed, when it is only a guard against
+ * variants (雪梨汁 for 雪梨, not for 悉尼).
  *
  * Built on first use (a few milliseconds, well under a megabyte), so only processes that search
  * or filter pay for it.
  */
 import HK_PHRASES from 'opencc-js/dict/HKPhrases';
 import TW_PHRASES from 'opencc-js/dict/TWPhrases';
-import { ALIAS_GROUPS, EXCLUDED_OPENCC_PAIRS, PROTECTED_PHRASES } from './regional-aliases.ts';
-import { toSimplified } from './script-converter.ts';
+import { normaliseForMatch } from './normalise.ts';
+import {
+  ALIAS_GROUPS,
+  EXCLUDED_OPENCC_PAIRS,
+  PROTECTED_PHRASES,
+  VARIANT_GUARDS,
+} from './regional-aliases.ts';
 
 /** Most alternatives a query or filter word expands into (its own form included). */
 export const MAX_ALTERNATIVES = 16;
@@ -34,6 +40,8 @@ interface Vocabulary {
   longest: Map<string, number>;
   /** Phrase → the other members of its group. */
   variants: Map<string, readonly string[]>;
+  /** Phrases that stop variants put in, not the word as typed (`regional-aliases.ts`). */
+  guards: ReadonlySet<string>;
 }
 
 let vocabulary: Vocabulary | undefined;
@@ -76,8 +84,9 @@ function build(): Vocabulary {
     for (const entry of table.split('|')) {
       const [from, to] = entry.split(' ');
       if (!from || !to) continue;
-      const a = toSimplified(from);
-      const b = toSimplified(to);
+      // As matching sees text: Simplified, NFKC, lower case (U盤 → u盘).
+      const a = normaliseForMatch(from);
+      const b = normaliseForMatch(to);
       phrases.add(a);
       phrases.add(b);
       if (a !== b && !excluded.has(`${a}=${b}`)) groups.union(a, b);
@@ -89,7 +98,7 @@ function build(): Vocabulary {
       groups.union(group[0]!, word);
     }
   }
-  for (const p of PROTECTED_PHRASES) phrases.add(p);
+  for (const p of [...PROTECTED_PHRASES, ...VARIANT_GUARDS]) phrases.add(p);
   const variants = new Map<string, readonly string[]>();
   for (const members of groups.members().values()) {
     for (const m of members)
@@ -100,7 +109,7 @@ function build(): Vocabulary {
   }
   const longest = new Map<string, number>();
   for (const p of phrases) longest.set(p[0]!, Math.max(longest.get(p[0]!) ?? 0, p.length));
-  return { phrases, longest, variants };
+  return { phrases, longest, variants, guards: new Set(VARIANT_GUARDS) };
 }
 
 function vocab(): Vocabulary {
@@ -191,14 +200,16 @@ export function regionalAlternatives(normalised: string): Alternative[] {
 
 /**
  * True when normalised `text` holds `s.variant` as a phrase of its own (see the module comment):
- * as a phrase of the segmentation, or inside a longer phrase that is, or has a regional form
- * that is, a phrase holding `s.original`.
+ * as a phrase of the segmentation, inside a longer phrase that is, or has a regional form that
+ * is, a phrase holding `s.original`, or, for the word as typed, inside a variant guard.
  */
 export function holdsVariant(text: string, s: Substitution): boolean {
   if (!text.includes(s.variant)) return false;
+  const typed = s.variant === s.original;
   for (const token of segment(text)) {
     if (!token.phrase.includes(s.variant)) continue;
     if (token.phrase === s.variant) return true;
+    if (typed && vocab().guards.has(token.phrase)) return true;
     // A longer phrase counts when it is regional vocabulary itself (not a protected phrase)
     // and one of its forms holds the query's word: 资讯科技 is 信息技术, which holds 信息.
     const forms = regionalVariants(token.phrase);

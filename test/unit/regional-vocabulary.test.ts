@@ -5,7 +5,12 @@ import { filterText, matchesFilterWord, passesFilters } from '../../src/text/fil
 import { headlineKey } from '../../src/text/headline-key.ts';
 import { indexTerms, queryAlternatives } from '../../src/text/index-terms.ts';
 import { normaliseForMatch } from '../../src/text/normalise.ts';
-import { ALIAS_GROUPS, EXCLUDED_OPENCC_PAIRS, PROTECTED_PHRASES } from '../../src/text/regional-aliases.ts';
+import {
+  ALIAS_GROUPS,
+  EXCLUDED_OPENCC_PAIRS,
+  PROTECTED_PHRASES,
+  VARIANT_GUARDS,
+} from '../../src/text/regional-aliases.ts';
 import {
   MAX_ALTERNATIVES,
   regionalAlternatives,
@@ -91,6 +96,11 @@ describe('regional vocabulary', () => {
     expect(regionalVariants('网络')).toContain('网路');
   });
 
+  it('reads OpenCC entries as matching sees text: U盤 is u盘, so U盘 finds 隨身碟', () => {
+    expect(regionalVariants('u盘')).toContain('随身碟');
+    expect(matchesFilterWord(filterText('隨身碟遺失導致個資外洩'), 'U盘')).toBe(true);
+  });
+
   it('leaves out the pairs whose regional word is an everyday word elsewhere', () => {
     expect(regionalVariants('支持')).not.toContain('支援');
     expect(regionalVariants('视频')).not.toContain('影片');
@@ -101,6 +111,7 @@ describe('regional vocabulary', () => {
     const words = [
       ...ALIAS_GROUPS.flat(),
       ...PROTECTED_PHRASES,
+      ...VARIANT_GUARDS,
       ...EXCLUDED_OPENCC_PAIRS.flatMap((p) => p.split('=')),
     ];
     expect(words.filter((w) => normaliseForMatch(w) !== w)).toEqual([]);
@@ -129,6 +140,16 @@ describe('regional vocabulary', () => {
     const text = filterText('川普宣布加徵關稅');
     expect(passesFilters(text, { include: [], exclude: ['特朗普'] })).toBe(false);
     expect(passesFilters(filterText('四川普通話比賽'), { include: [], exclude: ['特朗普'] })).toBe(true);
+  });
+
+  it('a guard stops variants but not the word as typed; a protected phrase stops both', () => {
+    const peninsula = filterText('朝鮮半島局勢');
+    expect(matchesFilterWord(peninsula, '朝鲜')).toBe(true);
+    expect(matchesFilterWord(peninsula, '北韓')).toBe(false);
+    const dialect = filterText('四川普通话大赛');
+    expect(matchesFilterWord(dialect, '川普')).toBe(false);
+    expect(matchesFilterWord(dialect, '特朗普')).toBe(false);
+    expect(matchesFilterWord(filterText('软体动物'), '軟體')).toBe(false);
   });
 
   it('a query without regional words is one alternative; one without terms is none', () => {
