@@ -141,6 +141,38 @@ function segment(text: string): Token[] {
   return out;
 }
 
+/** Phrase → the phrases that could take its place in a segmentation ({@link competitorsOf}). */
+const competitors = new Map<string, readonly string[]>();
+
+/**
+ * The phrases that, where they occur, may make an occurrence of `phrase` not a token of the
+ * segmentation: longer ones starting with it, and ones that start earlier and reach into it
+ * (四川 for 川普, 软体动物 for 软体). Where none of them occurs, every occurrence is a token.
+ */
+function competitorsOf(phrase: string): readonly string[] {
+  let found = competitors.get(phrase);
+  if (found === undefined) {
+    const list: string[] = [];
+    for (const q of vocab().phrases) {
+      if (q === phrase) continue;
+      if (q.startsWith(phrase)) {
+        list.push(q);
+        continue;
+      }
+      for (let k = 1; k < q.length; k++) {
+        const tail = q.slice(k);
+        if (tail.startsWith(phrase) || phrase.startsWith(tail)) {
+          list.push(q);
+          break;
+        }
+      }
+    }
+    found = list;
+    competitors.set(phrase, found);
+  }
+  return found;
+}
+
 /** The other regional forms of a normalised phrase (empty when it has none). */
 export function regionalVariants(phrase: string): readonly string[] {
   return vocab().variants.get(phrase) ?? [];
@@ -205,6 +237,8 @@ export function regionalAlternatives(normalised: string): Alternative[] {
  */
 export function holdsVariant(text: string, s: Substitution): boolean {
   if (!text.includes(s.variant)) return false;
+  // The common case, without segmenting: nothing in the text could split or swallow it.
+  if (!competitorsOf(s.variant).some((q) => text.includes(q))) return true;
   const typed = s.variant === s.original;
   for (const token of segment(text)) {
     if (!token.phrase.includes(s.variant)) continue;
