@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeAction, encodeAction } from '../../src/commands/command-actions.ts';
 import { rememberResults, resultNumbered } from '../../src/commands/result-memory.ts';
+import { storyButtons } from '../../src/commands/story-commands.ts';
+import type { Headline } from '../../src/search/headlines-service.ts';
 import { guessRegion, parseRegion, regionOf } from '../../src/sources/source-region.ts';
 
 describe('guessRegion', () => {
@@ -62,5 +64,32 @@ describe('story references', () => {
     rememberResults('telegram:1', 0, ['a']);
     expect(resultNumbered('telegram:1', 11)).toBeNull();
     expect(resultNumbered('telegram:1', 1)).toBe('a');
+  });
+});
+
+describe('story buttons', () => {
+  const ctx = { locale: 'en' } as Parameters<typeof storyButtons>[0];
+  const headline = (n: number, others: string[]): Headline => ({
+    id: `id${n}`,
+    title: `第${n}条${'长'.repeat(40)}`,
+    originalTitle: '',
+    url: `https://x.example/${n}`,
+    source: 's',
+    sourceId: 's',
+    publishedAt: new Date(0),
+    summary: '',
+    alsoReportedBy: others,
+  });
+
+  it('go only to headlines other outlets carry, at most three, one a row, with short labels', () => {
+    const rows = storyButtons(ctx, [
+      headline(1, ['a']),
+      headline(2, []),
+      headline(3, ['b']),
+      headline(4, ['c']),
+      headline(5, ['d']),
+    ]);
+    expect(rows.map((r) => r.map((b) => b.action))).toEqual([['sty:id1'], ['sty:id3'], ['sty:id4']]);
+    for (const [b] of rows) expect([...b!.label].length).toBeLessThanOrEqual(27);
   });
 });
