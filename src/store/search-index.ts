@@ -1,8 +1,8 @@
 import type { Article } from '../domain/types.ts';
 import { headlineKey } from '../text/headline-key.ts';
-import { type HeadlineTokens, tokenizeHeadline } from '../text/headline-tokens.ts';
+import type { HeadlineTokens } from '../text/headline-tokens.ts';
 import type { TermQuery } from '../text/index-terms.ts';
-import { compareTokens } from '../text/same-story.ts';
+import { compareTokens, storyTokens } from '../text/same-story.ts';
 import { FingerprintBands } from './fingerprint-bands.ts';
 
 /** What one stored article contributes to the index (also the journal's entry shape). */
@@ -400,8 +400,8 @@ class Verifier {
     if (e.h === undefined || e.i === probe.i) return false;
     if (e.s === probe.s && Math.abs(e.p - probe.p) > SAME_SOURCE_MAX_GAP_MS) return false;
     if (e.h === this.key) return true;
-    this.tokens ??= tokenizeHeadline(this.key);
-    return compareTokens(this.tokens, tokenizeHeadline(e.h)).same;
+    this.tokens ??= storyTokens(this.key);
+    return compareTokens(this.tokens, storyTokens(e.h)).same;
   }
 }
 

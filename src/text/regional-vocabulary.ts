@@ -178,6 +178,24 @@ export function regionalVariants(phrase: string): readonly string[] {
   return vocab().variants.get(phrase) ?? [];
 }
 
+/**
+ * Normalised text with each regional word replaced by one fixed form of its group (川普 and
+ * 特朗普 both become the same word), so that headlines from different regions can be compared
+ * as the same story.
+ */
+export function canonicalRegionalWords(normalised: string): string {
+  let out = '';
+  let at = 0;
+  for (const token of segment(normalised)) {
+    const variants = regionalVariants(token.phrase);
+    if (variants.length === 0) continue;
+    const canonical = [token.phrase, ...variants].reduce((a, b) => (b < a ? b : a));
+    out += normalised.slice(at, token.start) + canonical;
+    at = token.end;
+  }
+  return at === 0 ? normalised : out + normalised.slice(at);
+}
+
 /** A word of a query with regional variants, as one alternative writes it. */
 export interface Substitution {
   /** The variant (or the query's own word), as the text must hold it. */
