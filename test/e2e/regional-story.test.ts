@@ -86,6 +86,8 @@ beforeAll(async () => {
     { title: STORY_CN, slug: 'story', hours: 5 },
     { title: '特朗普会见日本首相', slug: 'trump', hours: 6 },
     { title: '前线的士兵坚守阵地', slug: 'soldiers', hours: 7 },
+    // The Taiwan feed's 川普 tariff story, in mainland words.
+    { title: '特朗普宣布对进口汽车加征关税', slug: 'tariff', hours: 9 },
   ]);
   feed('/hk.xml', '明報', [
     { title: STORY_HANT, slug: 'story', hours: 4 },
@@ -130,8 +132,9 @@ describe('regional vocabulary in search and filters', () => {
     const reply = await telegram('/search 特朗普');
     expect(reply.text).toContain('特朗普会见日本首相');
     expect(reply.text).toContain('川普宣布对进口汽车加征关税');
+    // Three articles match; the two tariff reports are one story, shown once.
     expect(reply.text).toContain(
-      t('zh-Hans', 'search.header', { query: '特朗普', from: 1, to: 2, total: 2 }),
+      t('zh-Hans', 'search.header', { query: '特朗普', from: 1, to: 2, total: 3 }),
     );
   });
 
@@ -268,6 +271,22 @@ describe('/story: one story across regions', () => {
     };
     const answer = await discord({ type: 3, customId: storyButton!.custom_id, message });
     expect(answer.data.embeds[0].title).toBe(t('zh-Hant', 'story.title', { outlets: 4 }));
+  });
+
+  it('one story told in different regional words is one story: mainland 特朗普 beside Taiwan 川普', async () => {
+    await telegram('/search 关税');
+    const text = (await telegram('/story 1')).text ?? '';
+    expect(text).toContain(t('zh-Hans', 'story.title', { outlets: 2 }));
+    const order = [
+      '中国大陆',
+      '特朗普宣布对进口汽车加征关税',
+      '新华社',
+      '台湾',
+      '川普宣布对进口汽车加征关税',
+      '中央社',
+    ].map((w) => text.indexOf(w));
+    expect(order.every((at) => at >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 
   it('a story only one outlet carries says so, and its headline gets no story button', async () => {
