@@ -89,7 +89,7 @@ const formatOption = (withDefault: boolean) => ({
 });
 
 /** Names of the slash commands, as routed. */
-export type CommandName = 'headlines' | 'search' | 'sources' | 'article' | 'feed' | 'settings';
+export type CommandName = 'headlines' | 'search' | 'sources' | 'article' | 'story' | 'feed' | 'settings';
 
 /**
  * The slash commands, with names and descriptions localised for zh-CN, zh-TW and en-US;
@@ -166,6 +166,32 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
           ...named(
             { en: 'id', cn: '编号', tw: '編號' },
             { en: 'Article id', cn: '文章编号', tw: '文章編號' },
+          ),
+          required: true,
+          max_length: 64,
+        },
+      ],
+    },
+    {
+      ...base,
+      ...named(
+        { en: 'story', cn: '各地报道', tw: '各地報導' },
+        {
+          en: 'One story as each outlet headlined it: mainland, Hong Kong, Taiwan, overseas',
+          cn: '同一新闻在大陆、香港、台湾和海外媒体的标题',
+          tw: '同一新聞在大陸、香港、台灣和海外媒體的標題',
+        },
+      ),
+      options: [
+        {
+          type: ApplicationCommandOptionType.String,
+          ...named(
+            { en: 'article', cn: '文章', tw: '文章' },
+            {
+              en: 'Article id, or its number in the last list',
+              cn: '文章编号，或上次列表中的序号',
+              tw: '文章編號，或上次列表中的序號',
+            },
           ),
           required: true,
           max_length: 64,

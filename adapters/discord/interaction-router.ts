@@ -26,6 +26,7 @@ import {
   search,
   settings,
   sources,
+  story,
 } from './slash-commands.ts';
 
 type SlashHandler = (deps: SlashDeps, i: ChatInputCommandInteraction) => Promise<Reply>;
@@ -160,6 +161,8 @@ export function createInteractionRouter(
         return run(i, () => sources(deps, i));
       case 'article':
         return run(i, () => article(deps, i));
+      case 'story':
+        return run(i, () => story(deps, i));
       case 'feed': {
         const handler = FEED_SUBCOMMANDS[i.options.getSubcommand(false) ?? ''] ?? feedList;
         return run(i, () => handler(deps, i), true);

@@ -16,6 +16,7 @@ import { requireManager } from '../../src/commands/command-context.ts';
 import { articleCommand, headlinesCommand, sourcesHealthCommand } from '../../src/commands/news-commands.ts';
 import type { Reply } from '../../src/commands/reply.ts';
 import { settingsCommand } from '../../src/commands/settings-commands.ts';
+import { storyCommand } from '../../src/commands/story-commands.ts';
 import {
   feedListCommand,
   subscribeCommand,
@@ -240,6 +241,11 @@ export async function search(deps: SlashDeps, i: ChatInputCommandInteraction): P
 /** `/sources` — every source with its health. */
 export async function sources(deps: SlashDeps, i: ChatInputCommandInteraction): Promise<Reply> {
   return sourcesHealthCommand(deps.services, await queryContext(deps, i));
+}
+
+/** `/story <article>`: an article id or a number of the last result list. */
+export async function story(deps: SlashDeps, i: ChatInputCommandInteraction): Promise<Reply> {
+  return storyCommand(deps.services, await queryContext(deps, i), i.options.getString('article', true));
 }
 
 /** `/article <id>` */

@@ -5,6 +5,7 @@ import type { Script } from '../domain/types.ts';
 import { describeError, NewsrelayError } from '../errors.ts';
 import { ingestSources } from '../sources/ingest-all.ts';
 import { parseOpml, toOpml } from '../sources/opml.ts';
+import { guessRegion, parseRegion, REGIONS, regionOf } from '../sources/source-region.ts';
 import { printJson, progress, say } from './output.ts';
 
 function durationSec(text: string, what: string): number {
@@ -66,6 +67,32 @@ export async function sourcesPublic(core: Core, ref: string, state: string) {
       ? `${source.name} (${source.id}) is public: every chat's /sources lists it.`
       : `${source.name} (${source.id}) is private: only the chats that follow it see it${listed ? ' (but PUBLIC_SOURCES still lists its URL)' : ''}.`,
   );
+}
+
+/**
+ * `sources region <id|url|name> [mainland|hk|tw|overseas|auto]`: set the region `/story` tags the
+ * source with (`auto`: guess it from the URL again), or show it when no region is given.
+ */
+export async function sourcesRegion(
+  core: Core,
+  ref: string,
+  value: string | undefined,
+  opts: { json?: boolean },
+) {
+  let source = await core.sources.find(ref);
+  if (!source) throw new NewsrelayError('not_found', `No source matches "${ref}"`);
+  if (value !== undefined) {
+    const auto = value.trim().toLowerCase() === 'auto';
+    const region = auto ? null : parseRegion(value);
+    if (!auto && region === null)
+      throw new NewsrelayError('bad_input', `The region must be one of ${REGIONS.join(', ')} or auto`);
+    source = await core.sources.setRegion(source.id, region);
+  }
+  const region = regionOf(source);
+  const how = source.region ? 'set' : 'guessed';
+  if (opts.json)
+    return printJson({ id: source.id, url: source.url, region, how, guess: guessRegion(source.url) });
+  say(`${source.name} (${source.id}): ${region} (${how})`);
 }
 
 /** `sources import <file.opml>`: every feed is validated like `sources add`; failures are listed, nothing else changes. */

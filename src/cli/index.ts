@@ -66,6 +66,15 @@ sources
   .description("list a source (id or URL) in every chat's /sources (on), or only where it is followed (off)")
   .action((ref: string, state: string) => withCore((c) => cmd.sourcesPublic(c, ref, state)));
 sources
+  .command('region <source> [region]')
+  .description(
+    'show or set where a source reports from: mainland, hk, tw, overseas, or auto (guess from the URL)',
+  )
+  .option('--json', 'machine-readable output')
+  .action((ref: string, region: string | undefined, o: { json?: boolean }) =>
+    withCore((c) => cmd.sourcesRegion(c, ref, region, o)),
+  );
+sources
   .command('export')
   .description('print the sources as OPML 2.0')
   .action(() => withCore((c) => cmd.sourcesExport(c)));

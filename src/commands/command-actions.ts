@@ -25,6 +25,7 @@ export type Action =
   | { kind: 'unsubscribe'; subscriptionId: string }
   | { kind: 'sources'; page: number }
   | { kind: 'page'; state: PageState }
+  | { kind: 'story'; articleId: string }
   | { kind: 'noop' };
 
 /** Largest encoded action, in UTF-8 bytes (Telegram's callback_data limit). */
@@ -80,6 +81,8 @@ export function encodeAction(a: Action): string {
       return `src:${a.page}`;
     case 'page':
       return encodePage(a.state);
+    case 'story':
+      return `sty:${a.articleId}`;
     case 'noop':
       return 'noop';
   }
@@ -95,8 +98,9 @@ export function decodeAction(data: string): Action | null {
     const state = decodePage(data.split(':'));
     return state ? { kind: 'page', state } : null;
   }
-  const m = /^(sub|unsub|src):([A-Za-z0-9_-]{1,40})$/.exec(data);
+  const m = /^(sub|unsub|src|sty):([A-Za-z0-9_-]{1,40})$/.exec(data);
   if (!m) return null;
+  if (m[1] === 'sty') return { kind: 'story', articleId: m[2]! };
   if (m[1] === 'sub') return { kind: 'subscribe', sourceId: m[2]! };
   if (m[1] === 'unsub') return { kind: 'unsubscribe', subscriptionId: m[2]! };
   const page = Number(m[2]);

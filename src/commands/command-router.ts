@@ -23,6 +23,7 @@ import {
   timeCommand,
   timezoneCommand,
 } from './settings-commands.ts';
+import { storyCommand } from './story-commands.ts';
 import {
   exportCommand,
   importOpml,
@@ -95,6 +96,7 @@ const HANDLERS: Record<string, Handler> = {
   export: (s, c) => exportCommand(s, c),
   settings: settingsTextCommand,
   sub: subTextCommand,
+  story: storyCommand,
 };
 
 /** True for a command name this router knows. */
@@ -136,6 +138,8 @@ export async function runAction(
         return { ...(await sourcesCommand(services, ctx, action.page)), edit: true };
       case 'page':
         return { ...(await headlinesPage(services, ctx, action.state)), edit: true };
+      case 'story':
+        return storyCommand(services, ctx, action.articleId);
       case 'unsubscribe':
         return removeSubscription(services, ctx, action.subscriptionId);
       case 'subscribe': {

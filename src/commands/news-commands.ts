@@ -8,11 +8,13 @@ import { encodeAction, type PageState } from './command-actions.ts';
 import { type CommandContext, type CommandServices, say } from './command-context.ts';
 import type { HeadlineCard, Reply, ReplyButton, Span } from './reply.ts';
 import { textReply } from './reply.ts';
+import { rememberResults } from './result-memory.ts';
 import { healthText, visibleSources } from './source-visibility.ts';
+import { storyButtons } from './story-commands.ts';
 
 /** Commands in menu order, with their description key (Telegram's setMyCommands, /help). */
 export const COMMANDS: ReadonlyArray<{ name: string; key: MessageKey }> = [
-  'start help sources subscribe unsubscribe list digest time timezone pause resume script filter rename mute unmute instant lang headlines search export settings sub'
+  'start help sources subscribe unsubscribe list digest time timezone pause resume script filter rename mute unmute instant lang headlines search story export settings sub'
     .split(' ')
     .map((name) => ({ name, key: `cmd.${name}` as MessageKey })),
 ].flat();
@@ -117,6 +119,12 @@ export async function headlinesPage(
   const query = state.query.slice(0, 100);
   if (page.items.length === 0)
     return textReply(state.kind === 's' ? say(ctx, 'search.none', { query }) : say(ctx, 'headlines.none'));
+  // `/story 3` names the third headline of this list.
+  rememberResults(
+    ctx.chat.key,
+    page.offset,
+    page.items.map((h) => h.id),
+  );
   const range = { from: page.offset + 1, to: page.offset + page.items.length, total: page.total };
   const header =
     state.kind === 's' ? say(ctx, 'search.header', { query, ...range }) : say(ctx, 'headlines.header', range);
@@ -124,7 +132,7 @@ export async function headlinesPage(
     lines: [[{ text: header, bold: true }]],
     cards: page.items.map((h) => card(h, false)),
     timezone: ctx.chat.timezone,
-    buttons: pageButtons(ctx, state, page.total),
+    buttons: [...pageButtons(ctx, state, page.total), ...storyButtons(ctx, page.items)],
   };
 }
 

@@ -3,7 +3,7 @@ import type { Article, Chat, DigestItem, Subscription } from '../domain/types.ts
 import type { ArticleStore } from '../store/article-store.ts';
 import type { IndexHit, SearchIndex } from '../store/search-index.ts';
 import { filterText, matchesFilterWord, passesFilters } from '../text/filter-match.ts';
-import { queryTerms } from '../text/index-terms.ts';
+import { queryAlternatives } from '../text/index-terms.ts';
 import { convertScript } from '../text/script-converter.ts';
 import { itemExtras, itemFormatOf } from './item-format.ts';
 
@@ -75,9 +75,10 @@ export async function selectDigest(
   }
   const keywordSubs = live.filter((s) => s.kind === 'keyword' && s.keyword);
   for (const s of keywordSubs) {
-    const terms = queryTerms(s.keyword!);
-    if (terms.length === 0) continue;
-    for (const hit of deps.index.search(terms, { ...range, limit: cap * 4 })) addHit(hit, s);
+    const alternatives = queryAlternatives(s.keyword!);
+    if (alternatives.length === 0) continue;
+    for (const hit of deps.index.search({ anyOf: alternatives }, { ...range, limit: cap * 4 }))
+      addHit(hit, s);
   }
   const ordered = [...hits.values()].sort((a, b) => b.hit.publishedAt - a.hit.publishedAt);
   // Clusters that may still give an item: true until one of their articles is chosen or the

@@ -18,6 +18,9 @@ export type ItemFormat = 'titles' | 'summary' | 'full';
 /** What kind of document a source serves. */
 export type SourceKind = 'rss' | 'atom' | 'rdf' | 'json' | 'html';
 
+/** Where an outlet reports from, for showing one story across regions (`/story`). */
+export type Region = 'mainland' | 'hk' | 'tw' | 'overseas';
+
 /** Health of a source, updated on every fetch. */
 export interface SourceHealth {
   /** Consecutive failed fetches; 0 after a success. */
@@ -61,6 +64,8 @@ export interface Source {
   /** Listed in every chat's /sources (operator's choice); others see only sources they follow. */
   public?: boolean;
   createdAt: Date;
+  /** Region the operator set (`newsrelay sources region`); null or absent: guessed from the URL. */
+  region?: Region | null | undefined;
 }
 
 /** An article stored once per canonical URL. */

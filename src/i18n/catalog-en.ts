@@ -235,6 +235,19 @@ export const en = {
   'subformat.cleared': '{name} follows the chat’s format again: {format}.',
   'subformat.followsChat': '{name} follows the chat’s format: {format}.',
   'list.subFormat': ' — format: {format}',
+  // One story across regions (/story, decision 0013)
+  'cmd.story': 'One story as each outlet headlined it, by region',
+  'story.usage': 'Usage: /story <number from the last list, or article id>',
+  'story.notFound': 'No article has the id {ref}.',
+  'story.noNumber':
+    'There is no headline number {n} in this chat’s last list; run /headlines or /search first.',
+  'story.title': 'The same story across outlets ({outlets})',
+  'story.single': 'Only this outlet has reported the story so far.',
+  'story.button': '🌐 {title}',
+  'region.mainland': 'Mainland China',
+  'region.hk': 'Hong Kong',
+  'region.tw': 'Taiwan',
+  'region.overseas': 'Overseas',
 } as const;
 
 /** Every message key. */

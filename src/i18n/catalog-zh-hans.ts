@@ -230,4 +230,16 @@ export const zhHans: Record<MessageKey, string> = {
   'subformat.cleared': '{name} 恢复使用本聊天的格式：{format}。',
   'subformat.followsChat': '{name} 使用本聊天的格式：{format}。',
   'list.subFormat': ' — 格式：{format}',
+  // One story across regions (/story, decision 0013)
+  'cmd.story': '同一新闻在各地媒体的标题',
+  'story.usage': '用法：/story <上次列表中的序号或文章编号>',
+  'story.notFound': '没有编号为 {ref} 的文章。',
+  'story.noNumber': '本聊天上次的列表中没有第 {n} 条；请先发送 /headlines 或 /search。',
+  'story.title': '同一新闻，{outlets} 家媒体的报道',
+  'story.single': '目前只有这家媒体报道了这条新闻。',
+  'story.button': '🌐 {title}',
+  'region.mainland': '中国大陆',
+  'region.hk': '香港',
+  'region.tw': '台湾',
+  'region.overseas': '海外',
 };

@@ -230,4 +230,16 @@ export const zhHant: Record<MessageKey, string> = {
   'subformat.cleared': '{name} 恢復使用本聊天的格式：{format}。',
   'subformat.followsChat': '{name} 使用本聊天的格式：{format}。',
   'list.subFormat': ' — 格式：{format}',
+  // One story across regions (/story, decision 0013)
+  'cmd.story': '同一新聞在各地媒體的標題',
+  'story.usage': '用法：/story <上次列表中的序號或文章編號>',
+  'story.notFound': '沒有編號為 {ref} 的文章。',
+  'story.noNumber': '本聊天上次的列表中沒有第 {n} 則；請先傳送 /headlines 或 /search。',
+  'story.title': '同一新聞，{outlets} 家媒體的報導',
+  'story.single': '目前只有這家媒體報導了這則新聞。',
+  'story.button': '🌐 {title}',
+  'region.mainland': '中國大陸',
+  'region.hk': '香港',
+  'region.tw': '台灣',
+  'region.overseas': '海外',
 };

@@ -1,9 +1,10 @@
-import type { Article, Script } from '../domain/types.ts';
+import type { Article, Region, Script } from '../domain/types.ts';
 import { NewsrelayError } from '../errors.ts';
+import { REGIONS, regionOf } from '../sources/source-region.ts';
 import type { ArticleStore } from '../store/article-store.ts';
 import type { SearchJournal } from '../store/search-journal.ts';
 import type { SourceStore } from '../store/source-store.ts';
-import { queryTerms } from '../text/index-terms.ts';
+import { queryAlternatives } from '../text/index-terms.ts';
 import { convertScript } from '../text/script-converter.ts';
 
 /** Longest query accepted, in characters. */
@@ -27,6 +28,29 @@ export interface Headline {
   alsoReportedBy: string[];
 }
 
+/** One outlet's headline of a story (`/story`). */
+export interface StoryHeadline {
+  id: string;
+  /** In the reader's script. */
+  title: string;
+  url: string;
+  source: string;
+  sourceId: string;
+  region: Region;
+  publishedAt: Date;
+}
+
+/** A story as every outlet that carries it headlines it, mainland first, then HK, TW, overseas. */
+export interface Story {
+  /** The article asked about. */
+  article: Headline;
+  /** One headline per outlet (its first report), in {@link REGIONS} order, oldest first within a region. */
+  outlets: StoryHeadline[];
+}
+
+/** Most outlets a story shows. */
+const MAX_STORY_OUTLETS = 24;
+
 /** A query over stored headlines. */
 export interface HeadlineQuery {
   query?: string;
@@ -47,8 +71,9 @@ export interface HeadlinePage {
 }
 
 /**
- * Headlines and script-insensitive search: terms of the normalised query intersected in the
- * in-memory index, newest first, then the page's articles read by `_id`.
+ * Headlines and script- and region-insensitive search: terms of the normalised query (and of
+ * its regional variants, `regional-vocabulary.ts`) intersected in the in-memory index, newest
+ * first, then the page's articles read by `_id`.
  */
 export class HeadlinesService {
   private names: { at: number; map: Map<string, string> } | null = null;
@@ -85,10 +110,11 @@ export class HeadlinesService {
       sourceIds = new Set([src.id]);
     }
     await this.refresh();
-    const terms = text ? queryTerms(text) : [];
-    if (text && terms.length === 0) return { items: [], total: 0, offset };
+    // The query as typed and its regional variants (特朗普 / 川普), any of which may match.
+    const alternatives = text ? queryAlternatives(text) : [];
+    if (text && alternatives.length === 0) return { items: [], total: 0, offset };
     const { hits, total } = this.deps.journal.index.newest(
-      terms,
+      { anyOf: alternatives },
       {
         ...(sourceIds ? { sourceIds } : {}),
         ...(q.sinceMs ? { publishedSince: Date.now() - q.sinceMs } : {}),
@@ -106,6 +132,48 @@ export class HeadlinesService {
     await this.refresh();
     const a = await this.deps.articles.get(id);
     return a ? this.toHeadline(a, await this.sourceNames(this.sourcesShown([a])), script) : null;
+  }
+
+  /**
+   * The story an article belongs to, as each outlet of its near-duplicate cluster headlined it,
+   * with the outlets' regions (set by the operator or guessed from the feed URL); null when the
+   * article is unknown.
+   */
+  async story(id: string, script: Script = 'original'): Promise<Story | null> {
+    await this.refresh();
+    const a = await this.deps.articles.get(id);
+    if (!a) return null;
+    const memberIds = this.deps.journal.index.clusterMembers(a.clusterId).map((m) => m.id);
+    const ids = [...new Set([a.id, ...memberIds])].slice(0, MAX_STORY_OUTLETS * 4);
+    const [articles, sources] = await Promise.all([
+      this.deps.articles.getMany(ids),
+      this.deps.sources.list({ withSeen: false }),
+    ]);
+    const bySource = new Map(sources.map((s) => [s.id, s]));
+    const first = new Map<string, Article>();
+    for (const m of [a, ...articles]) {
+      const seen = first.get(m.sourceId);
+      if (!seen || m.publishedAt < seen.publishedAt) first.set(m.sourceId, m);
+    }
+    const outlets = [...first.values()].map((m): StoryHeadline => {
+      const source = bySource.get(m.sourceId);
+      return {
+        id: m.id,
+        title: convertScript(m.title, script),
+        url: m.url,
+        source: source?.name ?? m.sourceId,
+        sourceId: m.sourceId,
+        region: source ? regionOf(source) : 'overseas',
+        publishedAt: m.publishedAt,
+      };
+    });
+    outlets.sort(
+      (x, y) =>
+        REGIONS.indexOf(x.region) - REGIONS.indexOf(y.region) ||
+        x.publishedAt.getTime() - y.publishedAt.getTime(),
+    );
+    const names = new Map(sources.map((s) => [s.id, s.name]));
+    return { article: this.toHeadline(a, names, script), outlets: outlets.slice(0, MAX_STORY_OUTLETS) };
   }
 
   /** Make sure articles stored by other processes are visible (at most one journal read a second). */

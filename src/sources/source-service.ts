@@ -1,4 +1,4 @@
-import type { Source } from '../domain/types.ts';
+import type { Region, Source } from '../domain/types.ts';
 import { NewsrelayError, UserError } from '../errors.ts';
 import type { HttpFetcher } from '../ingest/http-fetch.ts';
 import type { FetchOutcome, IngestService } from '../ingest/ingest-service.ts';
@@ -139,6 +139,17 @@ export class SourceService {
       .map((s) => ({ s, shown: this.plain(s) }))
       .filter(({ s, shown }) => shown.public || followed.has(s.id) || s.owners.some((k) => keys.has(k)))
       .map(({ shown }) => shown);
+  }
+
+  /**
+   * Set the region of the source `ref` names (id, URL or name); null goes back to guessing it
+   * from the URL. `not_found` when no source matches.
+   */
+  async setRegion(ref: string, region: Region | null): Promise<Source> {
+    const found = await this.deps.sources.find(ref.trim());
+    if (!found || !(await this.deps.sources.setRegion(found.id, region)))
+      throw new NewsrelayError('not_found', `No source matches "${ref}"`, { params: { source: ref } });
+    return { ...this.plain(found), region };
   }
 
   /**

@@ -46,6 +46,8 @@ const sourceSchema = new Schema(
     /** Listed in every chat's /sources; otherwise only in the chats that follow it. */
     public: { type: Boolean, default: false },
     createdAt: { type: Date, required: true },
+    /** Region the operator set (mainland, hk, tw, overseas); null: guessed from the URL. */
+    region: { type: String, default: null },
   },
   { versionKey: false },
 );

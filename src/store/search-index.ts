@@ -1,7 +1,8 @@
 import type { Article } from '../domain/types.ts';
 import { headlineKey } from '../text/headline-key.ts';
-import { type HeadlineTokens, tokenizeHeadline } from '../text/headline-tokens.ts';
-import { compareTokens } from '../text/same-story.ts';
+import type { HeadlineTokens } from '../text/headline-tokens.ts';
+import type { TermQuery } from '../text/index-terms.ts';
+import { compareTokens, storyTokens } from '../text/same-story.ts';
 import { FingerprintBands } from './fingerprint-bands.ts';
 
 /** What one stored article contributes to the index (also the journal's entry shape). */
@@ -89,6 +90,12 @@ export interface IndexHit {
   seq: number;
 }
 
+/**
+ * What a search asks for: terms an article must all hold, or several such term lists of which
+ * an article must satisfy one (a query and its regional variants, `queryAlternatives`).
+ */
+export type IndexQuery = readonly string[] | { anyOf: readonly TermQuery[] };
+
 /** Options of {@link SearchIndex.search} and {@link SearchIndex.select}. */
 export interface SelectOptions {
   sourceIds?: ReadonlySet<string>;
@@ -172,7 +179,7 @@ export class SearchIndex {
    * Articles that contain every term, newest published first. An empty term list selects
    * everything (subject to the options).
    */
-  search(queryTerms: readonly string[], opts: SelectOptions = {}): IndexHit[] {
+  search(queryTerms: IndexQuery, opts: SelectOptions = {}): IndexHit[] {
     const ords = this.matching(queryTerms, opts).sort(this.newerFirst);
     const offset = opts.offset ?? 0;
     const page = opts.limit === undefined ? ords.slice(offset) : ords.slice(offset, offset + opts.limit);
@@ -183,11 +190,7 @@ export class SearchIndex {
    * The newest `want` matches, one per near-duplicate cluster, and how many articles matched,
    * without sorting every match (a page of /headlines over 100,000 articles needs ten).
    */
-  newest(
-    queryTerms: readonly string[],
-    opts: SelectOptions,
-    want: number,
-  ): { hits: IndexHit[]; total: number } {
+  newest(queryTerms: IndexQuery, opts: SelectOptions, want: number): { hits: IndexHit[]; total: number } {
     const ords = this.matching(queryTerms, opts);
     let k = Math.min(ords.length, want * 2 + 16);
     for (;;) {
@@ -204,17 +207,34 @@ export class SearchIndex {
     }
   }
 
-  /** Live ordinals that hold every term and pass the filters, in insertion order. */
-  private matching(queryTerms: readonly string[], opts: SelectOptions): number[] {
-    let candidates: number[] | null = null;
-    if (queryTerms.length > 0) {
-      const lists = queryTerms.map((t) => this.terms.get(t) ?? []).sort((a, b) => a.length - b.length);
-      candidates = lists[0] ?? [];
-      for (const l of lists.slice(1)) {
-        if (candidates.length === 0) break;
-        candidates = intersectSorted(candidates, l);
-      }
+  /** Ordinals that hold every term (insertion order); null for no terms (everything). */
+  private holdingAll(terms: readonly string[]): number[] | null {
+    if (terms.length === 0) return null;
+    const lists = terms.map((t) => this.terms.get(t) ?? []).sort((a, b) => a.length - b.length);
+    let candidates = lists[0] ?? [];
+    for (const l of lists.slice(1)) {
+      if (candidates.length === 0) break;
+      candidates = intersectSorted(candidates, l);
     }
+    return candidates;
+  }
+
+  /** Ordinals that satisfy one of the alternatives (terms and headline-key check), in insertion order. */
+  private holdingAny(alternatives: readonly TermQuery[]): number[] | null {
+    if (alternatives.length === 0) return null;
+    const found: number[][] = [];
+    for (const alt of alternatives) {
+      const ords = this.holdingAll(alt.terms);
+      if (ords === null) return null;
+      const accept = alt.accept;
+      found.push(accept ? ords.filter((n) => accept(this.entries[n]!.h)) : ords);
+    }
+    return found.length === 1 ? found[0]! : mergeSorted(found);
+  }
+
+  /** Live ordinals that hold every term and pass the filters, in insertion order. */
+  private matching(query: IndexQuery, opts: SelectOptions): number[] {
+    let candidates = 'anyOf' in query ? this.holdingAny(query.anyOf) : this.holdingAll(query);
     if (opts.sourceIds && opts.sourceIds.size > 0) {
       const fromSources = [...opts.sourceIds].map((s) => this.sources.get(s) ?? []);
       const merged = mergeSorted(fromSources);
@@ -380,8 +400,8 @@ class Verifier {
     if (e.h === undefined || e.i === probe.i) return false;
     if (e.s === probe.s && Math.abs(e.p - probe.p) > SAME_SOURCE_MAX_GAP_MS) return false;
     if (e.h === this.key) return true;
-    this.tokens ??= tokenizeHeadline(this.key);
-    return compareTokens(this.tokens, tokenizeHeadline(e.h)).same;
+    this.tokens ??= storyTokens(this.key);
+    return compareTokens(this.tokens, storyTokens(e.h)).same;
   }
 }
 

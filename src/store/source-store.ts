@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Source, SourceHealth, SourceKind } from '../domain/types.ts';
+import type { Region, Source, SourceHealth, SourceKind } from '../domain/types.ts';
 import { NewsrelayError } from '../errors.ts';
 import type { Models } from './models.ts';
 
@@ -22,6 +22,7 @@ interface SourceDoc {
   addedBy?: string | null;
   public?: boolean;
   createdAt: Date;
+  region?: Region | null;
 }
 
 /** A source with the keys of the items it served lately (for de-duplication before any write). */
@@ -62,6 +63,7 @@ function toSource(d: SourceDoc): SourceWithSeen {
     // Sources from before the flag: the operator's (no chat added them) are public, as new ones are.
     public: d.public ?? (d.owners ?? []).length === 0,
     createdAt: d.createdAt,
+    region: d.region ?? null,
     seen: d.seen ?? [],
     owners: d.owners ?? [],
   };
@@ -288,6 +290,14 @@ export class SourceStore {
   /** How many sources `user` was the first to add. */
   async countAddedBy(user: string): Promise<number> {
     return this.models.Source.collection.countDocuments({ addedBy: user } as never);
+  }
+
+  /** Set the region the operator chose (null: guess from the URL again); false when unknown. */
+  async setRegion(id: string, region: Region | null): Promise<boolean> {
+    const r = await this.models.Source.collection.updateOne({ _id: id as never }, {
+      $set: { region },
+    } as never);
+    return r.matchedCount > 0;
   }
 
   async addOwner(id: string, chatKey: string): Promise<void> {

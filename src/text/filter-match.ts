@@ -6,6 +6,7 @@
  * character pasted into a filter word must not make that word match nothing.
  */
 import { normaliseForMatch } from './normalise.ts';
+import { type Alternative, holdsAlternative, regionalAlternatives } from './regional-vocabulary.ts';
 
 /**
  * Characters that render as nothing and only steer layout: zero-width space, non-joiner, joiner,
@@ -28,14 +29,33 @@ export function filterText(text: string): string {
   return normaliseForMatch(stripInvisible(text));
 }
 
+/** Regional alternatives of recent filter words: a digest checks the same few words on every article. */
+const variantCache = new Map<string, readonly Alternative[]>();
+const VARIANT_CACHE_SIZE = 2000;
+
+function alternativesOf(needle: string): readonly Alternative[] {
+  let found = variantCache.get(needle);
+  if (found === undefined) {
+    found = regionalAlternatives(needle);
+    if (variantCache.size >= VARIANT_CACHE_SIZE) variantCache.clear();
+    variantCache.set(needle, found);
+  }
+  return found;
+}
+
 /**
  * True when `filtered` ({@link filterText} output) contains `word`, itself brought through
- * {@link filterText} (stored words may predate that). A word that is empty once invisible
- * characters are gone matches nothing. No regular expressions from users.
+ * {@link filterText} (stored words may predate that), or one of its regional variants
+ * (`regional-vocabulary.ts`: 特朗普 matches 川普, 出租车 matches 的士 and 計程車, each only
+ * where the text holds the variant as a word). A word that is empty once invisible characters
+ * are gone matches nothing. No regular expressions from users.
  */
 export function matchesFilterWord(filtered: string, word: string): boolean {
   const needle = filterText(word);
-  return needle !== '' && filtered.includes(needle);
+  if (needle === '') return false;
+  // The word as typed is the first alternative; a regional word in it must be a word of the
+  // text too (川普 is not in 四川普查).
+  return alternativesOf(needle).some((alt) => filtered.includes(alt.text) && holdsAlternative(filtered, alt));
 }
 
 /** Include and exclude words of a chat or a subscription. */

@@ -17,6 +17,7 @@
 import { createRequire } from 'node:module';
 import type { Jieba } from '@node-rs/jieba';
 import { normaliseForMatch } from './normalise.ts';
+import { holdsAlternative, regionalAlternatives } from './regional-vocabulary.ts';
 
 const CJK = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}';
 /** Group 1: a CJK run; group 2: a run of other letters, digits and marks. */
@@ -109,6 +110,45 @@ export function queryTerms(query: string): string[] {
   const terms = new Set<string>();
   addGramsAndWords(normaliseForMatch(query), terms);
   return [...terms];
+}
+
+/**
+ * One way of writing a query for the index: terms an article must all hold and, when regional
+ * variants were put in, a check of the article's headline key (the variants must be words of
+ * the headline there, not accidents of bigrams: `regional-vocabulary.ts`).
+ */
+export interface TermQuery {
+  terms: readonly string[];
+  /**
+   * Whether an article with these terms matches, given its headline key (undefined for entries
+   * journaled before keys existed); absent when every article with the terms matches.
+   */
+  accept?: (headlineKey: string | undefined) => boolean;
+}
+
+/**
+ * The ways of writing a query the index should answer: the query as typed ({@link queryTerms})
+ * first, then its regional variants (特朗普 → 川普, 信息 → 资讯); an article matches when it
+ * matches any of them. Empty when the query has no terms.
+ */
+export function queryAlternatives(query: string): TermQuery[] {
+  const normalised = normaliseForMatch(query);
+  const own = queryTerms(normalised);
+  if (own.length === 0) return [];
+  const [typed, ...variants] = regionalAlternatives(normalised);
+  // The words as typed are checked where they are regional vocabulary (川普 is not in 四川普查);
+  // an entry without a key keeps the plain term match it always had.
+  const out: TermQuery[] = [
+    typed && typed.substitutions.length > 0
+      ? { terms: own, accept: (key) => key === undefined || holdsAlternative(key, typed) }
+      : { terms: own },
+  ];
+  for (const alternative of variants) {
+    const terms = queryTerms(alternative.text);
+    if (terms.length > 0)
+      out.push({ terms, accept: (key) => key !== undefined && holdsAlternative(key, alternative) });
+  }
+  return out;
 }
 
 /**

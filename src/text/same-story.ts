@@ -16,6 +16,7 @@
  * Moved text (`卢拉说…` / `卢拉:…`) is not a difference.
  */
 import { type HeadlineToken, type HeadlineTokens, tokenizeHeadline } from './headline-tokens.ts';
+import { canonicalRegionalWords } from './regional-vocabulary.ts';
 
 /** The decision and, for tests and logs, why. */
 export interface StoryVerdict {
@@ -237,13 +238,22 @@ function compareCores(a: readonly HeadlineToken[], b: readonly HeadlineToken[]):
 }
 
 /**
+ * Tokens of a headline key as stories are compared: regional words in one form of their group
+ * (`川普` and `特朗普` alike, `regional-vocabulary.ts`), so that outlets of different regions
+ * reporting one story are one story.
+ */
+export function storyTokens(key: string): HeadlineTokens {
+  return tokenizeHeadline(canonicalRegionalWords(key));
+}
+
+/**
  * Whether two headline keys report the same story, and why (see the module comment). An empty
  * key is never the same as anything.
  */
 export function compareHeadlines(keyA: string, keyB: string): StoryVerdict {
   if (keyA === '' || keyB === '') return different('empty headline');
   if (keyA === keyB) return same('identical');
-  return compareTokens(tokenizeHeadline(keyA), tokenizeHeadline(keyB));
+  return compareTokens(storyTokens(keyA), storyTokens(keyB));
 }
 
 /** {@link compareHeadlines} of keys already tokenised (a look-up compares one key with several). */

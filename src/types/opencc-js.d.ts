@@ -14,3 +14,16 @@ declare module 'opencc-js' {
   /** Builds a converter; expensive (loads dictionaries into tries): build once, reuse. */
   export function Converter(options: ConverterOptions): ConverterFunction;
 }
+
+/**
+ * OpenCC's regional phrase tables as opencc-js ships them: `key value|key value|…`, in
+ * OpenCC standard Traditional (TWPhrases: mainland word → Taiwan word, HKPhrases: → Hong Kong).
+ */
+declare module 'opencc-js/dict/TWPhrases' {
+  const table: string;
+  export default table;
+}
+declare module 'opencc-js/dict/HKPhrases' {
+  const table: string;
+  export default table;
+}

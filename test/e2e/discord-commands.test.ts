@@ -87,6 +87,7 @@ describe('Discord slash commands', () => {
       'search',
       'settings',
       'sources',
+      'story',
     ]);
     for (const c of cmds) {
       expect(Object.keys(c.name_localizations).sort()).toEqual(['en-US', 'zh-CN', 'zh-TW']);

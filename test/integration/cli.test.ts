@@ -177,3 +177,27 @@ describe('newsrelay CLI', () => {
     expect((await cli('sources', 'public', 'no-such-source', 'on')).code).not.toBe(0);
   });
 });
+
+describe('newsrelay sources region', () => {
+  it('shows the guessed region, sets one, refuses an unknown one, and goes back to guessing with auto', async () => {
+    const url = `${site.url}/one.xml`;
+    if (!(await t.core.sources.find(url))) await t.core.sources.add(url);
+    const shown = await cli('sources', 'region', url, '--json');
+    expect(shown.code).toBe(0);
+    // The fake site is 127.0.0.1: overseas, guessed.
+    expect(JSON.parse(shown.stdout)).toMatchObject({ region: 'overseas', how: 'guessed' });
+    const set = await cli('sources', 'region', url, 'hk');
+    expect(set.code).toBe(0);
+    expect(set.stderr).toMatch(/: hk \(set\)$/m);
+    expect((await t.core.sources.find(url))?.region).toBe('hk');
+    const bad = await cli('sources', 'region', url, 'mars');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('mainland, hk, tw, overseas');
+    expect((await t.core.sources.find(url))?.region).toBe('hk');
+    const unknown = await cli('sources', 'region', 'no-such-source', 'tw');
+    expect(unknown.code).not.toBe(0);
+    const auto = await cli('sources', 'region', url, 'auto', '--json');
+    expect(JSON.parse(auto.stdout)).toMatchObject({ region: 'overseas', how: 'guessed' });
+    expect((await t.core.sources.find(url))?.region).toBeNull();
+  });
+});
