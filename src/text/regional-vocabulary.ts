@@ -189,7 +189,7 @@ export function canonicalRegionalWords(normalised: string): string {
   for (const token of segment(normalised)) {
     const variants = regionalVariants(token.phrase);
     if (variants.length === 0) continue;
-    const canonical = [token.phrase, ...variants].reduce((a, b) => (b < a ? b : a));
+    const canonical = [token.phrase, ...variants].sort()[0]!;
     out += normalised.slice(at, token.start) + canonical;
     at = token.end;
   }
