@@ -17,8 +17,8 @@ import { DigestService } from '../src/digest/digest-service.ts';
 import { ChatStore } from '../src/store/chat-store.ts';
 import { DeliveryStore } from '../src/store/delivery-store.ts';
 import { benchConfig, benchDbName, deleteQueueKeys, silentLog } from './lib/env.ts';
-import { collectGarbage, mb, median, RssSampler, round } from './lib/stats.ts';
-import { addArticles, addSources, checkChatsReadable, insertChats, pool } from './lib/telegram-fixture.ts';
+import { collectGarbage, mb, RssSampler, round } from './lib/stats.ts';
+import { addArticles, addSources, checkChatsReadable, insertChats } from './lib/telegram-fixture.ts';
 
 const SIZES = (process.env.BENCH_TG_BUILD_SIZES ?? '10000,100000').split(',').map(Number);
 const SOURCES = 50;
