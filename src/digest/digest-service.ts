@@ -73,10 +73,16 @@ export class DigestService {
   async runChats(chats: readonly Chat[], slot: number | null, now = Date.now()): Promise<DigestTally> {
     const tally: DigestTally = { queued: 0, empty: 0, skipped: 0, no_subscriptions: 0 };
     const size = this.deps.batchSize ?? 250;
-    for (let i = 0; i < chats.length; i += size) {
-      for (const outcome of (await this.runBatch(chats.slice(i, i + size), slot, now)).values())
-        tally[outcome]++;
-    }
+    let next = 0;
+    // Two batches in flight: one selects (CPU here) while the other's writes wait on the database.
+    const lane = async () => {
+      while (next < chats.length) {
+        const batch = chats.slice(next, next + size);
+        next += size;
+        for (const outcome of (await this.runBatch(batch, slot, now)).values()) tally[outcome]++;
+      }
+    };
+    await Promise.all([lane(), lane()]);
     return tally;
   }
 

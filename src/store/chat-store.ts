@@ -159,18 +159,19 @@ export class ChatStore {
     await this.markDigests([{ key, slot, at, cursor }]);
   }
 
-  /** {@link markDigest} for many chats in one write. */
+  /**
+   * {@link markDigest} for many chats, the updates in flight together. (One `bulkWrite` would be
+   * one round trip, but FerretDB 1.24 never answers a multi-statement `update`.)
+   */
   async markDigests(marks: readonly DigestMark[]): Promise<void> {
-    if (marks.length === 0) return;
     const updatedAt = new Date();
-    await this.models.Chat.collection.bulkWrite(
+    await Promise.all(
       marks.map(({ key, slot, at, cursor }) => {
         const set: Record<string, unknown> = { lastDigestAt: at, updatedAt };
         if (slot !== null) set.lastDigestSlot = slot;
         if (cursor !== undefined) set.lastDigestSeq = cursor;
-        return { updateOne: { filter: { _id: key as never }, update: { $set: set } } };
-      }) as never,
-      { ordered: false },
+        return this.models.Chat.collection.updateOne({ _id: key as never }, { $set: set } as never);
+      }),
     );
   }
 
