@@ -161,7 +161,7 @@ export class ChatStore {
 
   /**
    * {@link markDigest} for many chats, the updates in flight together. (One `bulkWrite` would be
-   * one round trip, but FerretDB 1.24 never answers a multi-statement `update`.)
+   * one round trip, but against FerretDB 1.24 a `bulkWrite` of updates never completed.)
    */
   async markDigests(marks: readonly DigestMark[]): Promise<void> {
     const updatedAt = new Date();
