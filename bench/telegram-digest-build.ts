@@ -1,21 +1,13 @@
 /**
- * Building Telegram digests for many chats through the real DigestService code path
- * (DigestService.runNow → ChatStore.get → SearchJournal.refresh + selectDigest (in-memory index,
- * ArticleStore.getMany `_id` reads) → DeliveryStore.create → ChatStore.markDigest →
- * DeliverQueues.enqueue into BullMQ), 8 chats in flight as the digest worker runs them.
- * Nothing is sent: no deliver worker runs, the deliver jobs stay in Redis until cleanup.
- *
- * 100,000 chats are not feasible within minutes on FerretDB (SQLite backend): the build runs at
- * ~14–17 chats/s (~65 FerretDB operations per chat, 60 of them ArticleStore.getMany `_id` reads),
- * i.e. ~2 h for 100,000. (The brief suspected `markDigest`'s `updateOne`; the serial probe below
- * measures it at ~1–2 ms at 10k–20k chats, no scan on this FerretDB.) The benchmark therefore
- * measures at 10,000 and 20,000 chats (BENCH_TG_BUILD_SIZES, e.g. `100000` to try), each in a
- * fresh database (50 sources, 2,000 articles, chats subscribed to 3 sources), each size with a
- * wall-time budget (BENCH_TG_BUILD_BUDGET_MS, default 100 s): when the budget ends first, the
- * rate measured is extrapolated to the whole size. Every dependency call is timed, so the report
- * says which phase dominates (summed latency over the 8 lanes, and its mean per chat), plus a
- * serial probe of `findOne({_id})` against `updateOne({_id})` on the
- * chats collection at that size. Peak RSS is sampled every 100 ms over the build.
+ * Building Telegram digests for many chats through the real scheduled path: the job one digest
+ * minute fires, `DigestService.runGroup` (ChatStore.digestGroup: one scan for the minute's chats →
+ * per batch of 250 chats one SearchJournal.refresh, in-memory selectDigest with cached
+ * ArticleStore reads, DeliveryStore.createMany, ChatStore.markDigests, DeliverQueues.enqueueMany
+ * into BullMQ). Nothing is sent: no deliver worker runs, the deliver jobs stay in Redis until
+ * cleanup. Sizes from BENCH_TG_BUILD_SIZES (default 10,000 and 100,000 chats), each in a fresh
+ * database (50 sources, 2,000 articles, chats subscribed to 3 sources, all at 08:00
+ * Asia/Shanghai). Every dependency call is timed (summed latency, and its mean per chat), so the
+ * report says which phase dominates. Peak RSS is sampled every 100 ms over the build.
  */
 import { DeliverQueues } from '../jobs/deliver-queue.ts';
 import { createRedis } from '../jobs/queues.ts';
@@ -25,25 +17,21 @@ import { DigestService } from '../src/digest/digest-service.ts';
 import { ChatStore } from '../src/store/chat-store.ts';
 import { DeliveryStore } from '../src/store/delivery-store.ts';
 import { benchConfig, benchDbName, deleteQueueKeys, silentLog } from './lib/env.ts';
-import { collectGarbage, mb, median, RssSampler, round } from './lib/stats.ts';
-import { addArticles, addSources, checkChatsReadable, insertChats, pool } from './lib/telegram-fixture.ts';
+import { collectGarbage, mb, RssSampler, round } from './lib/stats.ts';
+import { addArticles, addSources, checkChatsReadable, insertChats } from './lib/telegram-fixture.ts';
 
-const SIZES = (process.env.BENCH_TG_BUILD_SIZES ?? '10000,20000').split(',').map(Number);
-const BUDGET_MS = Number(process.env.BENCH_TG_BUILD_BUDGET_MS ?? 100_000);
+const SIZES = (process.env.BENCH_TG_BUILD_SIZES ?? '10000,100000').split(',').map(Number);
 const SOURCES = 50;
 const ARTICLES = 2000;
 const SOURCES_PER_CHAT = 3;
-const CONCURRENCY = 8;
-const PROBES = 30;
 
-type Phase = 'chat_get' | 'select' | 'articles_getMany' | 'delivery_create' | 'mark_digest' | 'enqueue';
+type Phase = 'digest_group' | 'articles_getMany' | 'delivery_createMany' | 'mark_digests' | 'enqueue_many';
 const PHASES: Phase[] = [
-  'chat_get',
-  'select',
+  'digest_group',
   'articles_getMany',
-  'delivery_create',
-  'mark_digest',
-  'enqueue',
+  'delivery_createMany',
+  'mark_digests',
+  'enqueue_many',
 ];
 
 /** Wraps `obj[name]` (bound) so every call adds its latency to `acc[phase]`. */
@@ -62,25 +50,6 @@ function timeMethod<T extends object>(
       acc[phase] += performance.now() - t;
     }
   };
-}
-
-async function probe(
-  core: CoreInternals,
-  keys: readonly string[],
-): Promise<{ findMs: number; updateMs: number }> {
-  const col = core.db.models.Chat.collection;
-  const find: number[] = [];
-  const update: number[] = [];
-  for (let i = 0; i < PROBES; i++) {
-    const key = keys[Math.floor((i / PROBES) * keys.length)]!;
-    let t = performance.now();
-    await col.findOne({ _id: key as never });
-    find.push(performance.now() - t);
-    t = performance.now();
-    await col.updateOne({ _id: key as never }, { $set: { updatedAt: new Date() } } as never);
-    update.push(performance.now() - t);
-  }
-  return { findMs: median(find), updateMs: median(update) };
 }
 
 const open: Array<{ core: CoreInternals; prefix: string }> = [];
@@ -104,15 +73,17 @@ async function measure(size: number): Promise<Record<string, number | string>> {
     const chats = new ChatStore(core.db.models);
     const deliveries = new DeliveryStore(core.db.models);
     await checkChatsReadable(chats, keys);
-    const before = await probe(core, keys);
 
     const acc = Object.fromEntries(PHASES.map((p) => [p, 0])) as Record<Phase, number>;
-    timeMethod(chats, 'get', 'chat_get', acc);
-    timeMethod(chats, 'markDigest', 'mark_digest', acc);
-    timeMethod(deliveries, 'create', 'delivery_create', acc);
+    timeMethod(chats, 'digestGroup', 'digest_group', acc);
+    timeMethod(chats, 'markDigests', 'mark_digests', acc);
+    timeMethod(deliveries, 'createMany', 'delivery_createMany', acc);
     timeMethod(core.stores.articles, 'getMany', 'articles_getMany', acc);
-    const queue: DeliveryQueuePort = { enqueue: (ref) => queues.enqueue(ref) };
-    timeMethod(queue, 'enqueue', 'enqueue', acc);
+    const queue: DeliveryQueuePort = {
+      enqueue: (ref) => queues.enqueue(ref),
+      enqueueMany: (refs) => queues.enqueueMany(refs),
+    };
+    timeMethod(queue, 'enqueueMany', 'enqueue_many', acc);
     const digests = new DigestService({
       chats,
       deliveries,
@@ -122,54 +93,31 @@ async function measure(size: number): Promise<Record<string, number | string>> {
       queue,
       firstLookbackMs: config.FIRST_DIGEST_LOOKBACK,
     });
-    timeMethod(digests, 'select', 'select', acc);
 
-    const outcomes = new Map<string, number>();
-    // Chat-count checkpoints: wall time when every 10% of the size was built.
-    const marks: string[] = [];
-    let built = 0;
     collectGarbage();
     const sampler = new RssSampler().start(100);
     const rssStart = process.memoryUsage().rss;
+    const slot = Math.floor(Date.now() / 60_000) * 60_000;
     const t0 = performance.now();
-    await pool(
-      keys,
-      CONCURRENCY,
-      async (key) => {
-        const o = await digests.runNow(key);
-        outcomes.set(o, (outcomes.get(o) ?? 0) + 1);
-        built++;
-        if (built % Math.max(1, Math.floor(size / 10)) === 0)
-          marks.push(`${built}@${round((performance.now() - t0) / 1000, 1)}s`);
-      },
-      () => performance.now() - t0 > BUDGET_MS,
-    );
+    const tally = await digests.runGroup('08:00', 'Asia/Shanghai', slot);
     const wallMs = performance.now() - t0;
     const peak = sampler.stop();
-    const after = await probe(core, keys);
-    const complete = built === size;
-    const perChat = (ms: number) => round(ms / Math.max(1, built), 2);
-    const summed = PHASES.reduce((s, p) => s + (p === 'articles_getMany' ? 0 : acc[p]), 0);
+    const built = tally.queued + tally.empty;
+    const perChat = (ms: number) => round(ms / Math.max(1, built), 3);
     const out: Record<string, number | string> = {
       [`n${size}_chats_built`]: built,
-      [`n${size}_complete`]: complete ? 'yes' : `no (budget ${BUDGET_MS / 1000} s)`,
       [`n${size}_wall_s`]: round(wallMs / 1000, 1),
-      [`n${size}_wall_s_full_extrapolated`]: round(((wallMs / Math.max(1, built)) * size) / 1000, 1),
       [`n${size}_chats_per_s`]: round((built / wallMs) * 1000, 1),
       [`n${size}_peak_rss_mb`]: mb(peak),
       [`n${size}_rss_growth_mb`]: mb(peak - rssStart),
-      [`n${size}_outcomes`]: [...outcomes].map(([o, n]) => `${o}:${n}`).join(' '),
-      [`n${size}_progress`]: marks.join(' ') || '-',
+      [`n${size}_outcomes`]: Object.entries(tally)
+        .filter(([, n]) => n > 0)
+        .map(([o, n]) => `${o}:${n}`)
+        .join(' '),
       [`n${size}_fixture_s`]: round((f1 - f0) / 1000, 1),
       [`n${size}_chat_insertMany_s`]: round(insertMs / 1000, 1),
     };
-    for (const p of PHASES) {
-      out[`n${size}_${p}_ms_per_chat`] = perChat(acc[p]);
-      if (p !== 'articles_getMany') out[`n${size}_${p}_share`] = round(acc[p] / summed, 3);
-    }
-    out[`n${size}_probe_findOne_id_ms`] = round(before.findMs, 2);
-    out[`n${size}_probe_updateOne_id_ms`] = round(before.updateMs, 2);
-    out[`n${size}_probe_updateOne_id_ms_after`] = round(after.updateMs, 2);
+    for (const p of PHASES) out[`n${size}_${p}_ms_per_chat`] = perChat(acc[p]);
     return out;
   } finally {
     await queues.close();
@@ -183,9 +131,8 @@ export async function run(): Promise<Record<string, number | string>> {
     sources: SOURCES,
     articles: ARTICLES,
     sources_per_chat: SOURCES_PER_CHAT,
-    concurrency: CONCURRENCY,
+    path: "DigestService.runGroup (the scheduled minute's group job), batches of 250",
     sender: 'none (no deliver workers; deliver jobs only enqueued)',
-    phase_note: 'ms_per_chat = summed latency over 8 lanes / chats; select includes articles_getMany',
   };
   for (const size of SIZES) {
     Object.assign(result, await measure(size));

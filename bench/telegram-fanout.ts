@@ -3,9 +3,10 @@
  * limit L (sliding one-second window; over it answers 429 with retry_after).
  *
  * Set-up (real code paths): 50 sources, 2,000 articles stored through ArticleStore + SearchJournal,
- * 10,000 private chats bulk-inserted in ChatStore's document shape (3 sources each), then
- * `DigestService.runNow` for every chat (8 in flight, as the digest worker's concurrency) with no
- * workers running: each records its delivery in MongoDB and enqueues the BullMQ deliver job.
+ * 10,000 private chats bulk-inserted in ChatStore's document shape (3 sources each, all with a
+ * digest at 08:00 Asia/Shanghai), then `DigestService.runGroup` for that minute (the job the
+ * group's scheduler fires) with no workers running: it records the deliveries in MongoDB and
+ * enqueues the BullMQ deliver jobs, 250 chats per round of writes.
  * The build is timed but is not part of the send rate.
  *
  * Then one backlog of 10,000 queued digests is drained in two phases, by the real deliver worker
@@ -39,7 +40,7 @@ import { DeliveryStore } from '../src/store/delivery-store.ts';
 import { benchConfig, benchDbName, deleteQueueKeys, silentLog } from './lib/env.ts';
 import { round, sleep } from './lib/stats.ts';
 import { type FakeProcess, startFakeTelegramProcess } from './lib/telegram-fake-child.ts';
-import { addArticles, addSources, checkChatsReadable, insertChats, pool } from './lib/telegram-fixture.ts';
+import { addArticles, addSources, checkChatsReadable, insertChats } from './lib/telegram-fixture.ts';
 
 const CHATS = Number(process.env.BENCH_TG_CHATS ?? 10_000);
 const SOURCES = 50;
@@ -143,14 +144,14 @@ export async function run(): Promise<Record<string, number | string>> {
   const slowLog: SendLog = { ok: [], rateLimited: [], other: 0 };
   const slow = { sender: recordingSender(core, slowConfig, slowLog) };
   await checkChatsReadable(core.core.chats, chatKeys);
-  const outcomes = new Map<string, number>();
   const t1 = performance.now();
-  await pool(chatKeys, 8, async (key) => {
-    const o = await core.core.digests.runNow(key);
-    outcomes.set(o, (outcomes.get(o) ?? 0) + 1);
-  });
+  const tally = await core.core.digests.runGroup(
+    '08:00',
+    'Asia/Shanghai',
+    Math.floor(Date.now() / 60_000) * 60_000,
+  );
   const buildMs = performance.now() - t1;
-  const queued = outcomes.get('queued') ?? 0;
+  const queued = tally.queued;
 
   // Parts each chat should receive, from the recorded deliveries (one scan).
   const expected = new Map<string, number>();
@@ -228,8 +229,8 @@ export async function run(): Promise<Record<string, number | string>> {
     fixture_s: round(fixtureMs / 1000, 1),
     digests_queued: queued,
     digests_other:
-      [...outcomes]
-        .filter(([o]) => o !== 'queued')
+      Object.entries(tally)
+        .filter(([o, n]) => o !== 'queued' && n > 0)
         .map(([o, n]) => `${o}:${n}`)
         .join(' ') || '-',
     digest_build_s: round(buildMs / 1000, 1),

@@ -9,18 +9,31 @@ const enc = (key: string) => Buffer.from(key).toString('base64url');
 /** Scheduler upserts in flight during a rebuild. */
 const REBUILD_CONCURRENCY = 16;
 
-/** Scheduler id of one digest time of a chat (no `:` — BullMQ builds `repeat:<id>:<ms>` job ids from it). */
-export function schedulerId(chatKey: string, time: string): string {
-  return `chat-${enc(chatKey)}-${time.replace(':', '')}`;
+/**
+ * Scheduler id of one digest minute in one timezone: the job it fires builds the digests of every
+ * chat with a digest then (no `:` — BullMQ builds `repeat:<id>:<ms>` job ids from it).
+ */
+export function schedulerId(timezone: string, time: string): string {
+  return `digest-${enc(timezone)}-${time.replace(':', '')}`;
 }
 
 /** Digest times that need a scheduler: an active chat with something to digest. */
 const wanted = (c: Chat | null): string[] => (c?.active && c.subscriptions.length > 0 ? c.digestTimes : []);
 
+/** Options of the jobs a group scheduler fires: a failed group (a database outage) is retried. */
+const GROUP_JOB_OPTS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: true,
+  removeOnFail: 100,
+} as const;
+
 /**
- * One BullMQ Job Scheduler per (chat, digest time), pattern `MM HH * * *` in the chat's timezone.
- * MongoDB is the truth: {@link rebuild} recreates the schedulers from the chats at start-up and
- * catches up the latest missed slot of each chat (downtime, wiped Redis) from `lastDigestSlot`.
+ * One BullMQ Job Scheduler per (timezone, digest time) that any chat uses, pattern `MM HH * * *`
+ * in that timezone: a scheduled minute fires one job for its whole group of chats, however many
+ * (`DigestService.runGroup`), not one job chain per chat. MongoDB is the truth: {@link rebuild}
+ * recreates the schedulers from the chats at start-up, drops those no chat uses, and catches up
+ * the latest missed slot of each chat (downtime, wiped Redis) from `lastDigestSlot`.
  */
 export class ChatSchedules implements ChatSchedulePort {
   constructor(
@@ -28,20 +41,22 @@ export class ChatSchedules implements ChatSchedulePort {
     readonly queue: Queue,
   ) {}
 
+  /**
+   * A chat's change needs at most a group scheduler it did not need before: a chat leaving a
+   * group is simply not in it when the group's minute comes (an unused scheduler is dropped by
+   * the next rebuild).
+   */
   async sync(before: Chat | null, after: Chat): Promise<void> {
-    const next = new Set(wanted(after));
-    for (const t of wanted(before))
-      if (!next.has(t) || before?.key !== after.key)
-        await this.queue.removeJobScheduler(schedulerId(before!.key, t));
-    const changed = !before || before.timezone !== after.timezone || before.key !== after.key;
-    for (const t of next) if (changed || !wanted(before).includes(t)) await this.upsert(after, t);
+    const had = new Set(wanted(before).map((t) => schedulerId(before!.timezone, t)));
+    for (const t of wanted(after))
+      if (!had.has(schedulerId(after.timezone, t))) await this.upsert(after.timezone, t);
   }
 
-  private async upsert(chat: Chat, time: string): Promise<void> {
+  private async upsert(timezone: string, time: string): Promise<void> {
     await this.queue.upsertJobScheduler(
-      schedulerId(chat.key, time),
-      { pattern: cronPattern(time), tz: chat.timezone },
-      { name: 'digest', data: { chatKey: chat.key }, opts: { removeOnComplete: true, removeOnFail: 100 } },
+      schedulerId(timezone, time),
+      { pattern: cronPattern(time), tz: timezone },
+      { name: 'digest', data: { time, timezone }, opts: GROUP_JOB_OPTS },
     );
   }
 
@@ -51,22 +66,23 @@ export class ChatSchedules implements ChatSchedulePort {
     now = Date.now(),
   ): Promise<{ schedulers: number; caughtUp: number }> {
     const chats = await source.list();
-    const desired = new Set<string>();
-    for (const chat of chats) for (const t of wanted(chat)) desired.add(schedulerId(chat.key, t));
+    const desired = new Map<string, { timezone: string; time: string }>();
+    for (const chat of chats)
+      for (const time of wanted(chat))
+        desired.set(schedulerId(chat.timezone, time), { timezone: chat.timezone, time });
+    for (const { timezone, time } of desired.values()) await this.upsert(timezone, time);
     let caughtUp = 0;
-    // Each upsert is a Lua script round trip: many at once, a bounded number in flight.
+    // Each catch-up is a Lua script round trip: many at once, a bounded number in flight.
     let next = 0;
     const lane = async () => {
-      while (next < chats.length) {
-        const chat = chats[next++]!;
-        for (const t of wanted(chat)) await this.upsert(chat, t);
-        if (await this.catchUp(chat, now)) caughtUp++;
-      }
+      while (next < chats.length) if (await this.catchUp(chats[next++]!, now)) caughtUp++;
     };
     await Promise.all(Array.from({ length: REBUILD_CONCURRENCY }, lane));
+    // Per-chat schedulers (`chat-…`) are what releases before group schedulers created.
     for (const s of await this.queue.getJobSchedulers(0, -1)) {
       const id = s.key ?? (s as { id?: string }).id;
-      if (id?.startsWith('chat-') && !desired.has(id)) await this.queue.removeJobScheduler(id);
+      if (id && (id.startsWith('chat-') || id.startsWith('digest-')) && !desired.has(id))
+        await this.queue.removeJobScheduler(id);
     }
     return { schedulers: desired.size, caughtUp };
   }

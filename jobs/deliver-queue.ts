@@ -36,8 +36,21 @@ export class DeliverQueues implements DeliveryQueuePort {
   }
 
   async enqueue(ref: DeliveryJobRef): Promise<void> {
-    const data = deliverPayload.parse(ref);
-    await this.queue(ref.platform).add('deliver', data, { ...DELIVER_JOB_OPTS, jobId: deliverJobId(ref) });
+    await this.enqueueMany([ref]);
+  }
+
+  async enqueueMany(refs: readonly DeliveryJobRef[]): Promise<void> {
+    const byPlatform = new Map<Platform, DeliveryJobRef[]>();
+    for (const r of refs) byPlatform.set(r.platform, [...(byPlatform.get(r.platform) ?? []), r]);
+    for (const [platform, list] of byPlatform) {
+      await this.queue(platform).addBulk(
+        list.map((ref) => ({
+          name: 'deliver',
+          data: deliverPayload.parse(ref),
+          opts: { ...DELIVER_JOB_OPTS, jobId: deliverJobId(ref) },
+        })),
+      );
+    }
   }
 
   async close(): Promise<void> {

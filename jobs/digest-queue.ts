@@ -13,13 +13,13 @@ export function createDigestQueue(connection: Redis, prefix: string): Queue {
 /** The slot (epoch ms) a digest job is for: its payload, or the `repeat:<id>:<ms>` id of a scheduler job. */
 export function slotOf(job: Job): number {
   const data = digestPayload.parse(job.data);
-  if (data.slot) return data.slot;
+  if ('slot' in data && data.slot) return data.slot;
   const ms = Number(job.id?.split(':').pop());
   if (Number.isFinite(ms) && ms > 1e12) return ms;
   return Math.floor((job.timestamp + (job.opts.delay ?? 0)) / 60_000) * 60_000;
 }
 
-/** The digest worker: thin — validate and build (the digest service records and enqueues). */
+/** The digest worker: thin — validate and build a group's or one chat's digests (the digest service records and enqueues). */
 export function startDigestWorker(o: {
   connection: Redis;
   prefix: string;
@@ -31,8 +31,9 @@ export function startDigestWorker(o: {
   const worker = new Worker(
     QUEUE.digest,
     async (job) => {
-      const { chatKey } = digestPayload.parse(job.data);
-      return o.digests.runScheduled(chatKey, slotOf(job));
+      const data = digestPayload.parse(job.data);
+      if ('time' in data) return o.digests.runGroup(data.time, data.timezone, slotOf(job));
+      return o.digests.runScheduled(data.chatKey, slotOf(job));
     },
     { connection: o.connection, prefix: o.prefix, concurrency: 8, ...jobLock(o.lockMs) },
   );

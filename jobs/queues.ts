@@ -21,8 +21,9 @@ export const QUEUE = {
   /** `compact` hourly (search journal) — published and consumed by the scheduler role. */
   compaction: 'compaction',
   /**
-   * `digest` per (chat, slot) — published by per-chat job schedulers (and start-up catch-ups, in
-   * the scheduler role), consumed by workers: builds and records a chat's digest.
+   * `digest` per (timezone, digest minute) slot — published by one job scheduler per group of
+   * chats with that digest time (and per-chat start-up catch-ups, in the scheduler role),
+   * consumed by workers: builds and records the digests of the group's chats in batches.
    */
   digest: 'digest',
   /** `sweep` every 10 min — published and consumed by the scheduler role: re-enqueues unfinished deliveries. */
@@ -43,11 +44,20 @@ export const fetchPayload = z.object({
 });
 export type FetchPayload = z.infer<typeof fetchPayload>;
 
-/** Payload of a `digest` job; `slot` is set by catch-ups, scheduler jobs carry it in their id. */
-export const digestPayload = z.object({
-  chatKey: z.string().min(3).max(200),
-  slot: z.number().int().positive().optional(),
-});
+/**
+ * Payload of a `digest` job: a scheduled minute's group of chats (`time` in `timezone`, from a
+ * group scheduler, whose job id carries the slot), or one chat's missed slot (a catch-up).
+ */
+export const digestPayload = z.union([
+  z.object({
+    time: z.string().regex(/^\d\d:\d\d$/),
+    timezone: z.string().min(1).max(64),
+  }),
+  z.object({
+    chatKey: z.string().min(3).max(200),
+    slot: z.number().int().positive().optional(),
+  }),
+]);
 export type DigestPayload = z.infer<typeof digestPayload>;
 
 /** Payload of a `deliver` job: one part of one recorded delivery. */

@@ -3,10 +3,10 @@ import type { ChatSchedulePort } from '../delivery/platform-sender.ts';
 import { chatKeyOf } from '../domain/chat-key.ts';
 import type { Chat, ChatType, ItemFormat, Locale, Script, Subscription } from '../domain/types.ts';
 import { NewsrelayError, UserError } from '../errors.ts';
-import { type ChatStore, type NewChat, newChat } from '../store/chat-store.ts';
+import { type ChatStore, type DigestMark, type NewChat, newChat } from '../store/chat-store.ts';
 import { applyFilterChange, CHAT_LIMITS, type FilterChange } from './chat-rules.ts';
 
-export type { NewChat } from '../store/chat-store.ts';
+export type { DigestMark, NewChat } from '../store/chat-store.ts';
 
 /** Settings a person can change; fields left out stay as they are. */
 export interface SettingsPatch {
@@ -263,6 +263,21 @@ export class ChatService {
   /** Chats subscribed to `sourceId` (told when it is disabled or comes back). */
   subscribersOf(sourceId: string): Promise<Chat[]> {
     return this.deps.store.subscribersOf(sourceId);
+  }
+
+  /** Record many chats' digests in one write. */
+  markDigests(marks: readonly DigestMark[]): Promise<void> {
+    return this.deps.store.markDigests(marks);
+  }
+
+  /** Chats by key (unknown keys left out). */
+  getMany(keys: readonly string[]): Promise<Chat[]> {
+    return this.deps.store.getMany(keys);
+  }
+
+  /** Active chats with a digest at `time` (`HH:MM`) in `timezone`: one scheduled minute's group. */
+  digestGroup(time: string, timezone: string): Promise<Chat[]> {
+    return this.deps.store.digestGroup(time, timezone);
   }
 
   /** Chat keys with an instant subscription to `sourceId`. */

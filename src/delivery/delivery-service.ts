@@ -195,7 +195,7 @@ export class DeliveryService {
     const queue = this.deps.queue;
     if (!queue) return 0;
     const refs = await this.pendingJobs(senders);
-    for (const r of refs) await queue.enqueue(r);
+    await queue.enqueueMany(refs);
     return refs.length;
   }
 

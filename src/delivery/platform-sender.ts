@@ -49,6 +49,8 @@ export interface DeliveryJobRef {
 /** Enqueues delivery jobs (implemented in `jobs/` on BullMQ). */
 export interface DeliveryQueuePort {
   enqueue(ref: DeliveryJobRef): Promise<void>;
+  /** Enqueue many jobs in as few round trips as the queue allows. */
+  enqueueMany(refs: readonly DeliveryJobRef[]): Promise<void>;
 }
 
 /** Keeps a chat's digest schedule in step with its settings (implemented in `jobs/`). */

@@ -1,8 +1,8 @@
-import type { ChatService } from '../chats/chat-service.ts';
-import type { DeliveryQueuePort } from '../delivery/platform-sender.ts';
+import type { ChatService, DigestMark } from '../chats/chat-service.ts';
+import type { DeliveryJobRef, DeliveryQueuePort } from '../delivery/platform-sender.ts';
 import type { Article, Chat } from '../domain/types.ts';
 import type { ArticleStore } from '../store/article-store.ts';
-import { type DeliveryStore, deliveryIdOf } from '../store/delivery-store.ts';
+import { type Delivery, type DeliveryStore, deliveryIdOf } from '../store/delivery-store.ts';
 import type { SearchJournal } from '../store/search-journal.ts';
 import { filterText, passesFilters } from '../text/filter-match.ts';
 import { convertScript } from '../text/script-converter.ts';
@@ -12,7 +12,7 @@ import { itemExtras, itemFormatOf } from './item-format.ts';
 
 /** Collaborators of {@link DigestService}. */
 export interface DigestServiceDeps {
-  chats: Pick<ChatService, 'get' | 'markDigest' | 'instantChats'>;
+  chats: Pick<ChatService, 'get' | 'getMany' | 'markDigests' | 'instantChats' | 'digestGroup'>;
   deliveries: DeliveryStore;
   journal: SearchJournal;
   articles: ArticleStore;
@@ -24,15 +24,22 @@ export interface DigestServiceDeps {
   firstLookbackMs: number;
   /** Most items per digest. */
   cap?: number;
+  /** Chats built per round of writes in {@link DigestService.runGroup} (default 250). */
+  batchSize?: number;
 }
 
 /** Outcome of building a digest. */
 export type DigestOutcome = 'queued' | 'empty' | 'skipped' | 'no_subscriptions';
 
+/** How many chats of a group got each outcome. */
+export type DigestTally = Record<DigestOutcome, number>;
+
 /**
- * Builds digests and records them as deliveries. Recording is idempotent per (chat, digest key):
- * a scheduled slot built twice (a catch-up racing the scheduler, a crash before the chat was
- * marked) records one delivery, and the delivery queue finishes whatever was recorded.
+ * Builds digests and records them as deliveries, many chats at a time: one journal refresh, one
+ * insert of deliveries, one update of the chats and one enqueue per batch of chats, whatever its
+ * size. Recording is idempotent per (chat, digest key): a scheduled slot built twice (a retried
+ * group job, a catch-up racing the scheduler) records one delivery, and the delivery queue
+ * finishes whatever was recorded.
  */
 export class DigestService {
   constructor(private readonly deps: DigestServiceDeps) {}
@@ -44,26 +51,40 @@ export class DigestService {
   async select(chat: Chat, now = Date.now()): Promise<{ selected: SelectedDigest[]; cursor: number }> {
     await this.deps.journal.refresh();
     const cursor = this.deps.journal.readPosition;
-    const since = chat.lastDigestAt ? chat.lastDigestAt.getTime() : now - this.deps.firstLookbackMs;
-    const selected = await selectDigest(
-      { index: this.deps.journal.index, articles: this.deps.articles, sourceNames: this.deps.sourceNames },
-      chat,
-      { sinceMs: since, afterSeq: chat.lastDigestSeq, upToSeq: cursor },
-      this.deps.cap === undefined ? {} : { cap: this.deps.cap },
-    );
-    return { selected, cursor };
+    return { selected: await this.selectUpTo(chat, cursor, now), cursor };
   }
 
-  /** The scheduled digest of `slot` (epoch ms) for a chat; an empty one sends nothing. */
+  /** The scheduled digest of `slot` (epoch ms) for one chat (a catch-up); an empty one sends nothing. */
   async runScheduled(chatKey: string, slot: number, now = Date.now()): Promise<DigestOutcome> {
     const chat = await this.deps.chats.get(chatKey);
-    if (!chat?.active) return 'skipped';
-    if (chat.lastDigestSlot !== null && chat.lastDigestSlot >= slot) return 'skipped';
-    if (chat.paused) {
-      await this.deps.chats.markDigest(chatKey, slot, chat.lastDigestAt ?? new Date(now));
-      return 'skipped';
-    }
-    return this.build(chat, `slot-${slot}`, slot, now);
+    if (!chat) return 'skipped';
+    return (await this.runBatch([chat], slot, now)).get(chat.key) ?? 'skipped';
+  }
+
+  /**
+   * The scheduled digests of `slot` for every active chat with a digest at `time` in `timezone`
+   * (the job a scheduled minute fires), built in batches.
+   */
+  async runGroup(time: string, timezone: string, slot: number, now = Date.now()): Promise<DigestTally> {
+    const chats = await this.deps.chats.digestGroup(time, timezone);
+    return this.runChats(chats, slot, now);
+  }
+
+  /** Build `slot`'s digests for these chats (or manual ones when `slot` is null), in batches. */
+  async runChats(chats: readonly Chat[], slot: number | null, now = Date.now()): Promise<DigestTally> {
+    const tally: DigestTally = { queued: 0, empty: 0, skipped: 0, no_subscriptions: 0 };
+    const size = this.deps.batchSize ?? 250;
+    let next = 0;
+    // Two batches in flight: one selects (CPU here) while the other's writes wait on the database.
+    const lane = async () => {
+      while (next < chats.length) {
+        const batch = chats.slice(next, next + size);
+        next += size;
+        for (const outcome of (await this.runBatch(batch, slot, now)).values()) tally[outcome]++;
+      }
+    };
+    await Promise.all([lane(), lane()]);
+    return tally;
   }
 
   /** A digest on request (/digest): 'empty' when nothing is new. */
@@ -71,39 +92,69 @@ export class DigestService {
     const chat = await this.deps.chats.get(chatKey);
     if (!chat) return 'skipped';
     if (chat.subscriptions.length === 0) return 'no_subscriptions';
-    return this.build(chat, `now-${now}`, null, now);
+    return (await this.runBatch([chat], null, now)).get(chat.key) ?? 'skipped';
   }
 
-  private async build(
-    chat: Chat,
-    digestKey: string,
+  private selectUpTo(chat: Chat, cursor: number, now: number): Promise<SelectedDigest[]> {
+    const since = chat.lastDigestAt ? chat.lastDigestAt.getTime() : now - this.deps.firstLookbackMs;
+    return selectDigest(
+      { index: this.deps.journal.index, articles: this.deps.articles, sourceNames: this.deps.sourceNames },
+      chat,
+      { sinceMs: since, afterSeq: chat.lastDigestSeq, upToSeq: cursor },
+      this.deps.cap === undefined ? {} : { cap: this.deps.cap },
+    );
+  }
+
+  /**
+   * One batch: select each chat's digest in memory, then record every delivery in one insert,
+   * mark every chat in one update and enqueue every job at once — in that order, so a crash
+   * leaves at worst recorded deliveries the sweep finishes, never a chat marked without its digest.
+   */
+  private async runBatch(
+    chats: readonly Chat[],
     slot: number | null,
     now: number,
-  ): Promise<DigestOutcome> {
+  ): Promise<Map<string, DigestOutcome>> {
+    const out = new Map<string, DigestOutcome>();
     const queue = this.deps.queue;
-    if (!queue) return 'skipped';
-    const { selected, cursor } = await this.select(chat, now);
-    if (selected.length === 0) {
-      await this.deps.chats.markDigest(chat.key, slot, new Date(now), cursor);
-      return 'empty';
+    if (!queue) return out;
+    const digestKey = slot === null ? `now-${now}` : `slot-${slot}`;
+    const marks: DigestMark[] = [];
+    const due: Chat[] = [];
+    for (const chat of chats) {
+      if (slot !== null && (!chat.active || (chat.lastDigestSlot !== null && chat.lastDigestSlot >= slot))) {
+        out.set(chat.key, 'skipped');
+      } else if (slot !== null && chat.paused) {
+        marks.push({ key: chat.key, slot, at: chat.lastDigestAt ?? new Date(now) });
+        out.set(chat.key, 'skipped');
+      } else due.push(chat);
     }
-    const refs = [];
-    for (const s of selected) {
-      const key = s.threadId === null ? digestKey : `${digestKey}-t${s.threadId}`;
-      const id = deliveryIdOf(chat.key, key);
-      const created = await this.deps.deliveries.create({
-        id,
-        chatKey: chat.key,
-        digestKey: key,
-        message: composeDigest(chat, s, slot ?? now),
-        createdAt: new Date(now),
-      });
-      // A digest built again (a retried job) finds its delivery recorded: its job is not fresh.
-      refs.push({ deliveryId: id, chatKey: chat.key, platform: chat.platform, part: 0, fresh: created });
+    if (due.length > 0) await this.deps.journal.refresh();
+    const cursor = this.deps.journal.readPosition;
+    const records: Delivery[] = [];
+    const refs: DeliveryJobRef[] = [];
+    for (const chat of due) {
+      const selected = await this.selectUpTo(chat, cursor, now);
+      marks.push({ key: chat.key, slot, at: new Date(now), cursor });
+      out.set(chat.key, selected.length === 0 ? 'empty' : 'queued');
+      for (const s of selected) {
+        const key = s.threadId === null ? digestKey : `${digestKey}-t${s.threadId}`;
+        const id = deliveryIdOf(chat.key, key);
+        records.push({
+          id,
+          chatKey: chat.key,
+          digestKey: key,
+          message: composeDigest(chat, s, slot ?? now),
+          createdAt: new Date(now),
+        });
+        refs.push({ deliveryId: id, chatKey: chat.key, platform: chat.platform, part: 0 });
+      }
     }
-    await this.deps.chats.markDigest(chat.key, slot, new Date(now), cursor);
-    for (const r of refs) await queue.enqueue(r);
-    return 'queued';
+    const created = await this.deps.deliveries.createMany(records);
+    await this.deps.chats.markDigests(marks);
+    // A digest built again (a retried job) finds its delivery recorded: its job is not fresh.
+    await queue.enqueueMany(refs.map((r) => ({ ...r, fresh: created.has(r.deliveryId) })));
+    return out;
   }
 
   /**
@@ -114,18 +165,17 @@ export class DigestService {
   async instant(articles: readonly Article[]): Promise<number> {
     const queue = this.deps.queue;
     if (!queue) return 0;
-    let queued = 0;
     const bySource = new Map<string, Article[]>();
     for (const a of articles) bySource.set(a.sourceId, [...(bySource.get(a.sourceId) ?? []), a]);
     const names = await this.deps.sourceNames([...bySource.keys()]);
+    const records: Delivery[] = [];
+    const refs: DeliveryJobRef[] = [];
     for (const [sourceId, list] of bySource) {
-      const chatKeys = await this.deps.chats.instantChats(sourceId);
-      for (const key of chatKeys) {
-        const chat = await this.deps.chats.get(key);
-        const sub = chat?.subscriptions.find(
+      for (const chat of await this.deps.chats.getMany(await this.deps.chats.instantChats(sourceId))) {
+        const sub = chat.subscriptions.find(
           (s) => s.kind === 'source' && s.sourceId === sourceId && s.instant && !s.muted,
         );
-        if (!chat || !sub || !chat.active || chat.paused) continue;
+        if (!sub || !chat.active || chat.paused) continue;
         for (const a of list) {
           if (!passesFilters(filterText(`${a.title} ${a.summary}`), chat, sub)) continue;
           const sourceName = convertScript(sub.name ?? names.get(sourceId) ?? sourceId, chat.script);
@@ -139,10 +189,10 @@ export class DigestService {
             ...itemExtras(a, itemFormatOf(chat, sub), chat.script),
           };
           const digestKey = `instant-${a.id}`;
-          const id = deliveryIdOf(key, digestKey);
-          const created = await this.deps.deliveries.create({
+          const id = deliveryIdOf(chat.key, digestKey);
+          records.push({
             id,
-            chatKey: key,
+            chatKey: chat.key,
             digestKey,
             message: composeInstant(chat, {
               threadId: sub.threadId,
@@ -151,18 +201,14 @@ export class DigestService {
             }),
             createdAt: new Date(),
           });
-          if (!created) continue;
-          await queue.enqueue({
-            deliveryId: id,
-            chatKey: key,
-            platform: chat.platform,
-            part: 0,
-            fresh: true,
-          });
-          queued++;
+          refs.push({ deliveryId: id, chatKey: chat.key, platform: chat.platform, part: 0, fresh: true });
         }
       }
     }
-    return queued;
+    // An article delivered before (a re-fetch racing another worker) is recorded once and sent once.
+    const created = await this.deps.deliveries.createMany(records);
+    const fresh = refs.filter((r) => created.has(r.deliveryId));
+    await queue.enqueueMany(fresh);
+    return fresh.length;
   }
 }

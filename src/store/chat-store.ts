@@ -106,6 +106,14 @@ function toDoc(c: Chat): ChatDoc {
  * (one look-up per chat on every path). Instant subscribers are mirrored per source in
  * `instant_subscribers`, so a new article finds its chats with one `_id` read.
  */
+/** One chat's digest record: see {@link ChatStore.markDigest}. */
+export interface DigestMark {
+  key: string;
+  slot: number | null;
+  at: Date;
+  cursor?: number | undefined;
+}
+
 export class ChatStore {
   constructor(private readonly models: Models) {}
 
@@ -153,10 +161,37 @@ export class ChatStore {
 
   /** Record the digest of `slot` (or a manual one when `slot` is null) built at `at`. */
   async markDigest(key: string, slot: number | null, at: Date, cursor?: number): Promise<void> {
-    const set: Record<string, unknown> = { lastDigestAt: at, updatedAt: new Date() };
-    if (slot !== null) set.lastDigestSlot = slot;
-    if (cursor !== undefined) set.lastDigestSeq = cursor;
-    await this.models.Chat.collection.updateOne({ _id: key as never }, { $set: set } as never);
+    await this.markDigests([{ key, slot, at, cursor }]);
+  }
+
+  /**
+   * {@link markDigest} for many chats, the updates in flight together. (One `bulkWrite` would be
+   * one round trip, but against FerretDB 1.24 a `bulkWrite` of updates never completed.)
+   */
+  async markDigests(marks: readonly DigestMark[]): Promise<void> {
+    const updatedAt = new Date();
+    await Promise.all(
+      marks.map(({ key, slot, at, cursor }) => {
+        const set: Record<string, unknown> = { lastDigestAt: at, updatedAt };
+        if (slot !== null) set.lastDigestSlot = slot;
+        if (cursor !== undefined) set.lastDigestSeq = cursor;
+        return this.models.Chat.collection.updateOne({ _id: key as never }, { $set: set } as never);
+      }),
+    );
+  }
+
+  /** Chats by key, in the given order; unknown keys are left out (one `_id` look-up each). */
+  async getMany(keys: readonly string[]): Promise<Chat[]> {
+    const found = await Promise.all(keys.map((k) => this.get(k)));
+    return found.filter((c): c is Chat => c !== null);
+  }
+
+  /** Active chats with a digest at `time` in `timezone` (one scan: a scheduled minute's group). */
+  async digestGroup(time: string, timezone: string): Promise<Chat[]> {
+    const docs = await this.models.Chat.collection
+      .find({ digestTimes: time, timezone, active: true })
+      .toArray();
+    return (docs as unknown as ChatDoc[]).map(toChat);
   }
 
   /** Move a chat to a new id (Telegram group → supergroup), keeping every setting. */

@@ -1,5 +1,5 @@
 import type { OutgoingMessage } from '../domain/types.ts';
-import { InsertBatcher } from './insert-batcher.ts';
+import { InsertBatcher, insertManyNew } from './insert-batcher.ts';
 import type { Models } from './models.ts';
 
 /** A recorded delivery: one (chat, digest) message, rendered into platform parts by the sender. */
@@ -46,21 +46,37 @@ export class DeliveryStore {
 
   /** Record a delivery; false when it was recorded before (then nothing changes). */
   async create(d: Delivery): Promise<boolean> {
-    // The open marker first: a crash between the two leaves a marker the sweep drops, never a
-    // delivery nobody finishes.
-    await this.open(d.id, d.chatKey, d.createdAt);
-    return this.insert({
-      _id: d.id,
-      chatKey: d.chatKey,
-      digestKey: d.digestKey,
-      status: 'pending',
-      message: d.message,
-      partsSent: 0,
-      attempts: 0,
-      lastError: null,
-      createdAt: d.createdAt,
-      sentAt: null,
-    });
+    return (await this.createMany([d])).has(d.id);
+  }
+
+  /**
+   * Record many deliveries in two writes (their open markers first, as in {@link create}); returns
+   * the ids recorded now — the others were recorded before and nothing of them changed.
+   */
+  async createMany(ds: readonly Delivery[]): Promise<Set<string>> {
+    if (ds.length === 0) return new Set();
+    // The open markers first: a crash between the two writes leaves markers the sweep drops,
+    // never a delivery nobody finishes.
+    await insertManyNew(
+      this.models.OpenDelivery.collection as never,
+      ds.map((d) => ({ _id: d.id, chatKey: d.chatKey, createdAt: d.createdAt })),
+    );
+    const stored = await insertManyNew(
+      this.models.Delivery.collection as never,
+      ds.map((d) => ({
+        _id: d.id,
+        chatKey: d.chatKey,
+        digestKey: d.digestKey,
+        status: 'pending',
+        message: d.message,
+        partsSent: 0,
+        attempts: 0,
+        lastError: null,
+        createdAt: d.createdAt,
+        sentAt: null,
+      })),
+    );
+    return new Set([...stored].map((i) => ds[i]!.id));
   }
 
   async get(id: string): Promise<Delivery | null> {

@@ -60,6 +60,29 @@ export class InsertBatcher {
   }
 }
 
+/**
+ * Insert `docs` in one unordered `insertMany`; returns the indexes of the documents stored now
+ * (a duplicate `_id` was stored before: left out). Any other refusal throws.
+ */
+export async function insertManyNew(
+  collection: Collection,
+  docs: ReadonlyArray<Record<string, unknown>>,
+): Promise<Set<number>> {
+  const stored = new Set(docs.map((_, i) => i));
+  if (docs.length === 0) return stored;
+  try {
+    await collection.insertMany(docs as never[], { ordered: false });
+  } catch (err) {
+    const failed = failedIndexes(err);
+    if (failed === null || failed.size === 0) throw err;
+    for (const [i, code] of failed) {
+      if (code !== 11000) throw err;
+      stored.delete(i);
+    }
+  }
+  return stored;
+}
+
 /** Indexes of the documents a bulk insert refused, with their error codes; null when unknown. */
 function failedIndexes(err: unknown): Map<number, number> | null {
   const writeErrors = (err as { writeErrors?: unknown }).writeErrors;

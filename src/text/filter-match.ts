@@ -5,6 +5,7 @@
  * `台\u200B湾` in a headline must not let it slip past an exclude word `台湾`, and the same
  * character pasted into a filter word must not make that word match nothing.
  */
+import { memoised } from './memo.ts';
 import { normaliseForMatch } from './normalise.ts';
 import { type Alternative, holdsAlternative, regionalAlternatives } from './regional-vocabulary.ts';
 
@@ -26,8 +27,10 @@ export function stripInvisible(text: string): string {
  * once per article and pass it to {@link matchesFilterWord} / {@link passesFilters}.
  */
 export function filterText(text: string): string {
-  return normaliseForMatch(stripInvisible(text));
+  return filtered(text);
 }
+
+const filtered = memoised((text) => normaliseForMatch(stripInvisible(text)));
 
 /** Regional alternatives of recent filter words: a digest checks the same few words on every article. */
 const variantCache = new Map<string, readonly Alternative[]>();

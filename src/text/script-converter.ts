@@ -20,6 +20,7 @@
  */
 import { Converter, type ConverterFunction, type OpenCCLocale } from 'opencc-js';
 import type { Script } from '../domain/types.ts';
+import { memoised } from './memo.ts';
 
 const cache = new Map<string, ConverterFunction>();
 
@@ -48,8 +49,15 @@ const HAN = /\p{Script=Han}/u;
  */
 export function toSimplified(text: string): string {
   if (!HAN.test(text)) return text;
-  return converter('hk', 'cn')(converter('tw', 't')(text));
+  return simplified(text);
 }
+
+const simplified = memoised((text) => converter('hk', 'cn')(converter('tw', 't')(text)));
+const traditional: Record<Exclude<Script, 'original' | 'hans'>, (text: string) => string> = {
+  hant: memoised((text) => converter('cn', 'tw')(foldRegionalVariants(text))),
+  'hant-hk': memoised((text) => converter('cn', 'hk')(foldRegionalVariants(text))),
+  'hant-tw': memoised((text) => converter('cn', 'twp')(foldRegionalVariants(text))),
+};
 
 /**
  * Renders text in the script a reader chose. `original` returns it untouched; see the
@@ -57,16 +65,7 @@ export function toSimplified(text: string): string {
  */
 export function convertScript(text: string, script: Script): string {
   if (script === 'original' || !HAN.test(text)) return text;
-  switch (script) {
-    case 'hans':
-      return toSimplified(text);
-    case 'hant':
-      return converter('cn', 'tw')(foldRegionalVariants(text));
-    case 'hant-hk':
-      return converter('cn', 'hk')(foldRegionalVariants(text));
-    case 'hant-tw':
-      return converter('cn', 'twp')(foldRegionalVariants(text));
-  }
+  return script === 'hans' ? simplified(text) : traditional[script](text);
 }
 
 /**

@@ -57,12 +57,12 @@ describe('service recovery', () => {
     await ask(fake, dm, { id: 78, language_code: 'en' }, '/time 07:30');
     const digestQueue = app.service.ports.schedules.queue;
     const pollQueue = app.service.ingest.pollQueue;
-    const chatScheduler = schedulerId('telegram:78', '07:30');
+    const chatScheduler = schedulerId((await app.service.core.chats.get('telegram:78'))!.timezone, '07:30');
     expect(await digestQueue.getJobScheduler(chatScheduler)).toBeTruthy();
     await app.wipeRedis();
     expect(await pollQueue.getJobScheduler('poll-tick')).toBeFalsy();
     await waitFor(async () => Boolean(await digestQueue.getJobScheduler(chatScheduler)), 10_000, {
-      message: 'the chat scheduler did not come back',
+      message: 'the digest group scheduler did not come back',
     });
     expect(await pollQueue.getJobScheduler('poll-tick')).toBeTruthy();
   });

@@ -188,8 +188,10 @@ describe('telegram commands (real telegraf ↔ fake Bot API, real FerretDB + Red
     // The new supergroup is reachable: it gets digests again, on its schedule.
     expect(moved).toMatchObject({ active: true, deactivatedReason: null });
     const ids = (await s.ports.schedules.queue.getJobSchedulers(0, -1)).map((j) => j.key);
-    expect(ids).toContain(schedulerId('telegram:-1007', '08:00'));
-    expect(ids).not.toContain(schedulerId('telegram:-700', '08:00'));
+    expect(ids).toContain(schedulerId(moved!.timezone, '08:00'));
+    const group = (await s.core.chats.digestGroup('08:00', moved!.timezone)).map((c) => c.key);
+    expect(group).toContain('telegram:-1007');
+    expect(group).not.toContain('telegram:-700');
   });
 
   it('channels are managed from the private chat when user and bot are admins', async () => {

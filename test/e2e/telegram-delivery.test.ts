@@ -31,6 +31,13 @@ describe('telegram digest delivery: schedules, 429, 403, restart, Redis wipe', (
     await s.core.chats.updateSettings(`telegram:${id}`, { digestTimes: [time] });
     return { id, key: `telegram:${id}`, time };
   };
+  /** The chat is in its digest minute's group and that group's scheduler exists. */
+  const scheduled = async (c: { key: string; time: string }) => {
+    const tz = (await s.core.chats.get(c.key))!.timezone;
+    const group = await s.core.chats.digestGroup(c.time, tz);
+    const scheduler = await s.ports.schedules.queue.getJobScheduler(schedulerId(tz, c.time));
+    return Boolean(scheduler) && group.some((x) => x.key === c.key);
+  };
   /** The chat was created an hour ago (so a slot two minutes ago is one it missed). */
   const backdate = async (key: string) => {
     const conn = await mongoose.createConnection(s.app.config.MONGODB_URI).asPromise();
@@ -66,6 +73,22 @@ describe('telegram digest delivery: schedules, 429, 403, restart, Redis wipe', (
     expect(digestsTo(c.id)).toHaveLength(1);
   });
 
+  it('a scheduled minute builds its whole group in one job: each chat once, a paused one skipped, a retried job sends nothing new', async () => {
+    const [a, b, c] = [await dueChat(), await dueChat(), await dueChat()];
+    for (const x of [b, c]) await s.core.chats.updateSettings(x.key, { digestTimes: [a.time] });
+    await s.core.chats.updateSettings(c.key, { paused: true });
+    const timezone = (await s.core.chats.get(a.key))!.timezone;
+    const queue = s.ports.schedules.queue;
+    await queue.add('digest', { time: a.time, timezone }, { jobId: `group-${a.id}-1` });
+    await waitFor(() => digestsTo(a.id).length === 1 && digestsTo(b.id).length === 1, 10_000);
+    expect(digestsTo(a.id)[0]?.text).toContain(`新聞 ${a.id - 3000} & <更多>`);
+    await queue.add('digest', { time: a.time, timezone }, { jobId: `group-${a.id}-2` });
+    await waitFor(async () => (await queue.getJobCounts('waiting', 'active', 'delayed')).active === 0);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect([digestsTo(a.id).length, digestsTo(b.id).length, digestsTo(c.id).length]).toEqual([1, 1, 0]);
+    expect((await s.core.chats.get(c.key))!.lastDigestSlot).not.toBeNull();
+  });
+
   it('429 waits retry_after and retries without losing or doubling', async () => {
     const c = await dueChat();
     s.fake.failNext('sendMessage', { error_code: 429, retry_after: 1 });
@@ -77,10 +100,9 @@ describe('telegram digest delivery: schedules, 429, 403, restart, Redis wipe', (
     expect(digestsTo(c.id)).toHaveLength(1);
   });
 
-  it('403 deactivates the chat and removes its scheduler', async () => {
+  it('403 deactivates the chat and takes it out of its digest group', async () => {
     const c = await dueChat();
-    const queue = s.ports.schedules.queue;
-    expect(await queue.getJobScheduler(schedulerId(c.key, c.time))).toBeTruthy();
+    expect(await scheduled(c)).toBe(true);
     s.fake.blockChat(c.id);
     await s.ports.schedules.catchUp((await s.core.chats.get(c.key))!);
     const chat = await waitFor(async () => {
@@ -88,7 +110,7 @@ describe('telegram digest delivery: schedules, 429, 403, restart, Redis wipe', (
       return x && !x.active ? x : undefined;
     }, 10_000);
     expect(chat.deactivatedReason).toContain('blocked');
-    expect(await queue.getJobScheduler(schedulerId(c.key, c.time))).toBeFalsy();
+    expect(await scheduled(c)).toBe(false);
   });
 
   it('a rejected message (400 message thread not found) fails that delivery only: no retries, nothing left to sweep', async () => {
@@ -111,11 +133,11 @@ describe('telegram digest delivery: schedules, 429, 403, restart, Redis wipe', (
     s.fake.blockChat(c.id);
     await s.ports.schedules.catchUp((await s.core.chats.get(c.key))!);
     await waitFor(async () => (await s.core.chats.get(c.key))?.active === false, 10_000);
-    expect(await s.ports.schedules.queue.getJobScheduler(schedulerId(c.key, c.time))).toBeFalsy();
+    expect(await scheduled(c)).toBe(false);
     s.fake.unblockChat(c.id);
     await ask(s.fake, { id: c.id, type: 'private' }, { id: c.id, language_code: 'en' }, '/start');
     expect(await s.core.chats.get(c.key)).toMatchObject({ active: true, deactivatedReason: null });
-    expect(await s.ports.schedules.queue.getJobScheduler(schedulerId(c.key, c.time))).toBeTruthy();
+    expect(await scheduled(c)).toBe(true);
   });
 
   it('network / 5xx failures retry with backoff', async () => {
@@ -154,7 +176,7 @@ describe('telegram digest delivery: schedules, 429, 403, restart, Redis wipe', (
     await s.app.wipeRedis();
     await s.app.start();
     await waitFor(() => digestsTo(b.id).length === 1, 10_000);
-    expect(await s.ports.schedules.queue.getJobScheduler(schedulerId(b.key, b.time))).toBeTruthy();
+    expect(await scheduled(b)).toBe(true);
     await s.app.stop();
     await s.app.start();
     await new Promise((r) => setTimeout(r, 1500));

@@ -74,7 +74,12 @@ beforeAll(async () => {
       MAX_SOURCES_PER_USER: '1',
       PUBLIC_SOURCES: `${site.url}/listed.xml`,
     },
-    { deliveryQueue: { enqueue: async (ref) => void queued.push(ref) } },
+    {
+      deliveryQueue: {
+        enqueue: async (ref) => void queued.push(ref),
+        enqueueMany: async (refs) => void queued.push(...refs),
+      },
+    },
   );
 });
 
