@@ -78,7 +78,7 @@ export class ChatSchedules implements ChatSchedulePort {
       while (next < chats.length) if (await this.catchUp(chats[next++]!, now)) caughtUp++;
     };
     await Promise.all(Array.from({ length: REBUILD_CONCURRENCY }, lane));
-    // Per-chat schedulers (`chat-…`) are what releases before group schedulers created.
+    // Per-chat schedulers (`chat-…`) are what releases before group schedulers left behind.
     for (const s of await this.queue.getJobSchedulers(0, -1)) {
       const id = s.key ?? (s as { id?: string }).id;
       if (id && (id.startsWith('chat-') || id.startsWith('digest-')) && !desired.has(id))
