@@ -53,7 +53,7 @@ export function runParseTask(task: ParseTask): ParseTaskResult {
 
 /**
  * Reads a one-item feed, so that the modules and dictionaries the first real document would
- * load (jieba's, OpenCC's) load while the thread starts, not within a document's time limit.
+ * load (OpenCC's) load while the thread starts, not within a document's time limit.
  */
 export function warmUp(): void {
   runDocumentJob({

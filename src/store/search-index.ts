@@ -74,7 +74,7 @@ const SAME_SOURCE_MAX_GAP_MS = 20 * 3600_000;
 const HAN_BIGRAM = /^\p{Script=Han}{2}$/u;
 const HAN = /\p{Script=Han}/u;
 
-/** Index terms that measure overlap: CJK bigrams and latin / digit words, not single characters or jieba words. */
+/** Index terms that measure overlap: CJK bigrams and latin / digit words, not single characters. */
 function overlapTerms(terms: readonly string[]): string[] {
   return terms.filter((t) => HAN_BIGRAM.test(t) || !HAN.test(t));
 }

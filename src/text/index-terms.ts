@@ -5,40 +5,20 @@
  * - every overlapping bigram of each CJK run (李家超参观 → 李家 家超 超参 参观), as Lucene's
  *   CJKAnalyzer does; a run of one character is indexed as that character;
  * - every CJK character on its own (港);
- * - jieba's word segments of three or more CJK characters (博物馆, 吹风会); shorter words
- *   are bigrams already;
  * - each latin / digit word, lower case (apec, iphone17, 2025).
  *
- * A query's terms are its bigrams and latin words only, never jieba words, so a match never
- * depends on how jieba happened to cut the title: a title matches when it holds every term
- * of the query. Every CJK character is indexed on its own as well, so a query with a
- * one-character run (港) is answered by terms like any other.
+ * A query's terms are its bigrams and latin words only: a title matches when it holds every
+ * term of the query. Every CJK character is indexed on its own as well, so a query with a
+ * one-character run (港) is answered by terms like any other. Word segmentation (jieba) was
+ * indexed once and dropped: no query and no overlap measure used its words, and its
+ * dictionary cost about 54 MB in every process and parse thread that indexed.
  */
-import { createRequire } from 'node:module';
-import type { Jieba } from '@node-rs/jieba';
 import { normaliseForMatch } from './normalise.ts';
 import { holdsAlternative, regionalAlternatives } from './regional-vocabulary.ts';
 
 const CJK = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}';
 /** Group 1: a CJK run; group 2: a run of other letters, digits and marks. */
 const TOKEN = new RegExp(`([${CJK}]+)|((?:[^\\P{L}${CJK}]|[^\\P{N}${CJK}]|\\p{M})+)`, 'gu');
-const ALL_CJK = new RegExp(`^[${CJK}]+$`, 'u');
-const MIN_WORD_CHARS = 3;
-
-let jieba: Jieba | undefined;
-
-function segmenter(): Jieba {
-  if (jieba === undefined) {
-    // Loaded on first use: the dictionary takes ~200 ms to build and processes that never
-    // index (the CLI, the web UI) should not pay for it.
-    const require = createRequire(import.meta.url);
-    const { Jieba: JiebaClass } = require('@node-rs/jieba') as typeof import('@node-rs/jieba');
-    const { dict } = require('@node-rs/jieba/dict.js') as typeof import('@node-rs/jieba/dict.js');
-    jieba = JiebaClass.withDict(dict);
-  }
-  return jieba;
-}
-
 function visitRunGrams(run: string, visit: (term: string) => void): void {
   if (run.length === 1) {
     visit(run);
@@ -79,9 +59,8 @@ function addGramsAndWords(normalised: string, out: Set<string>): void {
 }
 
 /**
- * Index terms of a text (a title, or a title and its lead): CJK bigrams, jieba words of three
- * or more CJK characters and latin words of the normalised text, deduplicated, in order of
- * first appearance. Simplified and Traditional spellings of a text give the same terms.
+ * Index terms of a text (a title, or a title and its lead): CJK bigrams, single CJK characters
+ * and latin words of the normalised text, deduplicated, in order of first appearance. Simplified and Traditional spellings of a text give the same terms.
  */
 export function indexTerms(text: string): string[] {
   const normalised = normaliseForMatch(text);
@@ -92,11 +71,6 @@ export function indexTerms(text: string): string[] {
   // other; the index lives in memory, where long posting lists of common characters are cheap.
   for (const match of normalised.matchAll(TOKEN)) {
     if (match[1] !== undefined) for (const ch of match[1]) terms.add(ch);
-  }
-  for (const word of segmenter().cut(normalised, true)) {
-    if (word.length >= MIN_WORD_CHARS && ALL_CJK.test(word) && Array.from(word).length >= MIN_WORD_CHARS) {
-      terms.add(word);
-    }
   }
   return [...terms];
 }
