@@ -1,0 +1,106 @@
+/**
+ * The in-memory search index at archive sizes (BENCH_INDEX_SIZES, default 100,000 and
+ * 1,000,000 articles), without the database: building a million articles through FerretDB
+ * (~800 articles/s here) would take over 20 minutes per run, so the entries are generated the
+ * way ingest makes them (realistic Chinese headlines from the corpus generator, 35 % Traditional;
+ * `indexTerms`, `fingerprint`, `headlineKey`) and kept as journal-segment JSON of 10,000 entries.
+ * Per size it reports:
+ * - fold: parsing every segment and adding it to a fresh `SearchIndex` — what a cold start does
+ *   after reading the segments (the database read is not included);
+ * - index memory: heap and resident set after a full collection, before and after the fold, and
+ *   the bytes per article they imply;
+ * - search: p50 / p95 of the core-search query mix through `queryAlternatives` (regional
+ *   variants included), newest 10 first, as `/search` asks.
+ */
+
+import { type IndexEntry, SearchIndex } from '../src/store/search-index.ts';
+import { fingerprint } from '../src/text/fingerprint.ts';
+import { headlineKey } from '../src/text/headline-key.ts';
+import { indexTerms, queryAlternatives } from '../src/text/index-terms.ts';
+import { headline, rng } from './lib/gen.ts';
+import { queryMix } from './lib/queries.ts';
+import { collectGarbage, mb, percentile, round } from './lib/stats.ts';
+
+const SIZES = (process.env.BENCH_INDEX_SIZES ?? '100000,1000000').split(',').map(Number);
+const SEGMENT = 10_000;
+const SOURCES = 200;
+const QUERIES = 300;
+const DAY = 86_400_000;
+
+/** Journal segments (JSON of entries) for `n` articles over the last 30 days. */
+function segments(n: number): { segments: string[]; generateMs: number } {
+  const r = rng(20261203);
+  const now = Date.now();
+  const out: string[] = [];
+  const t0 = performance.now();
+  for (let from = 0; from < n; from += SEGMENT) {
+    const batch: IndexEntry[] = [];
+    for (let k = from; k < Math.min(n, from + SEGMENT); k++) {
+      const title = headline(r);
+      const f = now - Math.floor(((n - k) / n) * 30 * DAY);
+      batch.push({
+        i: `a${k.toString(36).padStart(8, '0')}`,
+        s: `src${k % SOURCES}`,
+        p: f - Math.floor(r() * 3_600_000),
+        f,
+        fp: fingerprint(title),
+        c: `a${k.toString(36).padStart(8, '0')}`,
+        t: indexTerms(title),
+        q: Math.floor(k / 50) + 1,
+        h: headlineKey(title),
+      });
+    }
+    out.push(JSON.stringify(batch));
+  }
+  return { segments: out, generateMs: performance.now() - t0 };
+}
+
+function memory(): { heap: number; rss: number } {
+  collectGarbage();
+  collectGarbage();
+  const m = process.memoryUsage();
+  return { heap: m.heapUsed, rss: m.rss };
+}
+
+async function measure(n: number): Promise<Record<string, number | string>> {
+  const { segments: segs, generateMs } = segments(n);
+  const before = memory();
+  const t0 = performance.now();
+  let index: SearchIndex | null = new SearchIndex();
+  for (const s of segs) index.add(JSON.parse(s) as IndexEntry[]);
+  const foldMs = performance.now() - t0;
+  const after = memory();
+  const times: number[] = [];
+  let hits = 0;
+  for (const { q } of queryMix(QUERIES)) {
+    const t = performance.now();
+    hits += index.search({ anyOf: queryAlternatives(q) }, { limit: 10 }).length;
+    times.push(performance.now() - t);
+  }
+  const out = {
+    [`n${n}_generate_s`]: round(generateMs / 1000, 1),
+    [`n${n}_fold_s`]: round(foldMs / 1000, 1),
+    [`n${n}_index_heap_mb`]: mb(after.heap - before.heap),
+    [`n${n}_index_rss_mb`]: mb(after.rss - before.rss),
+    [`n${n}_process_rss_mb`]: mb(after.rss),
+    [`n${n}_heap_bytes_per_article`]: Math.round((after.heap - before.heap) / n),
+    [`n${n}_search_p50_ms`]: round(percentile(times, 50), 2),
+    [`n${n}_search_p95_ms`]: round(percentile(times, 95), 2),
+    [`n${n}_search_max_ms`]: round(Math.max(...times), 2),
+    [`n${n}_hits_returned`]: hits,
+  };
+  index = null;
+  segs.length = 0;
+  collectGarbage();
+  return out;
+}
+
+export async function run(): Promise<Record<string, number | string>> {
+  const result: Record<string, number | string> = {
+    sizes: SIZES.join(','),
+    queries: QUERIES,
+    note: 'in-memory index only (no database read); fold = JSON.parse + SearchIndex.add of all segments',
+  };
+  for (const n of SIZES) Object.assign(result, await measure(n));
+  return result;
+}
