@@ -10,6 +10,7 @@ import type { Locale } from '../../src/domain/types.ts';
 import { t } from '../../src/i18n/i18n.ts';
 import type { InteractInput } from '../fakes/discord-api.ts';
 import { waitFor } from '../fakes/wait-for.ts';
+import { type RichItem, richFeed } from '../helpers/feeds.ts';
 import { type DiscordStack, startDiscordStack } from './discord-harness.ts';
 
 const GUILD = '950000000000000001';
@@ -35,16 +36,6 @@ interface Embed {
   image?: { url: string };
 }
 
-interface RichItem {
-  title: string;
-  path: string;
-  description?: string;
-  image?: string;
-}
-
-const esc = (x: string) =>
-  x.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
 let served: RichItem[] = [
   {
     title: '開幕式',
@@ -57,25 +48,13 @@ let served: RichItem[] = [
 /** Where the articles live (never fetched). */
 const BASE = 'https://rich.example';
 
-function richFeed(items: RichItem[]): string {
-  const base = BASE;
-  const body = items
-    .map(
-      (i) =>
-        `<item><title>${esc(i.title)}</title><link>${base}${i.path}</link><guid>${base}${i.path}</guid>` +
-        `<pubDate>${new Date().toUTCString()}</pubDate>` +
-        (i.description ? `<description><![CDATA[${i.description}]]></description>` : '') +
-        (i.image ? `<enclosure url="${esc(i.image)}" type="image/jpeg" length="1"/>` : '') +
-        '</item>',
-    )
-    .join('\n');
-  return `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>富媒體新聞</title><link>${base}/</link>${body}</channel></rss>`;
-}
-
 /** Serve `items` on top of the earlier ones, fetch, and wait for the channel's new post showing `title`. */
 async function publish(item: RichItem) {
   served = [item, ...served];
-  d.site.route('/rich.xml', { contentType: 'application/rss+xml', body: richFeed(served) });
+  d.site.route('/rich.xml', {
+    contentType: 'application/rss+xml',
+    body: richFeed('富媒體新聞', BASE, served, 'enclosure'),
+  });
   const before = d.fake.channelMessages(NEWS).length;
   await d.core.ingest.fetchById(sourceId);
   return waitFor(
@@ -124,7 +103,7 @@ beforeAll(async () => {
     }),
     channelId: NEWS,
     locale: 'en-US',
-    feeds: [{ path: '/rich.xml', body: richFeed(served) }],
+    feeds: [{ path: '/rich.xml', body: richFeed('富媒體新聞', BASE, served, 'enclosure') }],
   });
   sourceId = d.sourceIds.get('/rich.xml')!;
   await feedCommand('add', [channel(NEWS), str('source', sourceId), str('mode', 'instant')]);

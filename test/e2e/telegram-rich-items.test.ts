@@ -10,6 +10,7 @@ import type { Locale } from '../../src/domain/types.ts';
 import { t } from '../../src/i18n/i18n.ts';
 import type { SentMessage } from '../fakes/telegram-bot-api.ts';
 import { waitFor } from '../fakes/wait-for.ts';
+import { type RichItem, richFeed } from '../helpers/feeds.ts';
 import { ask, type Stack, startStack } from './telegram-harness.ts';
 
 const en = { id: 5101, first_name: 'Ann', language_code: 'en' };
@@ -25,38 +26,14 @@ const group = { id: -5200, type: 'supergroup' as const, title: 'Group' };
 let s: Stack;
 let feedUrl = '';
 
-interface RichItem {
-  title: string;
-  path: string;
-  /** HTML, put in CDATA. */
-  description?: string;
-  image?: string;
-}
-
-const esc = (x: string) =>
-  x.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
-/** An RSS document of Media RSS items, the newest first. */
-function richFeed(items: RichItem[]): string {
-  const base = s.site.url;
-  const body = items
-    .map(
-      (i) =>
-        `<item><title>${esc(i.title)}</title><link>${base}${i.path}</link><guid>${base}${i.path}</guid>` +
-        `<pubDate>${new Date().toUTCString()}</pubDate>` +
-        (i.description ? `<description><![CDATA[${i.description}]]></description>` : '') +
-        (i.image ? `<media:thumbnail url="${esc(i.image)}"/>` : '') +
-        '</item>',
-    )
-    .join('\n');
-  return `<?xml version="1.0" encoding="utf-8"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>Rich News</title><link>${base}/</link>${body}</channel></rss>`;
-}
-
 let served: RichItem[] = [];
 /** Serve `items` on top of what the feed served so far, and fetch it now. */
 async function publish(...items: RichItem[]): Promise<void> {
   served = [...items, ...served];
-  s.site.route('/rich.xml', { contentType: 'application/rss+xml', body: richFeed(served) });
+  s.site.route('/rich.xml', {
+    contentType: 'application/rss+xml',
+    body: richFeed('Rich News', s.site.url, served, 'thumbnail'),
+  });
   const source = await s.core.sources.find(feedUrl);
   await s.core.ingest.fetchById(source!.id);
 }
@@ -85,7 +62,10 @@ beforeAll(async () => {
       image: 'https://img.example/r0.jpg',
     },
   ];
-  s.site.route('/rich.xml', { contentType: 'application/rss+xml', body: richFeed(served) });
+  s.site.route('/rich.xml', {
+    contentType: 'application/rss+xml',
+    body: richFeed('Rich News', s.site.url, served, 'thumbnail'),
+  });
   for (const u of [en, hans, hant]) {
     await answer(u, `/subscribe ${feedUrl}`);
     await answer(u, '/instant Rich News on');

@@ -27,7 +27,7 @@ export interface FeedItem {
 }
 
 function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 /** A UTF-8 RSS 2.0 document. */
@@ -43,6 +43,44 @@ export function rss(title: string, items: FeedItem[]): string {
     )
     .join('\n');
   return `<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>${esc(title)}</title><link>https://example.org/</link>\n${body}\n</channel></rss>\n`;
+}
+
+/** An item of {@link richFeed}. */
+export interface RichItem {
+  title: string;
+  /** Path under the feed's base URL. */
+  path: string;
+  /** HTML, put in CDATA. */
+  description?: string;
+  image?: string;
+}
+
+/**
+ * An RSS document of items with an HTML description and a lead image, the newest first; the
+ * image as a Media RSS thumbnail or as an enclosure.
+ */
+export function richFeed(
+  title: string,
+  base: string,
+  items: readonly RichItem[],
+  imageAs: 'thumbnail' | 'enclosure',
+): string {
+  const image = (url: string) =>
+    imageAs === 'thumbnail'
+      ? `<media:thumbnail url="${esc(url)}"/>`
+      : `<enclosure url="${esc(url)}" type="image/jpeg" length="1"/>`;
+  const body = items
+    .map(
+      (i) =>
+        `<item><title>${esc(i.title)}</title><link>${base}${i.path}</link><guid>${base}${i.path}</guid>` +
+        `<pubDate>${new Date().toUTCString()}</pubDate>` +
+        (i.description ? `<description><![CDATA[${i.description}]]></description>` : '') +
+        (i.image ? image(i.image) : '') +
+        '</item>',
+    )
+    .join('\n');
+  const media = imageAs === 'thumbnail' ? ' xmlns:media="http://search.yahoo.com/mrss/"' : '';
+  return `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"${media}><channel><title>${esc(title)}</title><link>${base}/</link>${body}</channel></rss>`;
 }
 
 /** A date `hoursAgo` hours before now. */
