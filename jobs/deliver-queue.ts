@@ -41,7 +41,11 @@ export class DeliverQueues implements DeliveryQueuePort {
 
   async enqueueMany(refs: readonly DeliveryJobRef[]): Promise<void> {
     const byPlatform = new Map<Platform, DeliveryJobRef[]>();
-    for (const r of refs) byPlatform.set(r.platform, [...(byPlatform.get(r.platform) ?? []), r]);
+    for (const r of refs) {
+      const list = byPlatform.get(r.platform);
+      if (list) list.push(r);
+      else byPlatform.set(r.platform, [r]);
+    }
     for (const [platform, list] of byPlatform) {
       await this.queue(platform).addBulk(
         list.map((ref) => ({

@@ -166,7 +166,11 @@ export class DigestService {
     const queue = this.deps.queue;
     if (!queue) return 0;
     const bySource = new Map<string, Article[]>();
-    for (const a of articles) bySource.set(a.sourceId, [...(bySource.get(a.sourceId) ?? []), a]);
+    for (const a of articles) {
+      const list = bySource.get(a.sourceId);
+      if (list) list.push(a);
+      else bySource.set(a.sourceId, [a]);
+    }
     const names = await this.deps.sourceNames([...bySource.keys()]);
     const records: Delivery[] = [];
     const refs: DeliveryJobRef[] = [];
