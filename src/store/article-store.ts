@@ -1,4 +1,5 @@
 import type { Article } from '../domain/types.ts';
+import { insertManyNew } from './insert-batcher.ts';
 import type { Models } from './models.ts';
 
 /** An article as stored: the domain object with its id as `_id`. */
@@ -39,23 +40,8 @@ export class ArticleStore {
    * (or two workers) racing on the same URL are settled by the unique `_id`.
    */
   async insertNew(articles: readonly Article[]): Promise<Set<string>> {
-    if (articles.length === 0) return new Set();
-    const inserted = new Set(articles.map((a) => a.id));
-    try {
-      await this.models.Article.collection.insertMany(articles.map(toDoc) as never[], { ordered: false });
-    } catch (err) {
-      const e = err as {
-        code?: number;
-        writeErrors?: Array<{ index: number; code: number }> | { index: number; code: number };
-      };
-      const writeErrors = Array.isArray(e.writeErrors) ? e.writeErrors : e.writeErrors ? [e.writeErrors] : [];
-      if (writeErrors.length === 0 && e.code !== 11000) throw err;
-      for (const w of writeErrors) {
-        if (w.code !== 11000) throw err;
-        inserted.delete(articles[w.index]!.id);
-      }
-    }
-    return inserted;
+    const stored = await insertManyNew(this.models.Article.collection as never, articles.map(toDoc));
+    return new Set([...stored].map((i) => articles[i]!.id));
   }
 
   async get(id: string): Promise<Article | null> {
