@@ -275,7 +275,7 @@ export class ChatService {
     return this.deps.store.getMany(keys);
   }
 
-  /** Active chats with a digest at `time` (`HH:MM`) in `timezone`: one scheduled minute's group. */
+  /** Active chats with subscriptions and a digest at `time` (`HH:MM`) in `timezone`: one scheduled minute's group. */
   digestGroup(time: string, timezone: string): Promise<Chat[]> {
     return this.deps.store.digestGroup(time, timezone);
   }

@@ -186,12 +186,16 @@ export class ChatStore {
     return found.filter((c): c is Chat => c !== null);
   }
 
-  /** Active chats with a digest at `time` in `timezone` (one scan: a scheduled minute's group). */
+  /**
+   * Active chats with subscriptions and a digest at `time` in `timezone` (one scan: a scheduled
+   * minute's group). A chat without subscriptions has nothing to digest and is left out, as it
+   * had no schedule of its own before groups.
+   */
   async digestGroup(time: string, timezone: string): Promise<Chat[]> {
     const docs = await this.models.Chat.collection
       .find({ digestTimes: time, timezone, active: true })
       .toArray();
-    return (docs as unknown as ChatDoc[]).map(toChat);
+    return (docs as unknown as ChatDoc[]).map(toChat).filter((c) => c.subscriptions.length > 0);
   }
 
   /** Move a chat to a new id (Telegram group → supergroup), keeping every setting. */
