@@ -7,7 +7,7 @@
  */
 import { memoised } from './memo.ts';
 import { normaliseForMatch } from './normalise.ts';
-import { type Alternative, holdsAlternative, regionalAlternatives } from './regional-vocabulary.ts';
+import { holdsAlternative, regionalAlternatives } from './regional-vocabulary.ts';
 
 /**
  * Characters that render as nothing and only steer layout: zero-width space, non-joiner, joiner,
@@ -33,18 +33,7 @@ export function filterText(text: string): string {
 const filtered = memoised((text) => normaliseForMatch(stripInvisible(text)));
 
 /** Regional alternatives of recent filter words: a digest checks the same few words on every article. */
-const variantCache = new Map<string, readonly Alternative[]>();
-const VARIANT_CACHE_SIZE = 2000;
-
-function alternativesOf(needle: string): readonly Alternative[] {
-  let found = variantCache.get(needle);
-  if (found === undefined) {
-    found = regionalAlternatives(needle);
-    if (variantCache.size >= VARIANT_CACHE_SIZE) variantCache.clear();
-    variantCache.set(needle, found);
-  }
-  return found;
-}
+const alternativesOf = memoised(regionalAlternatives, 2000);
 
 /**
  * True when `filtered` ({@link filterText} output) contains `word`, itself brought through

@@ -11,6 +11,8 @@
  * - ` ` between clauses (spaces, commas, brackets, other punctuation).
  * Digits keep their own punctuation (`3:1`, `0.5%`, `2025-08-30`, `5.0.1`).
  */
+
+import { memoised } from './memo.ts';
 import { toSimplified } from './script-converter.ts';
 
 /** Longest key kept, in code points: the part of a headline that tells stories apart. */
@@ -96,22 +98,13 @@ function dropLeadIn(label: string): string {
   return label;
 }
 
-/** Titles keyed recently: an article's key is wanted for its fingerprint and again for its index entry. */
-const MEMO_SIZE = 4096;
-const memo = new Map<string, string>();
-
 /**
  * The headline key of a title (see the module comment): the same for the same headline in
- * either script, any width, with or without decorations; `''` when nothing is left.
+ * either script, any width, with or without decorations; `''` when nothing is left. Titles keyed
+ * recently are remembered: an article's key is wanted for its fingerprint and again for its
+ * index entry.
  */
-export function headlineKey(title: string): string {
-  const known = memo.get(title);
-  if (known !== undefined) return known;
-  const key = computeKey(title);
-  if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value!);
-  memo.set(title, key);
-  return key;
-}
+export const headlineKey: (title: string) => string = memoised((title) => computeKey(title), 4096);
 
 function computeKey(title: string): string {
   let s = toSimplified(title.slice(0, TITLE_MAX_CHARS).normalize('NFKC'))

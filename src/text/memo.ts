@@ -1,15 +1,11 @@
 /**
- * A pure string function remembered for the most recent inputs: digests for thousands of chats
+ * A pure function of a string remembered for the most recent inputs: digests for thousands of chats
  * convert and normalise the same few thousand headlines, and OpenCC's conversion is the costliest
  * step of building one (milliseconds per chat). Bounded: at most `max` entries of inputs no
  * longer than `maxLength`; the oldest entry goes first.
  */
-export function memoised(
-  fn: (text: string) => string,
-  max = 10_000,
-  maxLength = 1_000,
-): (text: string) => string {
-  const memo = new Map<string, string>();
+export function memoised<T>(fn: (text: string) => T, max = 10_000, maxLength = 1_000): (text: string) => T {
+  const memo = new Map<string, T>();
   return (text) => {
     if (text.length > maxLength) return fn(text);
     let out = memo.get(text);
