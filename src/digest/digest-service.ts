@@ -107,8 +107,10 @@ export class DigestService {
 
   /**
    * One batch: select each chat's digest in memory, then record every delivery in one insert,
-   * mark every chat in one update and enqueue every job at once — in that order, so a crash
-   * leaves at worst recorded deliveries the sweep finishes, never a chat marked without its digest.
+   * enqueue every job at once and mark the chats — in that order. A crash before the marks
+   * leaves chats the retried job builds again: the same deliveries (recorded, so not fresh) under
+   * the same job ids, nothing sent twice. Marking first would let a crash before the enqueue
+   * leave marked chats whose recorded digests wait for the 10-minute sweep.
    */
   private async runBatch(
     chats: readonly Chat[],
@@ -151,9 +153,9 @@ export class DigestService {
       }
     }
     const created = await this.deps.deliveries.createMany(records);
-    await this.deps.chats.markDigests(marks);
     // A digest built again (a retried job) finds its delivery recorded: its job is not fresh.
     await queue.enqueueMany(refs.map((r) => ({ ...r, fresh: created.has(r.deliveryId) })));
+    await this.deps.chats.markDigests(marks);
     return out;
   }
 
