@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { ChatTarget } from '../src/delivery/platform-sender.ts';
 import type { Chat } from '../src/domain/types.ts';
 
 /**
@@ -63,7 +64,7 @@ export interface ChatGateOptions {
 }
 
 /** A gate function for {@link DeliveryService.processPart}. */
-export function createChatGate(redis: Redis, opts: ChatGateOptions): (chat: Chat) => Promise<number> {
+export function createChatGate(redis: Redis, opts: ChatGateOptions): (chat: ChatTarget) => Promise<number> {
   const gap = opts.gapMs ?? 1000;
   const perMinute = opts.groupPerMinute ?? 20;
   return async (chat) => {

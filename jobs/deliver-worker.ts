@@ -1,8 +1,7 @@
 import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DeliveryService } from '../src/delivery/delivery-service.ts';
-import type { DeliveryJobRef, PlatformSender } from '../src/delivery/platform-sender.ts';
-import type { Chat } from '../src/domain/types.ts';
+import type { ChatTarget, DeliveryJobRef, PlatformSender } from '../src/delivery/platform-sender.ts';
 import { DeliveryError, describeError } from '../src/errors.ts';
 import type { Logger } from '../src/log.ts';
 import { redactSecrets } from '../src/log.ts';
@@ -17,7 +16,7 @@ export interface DeliverWorkerOptions {
   prefix: string;
   queues: DeliverQueues;
   service: DeliveryService;
-  gate: (chat: Chat) => Promise<number>;
+  gate: (chat: ChatTarget) => Promise<number>;
   /** Observes each part's outcome (metrics): sent, done, rejected, gone, missing, retry, rate_limited. */
   onOutcome?: (platform: string, outcome: string) => void;
   /** JOB_LOCK: how soon a dead worker's deliveries are sent by another. */
@@ -44,9 +43,13 @@ export function startDeliverWorker(o: DeliverWorkerOptions): Worker {
     const payload = deliverPayload.parse(job.data);
     // Fresh only on its first start: a retried, stalled, delayed or rate-limited job may have
     // sent something already, and reads its progress.
-    const { fresh: _fresh, ...rest } = payload;
-    const ref: DeliveryJobRef =
-      payload.fresh === true && job.attemptsStarted <= 1 ? { ...rest, fresh: true } : rest;
+    const { fresh, carried, ...rest } = payload;
+    const first = fresh === true && job.attemptsStarted <= 1;
+    const ref: DeliveryJobRef = !first
+      ? rest
+      : carried
+        ? { ...rest, fresh: true, carried: carried as NonNullable<DeliveryJobRef['carried']> }
+        : { ...rest, fresh: true };
     for (let round = 0; ; round++) {
       let outcome: Awaited<ReturnType<DeliveryService['processPart']>>;
       try {

@@ -67,6 +67,46 @@ export const deliverPayload = z.object({
   platform: z.enum(['telegram', 'discord']),
   part: z.number().int().min(0).max(1000),
   fresh: z.boolean().optional(),
+  carried: z
+    .object({
+      digestKey: z.string().min(1).max(300),
+      // The message as recorded; unknown fields pass so a renderer sees what the core composed.
+      message: z
+        .object({
+          kind: z.enum(['digest', 'instant', 'notice']),
+          locale: z.enum(['zh-Hans', 'zh-Hant', 'en']),
+          heading: z.string(),
+          groups: z.array(
+            z.object({
+              sourceName: z.string(),
+              items: z.array(
+                z
+                  .object({
+                    articleId: z.string(),
+                    title: z.string(),
+                    url: z.string(),
+                    sourceName: z.string(),
+                    publishedAt: z.string(),
+                    alsoReportedBy: z.array(z.string()),
+                  })
+                  .passthrough(),
+              ),
+            }),
+          ),
+          threadId: z.string().nullable(),
+          timezone: z.string(),
+        })
+        .passthrough(),
+      target: z.object({
+        key: z.string().min(3).max(200),
+        platform: z.enum(['telegram', 'discord']),
+        chatId: z.string().min(1).max(100),
+        type: z.enum(['private', 'group', 'supergroup', 'channel', 'guild', 'guild-channel', 'dm']),
+        parentKey: z.string().nullable(),
+        locale: z.enum(['zh-Hans', 'zh-Hant', 'en']),
+      }),
+    })
+    .optional(),
 });
 export type DeliverPayload = z.infer<typeof deliverPayload>;
 

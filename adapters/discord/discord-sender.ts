@@ -6,7 +6,7 @@ import {
   type RESTPostAPIChannelMessageJSONBody,
   Routes,
 } from 'discord.js';
-import type { DeliveryPlace, PlatformSender } from '../../src/delivery/platform-sender.ts';
+import type { ChatTarget, DeliveryPlace, PlatformSender } from '../../src/delivery/platform-sender.ts';
 import type { Chat, OutgoingMessage } from '../../src/domain/types.ts';
 import { DeliveryError } from '../../src/errors.ts';
 import { t } from '../../src/i18n/i18n.ts';
@@ -57,11 +57,11 @@ export class DiscordSender implements PlatformSender {
 
   constructor(private readonly deps: DiscordSenderDeps) {}
 
-  partCount(_chat: Chat, msg: OutgoingMessage): number {
+  partCount(_chat: ChatTarget, msg: OutgoingMessage): number {
     return renderOutgoing(msg).length;
   }
 
-  async sendPart(chat: Chat, msg: OutgoingMessage, part: number, place?: DeliveryPlace): Promise<void> {
+  async sendPart(chat: ChatTarget, msg: OutgoingMessage, part: number, place?: DeliveryPlace): Promise<void> {
     const parts = renderOutgoing(msg);
     const rendered = parts[part];
     if (!rendered) throw new DeliveryError('rejected', `part ${part} of ${parts.length} does not exist`);

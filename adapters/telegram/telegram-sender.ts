@@ -1,6 +1,6 @@
 import type { Telegram } from 'telegraf';
-import type { PlatformSender } from '../../src/delivery/platform-sender.ts';
-import type { Chat, OutgoingMessage } from '../../src/domain/types.ts';
+import type { ChatTarget, PlatformSender } from '../../src/delivery/platform-sender.ts';
+import type { OutgoingMessage } from '../../src/domain/types.ts';
 import { DeliveryError } from '../../src/errors.ts';
 import { toDeliveryError } from './telegram-errors.ts';
 import { renderMessage, renderPhoto } from './telegram-renderer.ts';
@@ -25,8 +25,8 @@ export function createTelegramSender(telegram: Telegram, opts: { paidBroadcast: 
   };
   return {
     platform: 'telegram',
-    partCount: (_chat: Chat, msg: OutgoingMessage) => parts(msg).length,
-    async sendPart(chat: Chat, msg: OutgoingMessage, part: number) {
+    partCount: (_chat: ChatTarget, msg: OutgoingMessage) => parts(msg).length,
+    async sendPart(chat: ChatTarget, msg: OutgoingMessage, part: number) {
       const text = parts(msg)[part];
       if (text === undefined)
         throw new DeliveryError('rejected', `part ${part} of ${parts(msg).length} does not exist`);

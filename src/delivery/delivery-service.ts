@@ -3,7 +3,13 @@ import type { Chat, Platform } from '../domain/types.ts';
 import { DeliveryError, describeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Delivery, DeliveryStore } from '../store/delivery-store.ts';
-import type { DeliveryJobRef, DeliveryPlace, DeliveryQueuePort, PlatformSender } from './platform-sender.ts';
+import type {
+  ChatTarget,
+  DeliveryJobRef,
+  DeliveryPlace,
+  DeliveryQueuePort,
+  PlatformSender,
+} from './platform-sender.ts';
 
 const DELIVERY_CACHE = 20_000;
 const CHAT_CACHE = 20_000;
@@ -40,7 +46,7 @@ class Lru<V> {
  * late slot would bunch this send with the next ones (a burst the platform counts as over its
  * limit), so a new slot is asked for instead. A positive answer is a wait the caller reschedules.
  */
-async function paced(gate: (chat: Chat) => Promise<number>, chat: Chat): Promise<number> {
+async function paced(gate: (chat: ChatTarget) => Promise<number>, chat: ChatTarget): Promise<number> {
   for (let tries = 0; ; tries++) {
     const wait = await gate(chat);
     if (wait >= 0) return wait;
@@ -77,6 +83,8 @@ export class DeliveryService {
   private readonly deliveries = new Lru<Delivery>(DELIVERY_CACHE);
   /** Chats read for sending, kept briefly: a broadcast reads each once. */
   private readonly chats = new Lru<{ chat: Chat; at: number }>(CHAT_CACHE);
+  /** Chats this process saw the platform refuse as gone, with the reason: carried jobs skip them. */
+  private readonly gone = new Lru<string>(CHAT_CACHE);
 
   constructor(private readonly deps: DeliveryServiceDeps) {}
 
@@ -107,15 +115,38 @@ export class DeliveryService {
   async processPart(
     ref: DeliveryJobRef,
     sender: PlatformSender,
-    gate: (chat: Chat) => Promise<number>,
+    gate: (chat: ChatTarget) => Promise<number>,
   ): Promise<PartOutcome> {
-    const delivery = await this.delivery(ref.deliveryId);
+    const carried = ref.fresh ? ref.carried : undefined;
+    const delivery: Delivery | null = carried
+      ? {
+          id: ref.deliveryId,
+          chatKey: ref.chatKey,
+          digestKey: carried.digestKey,
+          message: carried.message,
+          createdAt: new Date(),
+        }
+      : await this.delivery(ref.deliveryId);
     if (!delivery) return { status: 'missing' };
-    const chat = await this.chat(delivery.chatKey);
-    if (!chat) return { status: 'missing' };
-    if (!chat.active) {
-      await this.deps.deliveries.markDone(delivery, 'skipped', chat.deactivatedReason);
-      return { status: 'gone' };
+    let chat: ChatTarget;
+    if (carried) {
+      // The carried target was read when the delivery was recorded; the one change that matters
+      // since — the platform said the chat is gone — is known here when this process saw it, and
+      // otherwise the platform says it again.
+      const gone = this.gone.get(delivery.chatKey);
+      if (gone !== undefined) {
+        await this.deps.deliveries.markDone(delivery, 'skipped', gone);
+        return { status: 'gone' };
+      }
+      chat = carried.target;
+    } else {
+      const read = await this.chat(delivery.chatKey);
+      if (!read) return { status: 'missing' };
+      if (!read.active) {
+        await this.deps.deliveries.markDone(delivery, 'skipped', read.deactivatedReason);
+        return { status: 'gone' };
+      }
+      chat = read;
     }
     const parts = sender.partCount(chat, delivery.message);
     let part = ref.part;
@@ -164,8 +195,9 @@ export class DeliveryService {
     return { status: 'sent', next: { ...ref, part: part + 1, fresh: true } };
   }
 
-  private async chatGone(chat: Chat, sender: PlatformSender, reason: string): Promise<void> {
+  private async chatGone(chat: ChatTarget, sender: PlatformSender, reason: string): Promise<void> {
     this.chats.delete(chat.key);
+    this.gone.set(chat.key, reason);
     const deactivated = await this.deps.chats.deactivate(chat.key, reason);
     if (!deactivated || !sender.chatGone) return;
     await sender

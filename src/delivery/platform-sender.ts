@@ -10,13 +10,13 @@ import type { Chat, OutgoingMessage, Platform } from '../domain/types.ts';
 export interface PlatformSender {
   readonly platform: Platform;
   /** How many parts `msg` renders to for `chat` (deterministic: the same message, the same parts). */
-  partCount(chat: Chat, msg: OutgoingMessage): number;
+  partCount(chat: ChatTarget, msg: OutgoingMessage): number;
   /**
    * Send part `part` (0-based) of `msg`. `place` carries where this delivery went: a platform that
    * opens a place of its own for a delivery (a Discord forum post) records it from part 0 and
    * reads it back for later parts — stored with the delivery, so it survives restarts.
    */
-  sendPart(chat: Chat, msg: OutgoingMessage, part: number, place?: DeliveryPlace): Promise<void>;
+  sendPart(chat: ChatTarget, msg: OutgoingMessage, part: number, place?: DeliveryPlace): Promise<void>;
   /**
    * Called once when a failed send made the core deactivate `chat` (`reason` as the sender gave
    * it): a platform may tell someone who can fix it (Discord: the server's admins). Best effort.
@@ -32,6 +32,18 @@ export interface DeliveryPlace {
   place(anchor: string): void;
 }
 
+/**
+ * What a sender and the send gate need of a chat: a fresh job carries it (see
+ * {@link DeliveryJobRef.carried}), so sending reads no chat document.
+ */
+export type ChatTarget = Pick<Chat, 'key' | 'platform' | 'chatId' | 'type' | 'parentKey' | 'locale'>;
+
+/** The fields of {@link ChatTarget}, for copying one out of a chat. */
+export function chatTarget(chat: ChatTarget): ChatTarget {
+  const { key, platform, chatId, type, parentKey, locale } = chat;
+  return { key, platform, chatId, type, parentKey, locale };
+}
+
 /** A delivery job: part `part` of delivery `deliveryId`. */
 export interface DeliveryJobRef {
   deliveryId: string;
@@ -44,6 +56,28 @@ export interface DeliveryJobRef {
    * leave it out.
    */
   fresh?: boolean;
+  /**
+   * The delivery as recorded (its digest key and message) and its chat's target, carried by a
+   * fresh job so that sending it reads nothing from the database: a broadcast's only database
+   * work per message is its batched progress marker. Set only together with `fresh`, from the
+   * delivery just recorded — a job that is not fresh reads the recorded delivery instead.
+   */
+  carried?: { digestKey: string; message: OutgoingMessage; target: ChatTarget };
+}
+
+/** The fresh job of a delivery recorded just now, carrying what sending it needs. */
+export function freshJob(
+  d: { id: string; digestKey: string; message: OutgoingMessage },
+  chat: ChatTarget,
+): DeliveryJobRef {
+  return {
+    deliveryId: d.id,
+    chatKey: chat.key,
+    platform: chat.platform,
+    part: 0,
+    fresh: true,
+    carried: { digestKey: d.digestKey, message: d.message, target: chatTarget(chat) },
+  };
 }
 
 /** Enqueues delivery jobs (implemented in `jobs/` on BullMQ). */

@@ -1,5 +1,5 @@
 import type { ChatService, DigestMark } from '../chats/chat-service.ts';
-import type { DeliveryJobRef, DeliveryQueuePort } from '../delivery/platform-sender.ts';
+import { type DeliveryQueuePort, freshJob } from '../delivery/platform-sender.ts';
 import type { Article, Chat } from '../domain/types.ts';
 import type { ArticleStore } from '../store/article-store.ts';
 import { type Delivery, type DeliveryStore, deliveryIdOf } from '../store/delivery-store.ts';
@@ -134,7 +134,7 @@ export class DigestService {
     if (due.length > 0) await this.deps.journal.refresh();
     const cursor = this.deps.journal.readPosition;
     const records: Delivery[] = [];
-    const refs: DeliveryJobRef[] = [];
+    const targets: Chat[] = [];
     for (const chat of due) {
       const selected = await this.selectUpTo(chat, cursor, now);
       marks.push({ key: chat.key, slot, at: new Date(now), cursor });
@@ -149,12 +149,20 @@ export class DigestService {
           message: composeDigest(chat, s, slot ?? now),
           createdAt: new Date(now),
         });
-        refs.push({ deliveryId: id, chatKey: chat.key, platform: chat.platform, part: 0 });
+        targets.push(chat);
       }
     }
     const created = await this.deps.deliveries.createMany(records);
-    // A digest built again (a retried job) finds its delivery recorded: its job is not fresh.
-    await queue.enqueueMany(refs.map((r) => ({ ...r, fresh: created.has(r.deliveryId) })));
+    // A digest built again (a retried job) finds its delivery recorded: its job is not fresh and
+    // reads the recorded one (what was composed now may differ).
+    await queue.enqueueMany(
+      records.map((d, i) => {
+        const chat = targets[i]!;
+        return created.has(d.id)
+          ? freshJob(d, chat)
+          : { deliveryId: d.id, chatKey: chat.key, platform: chat.platform, part: 0, fresh: false };
+      }),
+    );
     await this.deps.chats.markDigests(marks);
     return out;
   }
@@ -175,7 +183,7 @@ export class DigestService {
     }
     const names = await this.deps.sourceNames([...bySource.keys()]);
     const records: Delivery[] = [];
-    const refs: DeliveryJobRef[] = [];
+    const targets: Chat[] = [];
     for (const [sourceId, list] of bySource) {
       for (const chat of await this.deps.chats.getMany(await this.deps.chats.instantChats(sourceId))) {
         const sub = chat.subscriptions.find(
@@ -207,13 +215,13 @@ export class DigestService {
             }),
             createdAt: new Date(),
           });
-          refs.push({ deliveryId: id, chatKey: chat.key, platform: chat.platform, part: 0, fresh: true });
+          targets.push(chat);
         }
       }
     }
     // An article delivered before (a re-fetch racing another worker) is recorded once and sent once.
     const created = await this.deps.deliveries.createMany(records);
-    const fresh = refs.filter((r) => created.has(r.deliveryId));
+    const fresh = records.flatMap((d, i) => (created.has(d.id) ? [freshJob(d, targets[i]!)] : []));
     await queue.enqueueMany(fresh);
     return fresh.length;
   }

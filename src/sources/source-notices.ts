@@ -1,5 +1,5 @@
 import type { ChatService } from '../chats/chat-service.ts';
-import type { DeliveryQueuePort } from '../delivery/platform-sender.ts';
+import { type DeliveryQueuePort, freshJob } from '../delivery/platform-sender.ts';
 import type { Chat, OutgoingMessage, Source } from '../domain/types.ts';
 import { describeError } from '../errors.ts';
 import { formatLocalTime } from '../i18n/format-time.ts';
@@ -80,21 +80,10 @@ export class SourceNotices {
         timezone: chat.timezone,
       };
       try {
-        const created = await this.deps.deliveries.create({
-          id,
-          chatKey: chat.key,
-          digestKey,
-          message,
-          createdAt: new Date(),
-        });
+        const delivery = { id, chatKey: chat.key, digestKey, message, createdAt: new Date() };
+        const created = await this.deps.deliveries.create(delivery);
         if (!created || !this.deps.queue) continue;
-        await this.deps.queue.enqueue({
-          deliveryId: id,
-          chatKey: chat.key,
-          platform: chat.platform,
-          part: 0,
-          fresh: true,
-        });
+        await this.deps.queue.enqueue(freshJob(delivery, chat));
         queued++;
       } catch (err) {
         // One chat's notice failing (the sweep finishes a recorded one) must not stop the others.

@@ -1,0 +1,149 @@
+/**
+ * A broadcast's database work per message (issue 11): a fresh deliver job carries its recorded
+ * message and its chat's target, so sending reads nothing, and the progress markers of many
+ * messages go in a few batched inserts. Counted with the driver's command monitoring on the real
+ * database: before, every message read its delivery and its chat (two reads per message sent).
+ */
+import type { CommandStartedEvent, MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CoreInternals, createCoreInternals } from '../../src/core.ts';
+import type { ChatTarget, DeliveryJobRef, PlatformSender } from '../../src/delivery/platform-sender.ts';
+import type { Article, OutgoingMessage } from '../../src/domain/types.ts';
+import { DeliveryError } from '../../src/errors.ts';
+import { articleIdFor } from '../../src/ingest/article-builder.ts';
+import { createLogger } from '../../src/log.ts';
+import { indexEntryOf } from '../../src/store/search-index.ts';
+import { fingerprint } from '../../src/text/fingerprint.ts';
+import { indexTerms } from '../../src/text/index-terms.ts';
+import { type TestEnv, testEnv } from '../helpers/test-env.ts';
+
+const CHATS = 60;
+
+let env: TestEnv;
+let x: CoreInternals;
+const queued: DeliveryJobRef[] = [];
+
+beforeAll(async () => {
+  const base = testEnv();
+  // Command monitoring is fixed when the client connects: the core's own client reports here.
+  env = testEnv({ MONGODB_URI: `${base.config.MONGODB_URI}?monitorCommands=true` });
+  x = await createCoreInternals(env.config, createLogger('silent'), {
+    deliveryQueue: {
+      enqueue: async (ref) => void queued.push(ref),
+      enqueueMany: async (refs) => void queued.push(...refs),
+    },
+  });
+});
+afterAll(async () => {
+  await x.core.close();
+  await env.drop();
+});
+
+/** Commands the core's client sends while `fn` runs, by command name. */
+async function commandsDuring(fn: () => Promise<void>): Promise<Map<string, number>> {
+  const client = x.db.models.Delivery.db.getClient() as unknown as MongoClient;
+  const seen = new Map<string, number>();
+  const listener = (e: CommandStartedEvent) => seen.set(e.commandName, (seen.get(e.commandName) ?? 0) + 1);
+  client.on('commandStarted', listener);
+  try {
+    await fn();
+  } finally {
+    client.off('commandStarted', listener);
+  }
+  return seen;
+}
+
+/** A sender that keeps what it was asked to send; chat 7 is gone (the platform's 403). */
+function recordingSender(sent: Array<{ chat: ChatTarget; msg: OutgoingMessage }>): PlatformSender {
+  return {
+    platform: 'telegram',
+    partCount: () => 1,
+    async sendPart(chat, msg) {
+      if (chat.chatId === '7') throw new DeliveryError('chat_gone', 'Forbidden: bot was blocked by the user');
+      sent.push({ chat, msg });
+    },
+  };
+}
+
+describe('broadcast database work', () => {
+  it('sending fresh digests reads no delivery and no chat, and batches the progress markers', async () => {
+    const source = await x.stores.sources.add({
+      url: 'https://wide.example.cn/rss.xml',
+      name: '广播日报',
+      kind: 'rss',
+      intervalSec: 600,
+    });
+    for (let i = 0; i < CHATS; i++) {
+      await x.core.chats.ensure({
+        platform: 'telegram',
+        chatId: String(i),
+        type: 'private',
+        locale: i % 2 === 0 ? 'zh-Hans' : 'zh-Hant',
+        timezone: 'Asia/Shanghai',
+      });
+      await x.core.chats.subscribe(`telegram:${i}`, { sourceId: source.id });
+    }
+    const url = 'https://wide.example.cn/1.htm';
+    const title = '粤港澳大湾区跨境数据流动试点启动';
+    const a: Article = {
+      id: articleIdFor(url),
+      sourceId: source.id,
+      url,
+      guid: null,
+      title,
+      summary: '',
+      author: null,
+      publishedAt: new Date(Date.now() - 60_000),
+      fetchedAt: new Date(Date.now() - 60_000),
+      fingerprint: fingerprint(title),
+      clusterId: articleIdFor(url),
+      terms: indexTerms(title),
+    };
+    await x.stores.articles.insertNew([a]);
+    await x.journal.append([indexEntryOf(a)]);
+    const chats = await x.core.chats.getMany(Array.from({ length: CHATS }, (_, i) => `telegram:${i}`));
+    const slot = Math.floor(Date.now() / 60_000) * 60_000;
+    const tally = await x.core.digests.runChats(chats, slot);
+    expect(tally.queued).toBe(CHATS);
+    expect(queued).toHaveLength(CHATS);
+
+    const sent: Array<{ chat: ChatTarget; msg: OutgoingMessage }> = [];
+    const sender = recordingSender(sent);
+    const outcomes: string[] = [];
+    const commands = await commandsDuring(async () => {
+      const results = await Promise.all(
+        queued.map((ref) => x.core.deliveries.processPart(ref, sender, async () => 0)),
+      );
+      outcomes.push(...results.map((r) => r.status));
+    });
+
+    expect(outcomes.filter((s) => s === 'sent')).toHaveLength(CHATS - 1);
+    expect(outcomes.filter((s) => s === 'gone')).toHaveLength(1);
+    // What was sent is what was recorded, in each chat's language.
+    for (const { chat, msg } of sent) {
+      const recorded = await x.stores.deliveries.get(`${chat.key}|slot-${slot}`);
+      expect(msg).toEqual(recorded!.message);
+      expect(chat.locale).toBe(Number(chat.chatId) % 2 === 0 ? 'zh-Hans' : 'zh-Hant');
+    }
+    // Reads: none for the 59 messages sent; the gone chat is deactivated (its own reads and
+    // writes). Writes: the markers of all messages in a few inserts, not one per message.
+    const reads = (commands.get('find') ?? 0) + (commands.get('aggregate') ?? 0);
+    expect(reads).toBeLessThanOrEqual(2);
+    expect(commands.get('insert') ?? 0).toBeLessThanOrEqual(5);
+    expect((await x.stores.deliveries.sentParts()).size).toBe(CHATS - 1);
+    expect((await x.core.chats.get('telegram:7'))!.active).toBe(false);
+  });
+
+  it('a job for a chat this process saw gone is skipped without sending', async () => {
+    const ref = queued.find((r) => r.chatKey === 'telegram:7')!;
+    const sent: Array<{ chat: ChatTarget; msg: OutgoingMessage }> = [];
+    const again = {
+      ...ref,
+      deliveryId: `${ref.chatKey}|other`,
+      carried: { ...ref.carried!, digestKey: 'other' },
+    };
+    const res = await x.core.deliveries.processPart(ref, recordingSender(sent), async () => 0);
+    expect(res.status).toBe('gone');
+    expect(sent).toEqual([]);
+  });
+});
