@@ -137,11 +137,6 @@ describe('broadcast database work', () => {
   it('a job for a chat this process saw gone is skipped without sending', async () => {
     const ref = queued.find((r) => r.chatKey === 'telegram:7')!;
     const sent: Array<{ chat: ChatTarget; msg: OutgoingMessage }> = [];
-    const again = {
-      ...ref,
-      deliveryId: `${ref.chatKey}|other`,
-      carried: { ...ref.carried!, digestKey: 'other' },
-    };
     const res = await x.core.deliveries.processPart(ref, recordingSender(sent), async () => 0);
     expect(res.status).toBe('gone');
     expect(sent).toEqual([]);
