@@ -67,12 +67,16 @@ export interface ChatGateOptions {
 export function createChatGate(redis: Redis, opts: ChatGateOptions): (chat: ChatTarget) => Promise<number> {
   const gap = opts.gapMs ?? 1000;
   const perMinute = opts.groupPerMinute ?? 20;
+  // EVALSHA after the first call: the script's text is not sent with every message.
+  const command = 'newsrelayChatGate';
+  if (!(command in redis)) redis.defineCommand(command, { numberOfKeys: 3, lua: SCRIPT });
+  const run = (redis as unknown as Record<string, (...args: string[]) => Promise<unknown>>)[command]!.bind(
+    redis,
+  );
   return async (chat) => {
     const isGroup = chat.type === 'group' || chat.type === 'supergroup';
     const rate = opts.globalPerSecond?.[chat.platform] ?? 0;
-    const res = await redis.eval(
-      SCRIPT,
-      3,
+    const res = await run(
       `${opts.prefix}:gate:${chat.key}`,
       `${opts.prefix}:gate-min:${chat.key}`,
       `${opts.prefix}:gate-global:${chat.platform}`,

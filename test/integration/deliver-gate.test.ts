@@ -47,3 +47,20 @@ describe('delivery gate', () => {
     expect(await group(chat('grp', 'group'))).toBeGreaterThan(50_000);
   });
 });
+
+describe('delivery gate on the wire', () => {
+  it('sends its script by hash: the Lua text is not sent with every message', async () => {
+    const watcher = await redis.duplicate().monitor();
+    const commands: string[] = [];
+    watcher.on('monitor', (_time: string, args: string[]) => {
+      if (String(args[3] ?? '').startsWith(`${prefix}-w:`)) commands.push(String(args[0]).toLowerCase());
+    });
+    const gate = createChatGate(redis, { prefix: `${prefix}-w`, gapMs: 1 });
+    for (let i = 0; i < 20; i++) expect(await gate(chat(`w${i}`))).toBe(0);
+    await new Promise((r) => setTimeout(r, 100));
+    watcher.disconnect();
+    // The first call may find the script not loaded yet: one EVALSHA refused, then one EVAL.
+    expect(commands.filter((c) => c === 'evalsha').length).toBeGreaterThanOrEqual(19);
+    expect(commands.filter((c) => c === 'eval').length).toBeLessThanOrEqual(1);
+  });
+});
