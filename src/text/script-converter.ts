@@ -16,27 +16,84 @@
  *   - `hant-tw`: Taiwan characters and phrases (`cn→twp`: 软件→軟體, 信息→資訊).
  *
  * Building a converter loads large tries (hundreds of milliseconds for the Simplified →
- * Traditional phrase sets), so each is built on first use and kept for the process.
+ * Traditional phrase sets), so each is built on first use and kept for the process. The chains
+ * are OpenCC's own configurations (`s2tw`, `hk2s`, …), assembled here from tries shared by
+ * dictionary group: the three Simplified → Traditional chains start with the same two large
+ * tries (segmentation and `STPhrases`+`STCharacters`), which opencc-js's `Converter` builds once
+ * per chain — 40 MB of heap each, 120 MB in a process that renders all three scripts.
  */
-import { Converter, type ConverterFunction, type OpenCCLocale } from 'opencc-js';
+import { type ConverterFunction, type DictGroup, type DictLike, Trie } from 'opencc-js/core';
+import { configs } from 'opencc-js/preset';
 import type { Script } from '../domain/types.ts';
 import { memoised } from './memo.ts';
 
+/** An OpenCC configuration as opencc-js's preset holds it. */
+interface ChainConfig {
+  normalizationChain?: readonly DictGroup[];
+  segmentation?: DictLike | DictGroup;
+  conversionChain: readonly DictGroup[];
+}
+
+const dictIds = new Map<DictLike, number>();
+const tries = new Map<string, Trie>();
+
+/** The trie of a dictionary group, built once per process whichever chains use it. */
+function trieOf(group: DictGroup): Trie {
+  const key = group
+    .map((dict) => {
+      let id = dictIds.get(dict);
+      if (id === undefined) {
+        id = dictIds.size;
+        dictIds.set(dict, id);
+      }
+      return id;
+    })
+    .join(',');
+  let trie = tries.get(key);
+  if (trie === undefined) {
+    trie = new Trie();
+    trie.loadDictGroup(group);
+    tries.set(key, trie);
+  }
+  return trie;
+}
+
+const isDictGroup = (x: DictLike | DictGroup): x is DictGroup =>
+  Array.isArray(x) && x.every((d) => typeof d === 'string');
+
+/** OpenCC configuration `name` (e.g. `s2tw`) as a function: the same steps as opencc-js's `Converter`. */
+function chain(name: string): ConverterFunction {
+  const config = (configs as Record<string, ChainConfig>)[name];
+  if (!config) throw new Error(`no OpenCC configuration ${name}`);
+  const normalize = (config.normalizationChain ?? []).map(trieOf);
+  const segmentation =
+    config.segmentation === undefined
+      ? null
+      : trieOf(isDictGroup(config.segmentation) ? config.segmentation : [config.segmentation]);
+  const steps = config.conversionChain.map(trieOf);
+  return (text) => {
+    let s = text;
+    for (const t of normalize) s = t.convert(s);
+    let segments = segmentation ? segmentation.segment(s) : [s];
+    for (const t of steps) segments = segments.map((x) => t.convert(x));
+    return segments.join('');
+  };
+}
+
 const cache = new Map<string, ConverterFunction>();
 
-function converter(from: OpenCCLocale, to: OpenCCLocale): ConverterFunction {
-  const key = `${from}>${to}`;
-  let convert = cache.get(key);
+function converter(name: 'tw2t' | 'hk2t' | 'hk2s' | 's2tw' | 's2hk' | 's2twp'): ConverterFunction {
+  let convert = cache.get(name);
   if (convert === undefined) {
-    convert = Converter({ from, to });
-    cache.set(key, convert);
+    convert = chain(name);
+    cache.set(name, convert);
   }
   return convert;
 }
 
 /** Folds Hong Kong and Taiwan variant characters to OpenCC standard Traditional. */
 function foldRegionalVariants(text: string): string {
-  return converter('hk', 't')(converter('tw', 't')(text));
+  return converter('hk2t')(converter('tw2t')(text));
 }
 
 /** Fast path: text without any CJK ideograph needs no conversion. */
@@ -52,11 +109,11 @@ export function toSimplified(text: string): string {
   return simplified(text);
 }
 
-const simplified = memoised((text) => converter('hk', 'cn')(converter('tw', 't')(text)));
+const simplified = memoised((text) => converter('hk2s')(converter('tw2t')(text)));
 const traditional: Record<Exclude<Script, 'original' | 'hans'>, (text: string) => string> = {
-  hant: memoised((text) => converter('cn', 'tw')(foldRegionalVariants(text))),
-  'hant-hk': memoised((text) => converter('cn', 'hk')(foldRegionalVariants(text))),
-  'hant-tw': memoised((text) => converter('cn', 'twp')(foldRegionalVariants(text))),
+  hant: memoised((text) => converter('s2tw')(foldRegionalVariants(text))),
+  'hant-hk': memoised((text) => converter('s2hk')(foldRegionalVariants(text))),
+  'hant-tw': memoised((text) => converter('s2twp')(foldRegionalVariants(text))),
 };
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Minimal types for opencc-js 1.4: the package ships declarations, but `types/full.d.ts`
  * imports `./core` without an extension, which NodeNext resolution cannot follow, so every
- * export would be `any`. Only what newsrelay uses is declared.
+ * export would be `any`. Only what newsrelay uses is declared: `Converter` is the reference the
+ * shared-trie chains of script-converter.ts are tested against.
  */
 declare module 'opencc-js' {
   /** Regions OpenCC converts between; `t` is OpenCC's standard Traditional. */

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { Converter, type OpenCCLocale } from 'opencc-js';
 import { describe, expect, it } from 'vitest';
+import type { Script } from '../../src/domain/types.ts';
 import { convertScript, toSimplified } from '../../src/text/script-converter.ts';
 
 describe('toSimplified', () => {
@@ -50,5 +53,45 @@ describe('convertScript', () => {
     expect(convertScript('綫上峯會', 'hant-tw')).toBe('線上峰會');
     expect(convertScript('衛生峰會', 'hant-hk')).toBe('衞生峯會');
     expect(convertScript('臺灣 頭髮', 'hant')).toBe('臺灣 頭髮');
+  });
+});
+
+describe('shared dictionary tries', () => {
+  // The chains are assembled from tries shared between configurations (decision: one copy of
+  // the large Simplified → Traditional tries); they must convert exactly as opencc-js's own
+  // converters for the same configurations, on every headline the fixtures hold.
+  const ref = (from: OpenCCLocale, to: OpenCCLocale) => Converter({ from, to });
+  const tw2t = ref('tw', 't');
+  const hk2t = ref('hk', 't');
+  const fold = (s: string) => hk2t(tw2t(s));
+  const near = JSON.parse(readFileSync('test/fixtures/near-duplicates/pairs.json', 'utf8')) as {
+    pairs: Array<{ a: { title: string }; b: { title: string } }>;
+  };
+  const regional = JSON.parse(readFileSync('test/fixtures/regional/pairs.json', 'utf8')) as Array<{
+    query: string;
+    headline: string;
+  }>;
+  const titles = [
+    ...near.pairs.flatMap((p) => [p.a.title, p.b.title]),
+    ...regional.flatMap((p) => [p.query, p.headline]),
+  ];
+
+  it('convert every fixture headline as opencc-js converts it', () => {
+    expect(titles.length).toBeGreaterThan(800);
+    const [hk2s, s2tw, s2hk, s2twp] = [ref('hk', 'cn'), ref('cn', 'tw'), ref('cn', 'hk'), ref('cn', 'twp')];
+    const expected: Record<Exclude<Script, 'original'>, (s: string) => string> = {
+      hans: (s) => hk2s(tw2t(s)),
+      hant: (s) => s2tw(fold(s)),
+      'hant-hk': (s) => s2hk(fold(s)),
+      'hant-tw': (s) => s2twp(fold(s)),
+    };
+    for (const title of titles) {
+      for (const [script, convert] of Object.entries(expected)) {
+        expect(convertScript(title, script as Script), `${script}: ${title}`).toBe(convert(title));
+        // Traditional input too: the same headline as each region would write it.
+        const traditional = convert(title);
+        expect(convertScript(traditional, 'hans')).toBe(expected.hans(traditional));
+      }
+    }
   });
 });
