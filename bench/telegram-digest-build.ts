@@ -1,9 +1,10 @@
 /**
  * Building Telegram digests for many chats through the real scheduled path: the job one digest
  * minute fires, `DigestService.runGroup` (ChatStore.digestGroup: one scan for the minute's chats →
- * per batch of 250 chats one SearchJournal.refresh, in-memory selectDigest with cached
- * ArticleStore reads, DeliveryStore.createMany, ChatStore.markDigests, DeliverQueues.enqueueMany
- * into BullMQ). Nothing is sent: no deliver worker runs, the deliver jobs stay in Redis until
+ * one SearchJournal.refresh → per batch of 250 chats in-memory selectDigest with cached
+ * ArticleStore reads, DeliveryStore.createMany and DeliverQueues.enqueueMany into BullMQ → at
+ * the end ChatStore.markDigestGroup, one write for the group). Nothing is sent: no deliver
+ * worker runs, the deliver jobs stay in Redis until
  * cleanup. Sizes from BENCH_TG_BUILD_SIZES (default 10,000 and 100,000 chats), each in a fresh
  * database (50 sources, 2,000 articles, chats subscribed to 3 sources, all at 08:00
  * Asia/Shanghai). Every dependency call is timed (summed latency, and its mean per chat), so the
@@ -25,12 +26,19 @@ const SOURCES = 50;
 const ARTICLES = 2000;
 const SOURCES_PER_CHAT = 3;
 
-type Phase = 'digest_group' | 'articles_getMany' | 'delivery_createMany' | 'mark_digests' | 'enqueue_many';
+type Phase =
+  | 'digest_group'
+  | 'articles_getMany'
+  | 'delivery_createMany'
+  | 'mark_digests'
+  | 'mark_digest_group'
+  | 'enqueue_many';
 const PHASES: Phase[] = [
   'digest_group',
   'articles_getMany',
   'delivery_createMany',
   'mark_digests',
+  'mark_digest_group',
   'enqueue_many',
 ];
 
@@ -75,8 +83,17 @@ async function measure(size: number): Promise<Record<string, number | string>> {
     await checkChatsReadable(chats, keys);
 
     const acc = Object.fromEntries(PHASES.map((p) => [p, 0])) as Record<Phase, number>;
-    timeMethod(chats, 'digestGroup', 'digest_group', acc);
-    timeMethod(chats, 'markDigests', 'mark_digests', acc);
+    const chatPort = {
+      get: (key: string) => chats.get(key),
+      getMany: (keys: readonly string[]) => chats.getMany(keys),
+      instantChats: (sourceId: string) => chats.instantChats(sourceId),
+      digestGroupScan: (time: string, tz: string) => chats.digestGroup(time, tz),
+      markDigests: (marks: Parameters<ChatStore['markDigests']>[0]) => chats.markDigests(marks),
+      markDigestGroup: (mark: Parameters<ChatStore['markDigestGroup']>[0]) => chats.markDigestGroup(mark),
+    };
+    timeMethod(chatPort, 'digestGroupScan', 'digest_group', acc);
+    timeMethod(chatPort, 'markDigests', 'mark_digests', acc);
+    timeMethod(chatPort, 'markDigestGroup', 'mark_digest_group', acc);
     timeMethod(deliveries, 'createMany', 'delivery_createMany', acc);
     timeMethod(core.stores.articles, 'getMany', 'articles_getMany', acc);
     const queue: DeliveryQueuePort = {
@@ -85,7 +102,7 @@ async function measure(size: number): Promise<Record<string, number | string>> {
     };
     timeMethod(queue, 'enqueueMany', 'enqueue_many', acc);
     const digests = new DigestService({
-      chats,
+      chats: chatPort,
       deliveries,
       journal: core.journal,
       articles: core.stores.articles,

@@ -3,10 +3,16 @@ import type { ChatSchedulePort } from '../delivery/platform-sender.ts';
 import { chatKeyOf } from '../domain/chat-key.ts';
 import type { Chat, ChatType, ItemFormat, Locale, Script, Subscription } from '../domain/types.ts';
 import { NewsrelayError, UserError } from '../errors.ts';
-import { type ChatStore, type DigestMark, type NewChat, newChat } from '../store/chat-store.ts';
+import {
+  type ChatStore,
+  type DigestGroupMark,
+  type DigestMark,
+  type NewChat,
+  newChat,
+} from '../store/chat-store.ts';
 import { applyFilterChange, CHAT_LIMITS, type FilterChange } from './chat-rules.ts';
 
-export type { DigestMark, NewChat } from '../store/chat-store.ts';
+export type { DigestGroupMark, DigestMark, NewChat } from '../store/chat-store.ts';
 
 /** Settings a person can change; fields left out stay as they are. */
 export interface SettingsPatch {
@@ -276,8 +282,18 @@ export class ChatService {
   }
 
   /** Active chats with subscriptions and a digest at `time` (`HH:MM`) in `timezone`: one scheduled minute's group. */
-  digestGroup(time: string, timezone: string): Promise<Chat[]> {
+  async digestGroup(time: string, timezone: string): Promise<Chat[]> {
+    return (await this.deps.store.digestGroup(time, timezone)).filter((c) => c.subscriptions.length > 0);
+  }
+
+  /** Every active chat with a digest at `time` in `timezone`, with or without subscriptions (one scan). */
+  digestGroupScan(time: string, timezone: string): Promise<Chat[]> {
     return this.deps.store.digestGroup(time, timezone);
+  }
+
+  /** Mark a group's chats for `slot` in one write; see {@link ChatStore.markDigestGroup}. */
+  markDigestGroup(mark: DigestGroupMark): Promise<number> {
+    return this.deps.store.markDigestGroup(mark);
   }
 
   /** Chat keys with an instant subscription to `sourceId`. */

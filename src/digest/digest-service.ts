@@ -12,7 +12,10 @@ import { itemExtras, itemFormatOf } from './item-format.ts';
 
 /** Collaborators of {@link DigestService}. */
 export interface DigestServiceDeps {
-  chats: Pick<ChatService, 'get' | 'getMany' | 'markDigests' | 'instantChats' | 'digestGroup'>;
+  chats: Pick<
+    ChatService,
+    'get' | 'getMany' | 'markDigests' | 'instantChats' | 'digestGroupScan' | 'markDigestGroup'
+  >;
   deliveries: DeliveryStore;
   journal: SearchJournal;
   articles: ArticleStore;
@@ -33,6 +36,12 @@ export type DigestOutcome = 'queued' | 'empty' | 'skipped' | 'no_subscriptions';
 
 /** How many chats of a group got each outcome. */
 export type DigestTally = Record<DigestOutcome, number>;
+
+/** A group run: the journal position its digests cover up to, and its built chats' marks. */
+interface GroupRun {
+  cursor: number;
+  marks: DigestMark[];
+}
 
 /**
  * Builds digests and records them as deliveries, many chats at a time: one journal refresh, one
@@ -63,15 +72,47 @@ export class DigestService {
 
   /**
    * The scheduled digests of `slot` for every active chat with a digest at `time` in `timezone`
-   * (the job a scheduled minute fires), built in batches.
+   * (the job a scheduled minute fires), built in batches against one journal position. The
+   * group's chats are marked at the end in one write for the whole group (decision 0016): on
+   * FerretDB one `updateOne` per chat was the largest cost of building. The write marks only
+   * chats unchanged since the run began, so a chat that joined the group meanwhile (not built)
+   * is left for its own catch-up; when it marks fewer chats than the run expected (a built chat
+   * changed meanwhile), the built chats are marked one by one as before.
    */
   async runGroup(time: string, timezone: string, slot: number, now = Date.now()): Promise<DigestTally> {
-    const chats = await this.deps.chats.digestGroup(time, timezone);
-    return this.runChats(chats, slot, now);
+    const began = new Date();
+    const scanned = await this.deps.chats.digestGroupScan(time, timezone);
+    const markable = scanned.filter(
+      (c) => !c.paused && (c.lastDigestSlot === null || c.lastDigestSlot < slot),
+    ).length;
+    const chats = scanned.filter((c) => c.subscriptions.length > 0);
+    if (!this.deps.queue || markable === 0) return this.runChats(chats, slot, now);
+    await this.deps.journal.refresh();
+    const run: GroupRun = { cursor: this.deps.journal.readPosition, marks: [] };
+    const tally = await this.buildAll(chats, slot, now, run);
+    const marked = await this.deps.chats.markDigestGroup({
+      time,
+      timezone,
+      slot,
+      at: new Date(now),
+      cursor: run.cursor,
+      unchangedSince: began,
+    });
+    if (marked !== markable) await this.deps.chats.markDigests(run.marks);
+    return tally;
   }
 
   /** Build `slot`'s digests for these chats (or manual ones when `slot` is null), in batches. */
-  async runChats(chats: readonly Chat[], slot: number | null, now = Date.now()): Promise<DigestTally> {
+  runChats(chats: readonly Chat[], slot: number | null, now = Date.now()): Promise<DigestTally> {
+    return this.buildAll(chats, slot, now);
+  }
+
+  private async buildAll(
+    chats: readonly Chat[],
+    slot: number | null,
+    now: number,
+    run?: GroupRun,
+  ): Promise<DigestTally> {
     const tally: DigestTally = { queued: 0, empty: 0, skipped: 0, no_subscriptions: 0 };
     const size = this.deps.batchSize ?? 250;
     let next = 0;
@@ -80,7 +121,7 @@ export class DigestService {
       while (next < chats.length) {
         const batch = chats.slice(next, next + size);
         next += size;
-        for (const outcome of (await this.runBatch(batch, slot, now)).values()) tally[outcome]++;
+        for (const outcome of (await this.runBatch(batch, slot, now, run)).values()) tally[outcome]++;
       }
     };
     await Promise.all([lane(), lane()]);
@@ -110,12 +151,14 @@ export class DigestService {
    * enqueue every job at once and mark the chats — in that order. A crash before the marks
    * leaves chats the retried job builds again: the same deliveries (recorded, so not fresh) under
    * the same job ids, nothing sent twice. Marking first would let a crash before the enqueue
-   * leave marked chats whose recorded digests wait for the 10-minute sweep.
+   * leave marked chats whose recorded digests wait for the 10-minute sweep. In a group `run` the
+   * built chats' marks are kept for the run to write at its end, against the run's cursor.
    */
   private async runBatch(
     chats: readonly Chat[],
     slot: number | null,
     now: number,
+    run?: GroupRun,
   ): Promise<Map<string, DigestOutcome>> {
     const out = new Map<string, DigestOutcome>();
     const queue = this.deps.queue;
@@ -131,13 +174,13 @@ export class DigestService {
         out.set(chat.key, 'skipped');
       } else due.push(chat);
     }
-    if (due.length > 0) await this.deps.journal.refresh();
-    const cursor = this.deps.journal.readPosition;
+    if (due.length > 0 && !run) await this.deps.journal.refresh();
+    const cursor = run ? run.cursor : this.deps.journal.readPosition;
     const records: Delivery[] = [];
     const targets: Chat[] = [];
     for (const chat of due) {
       const selected = await this.selectUpTo(chat, cursor, now);
-      marks.push({ key: chat.key, slot, at: new Date(now), cursor });
+      (run ? run.marks : marks).push({ key: chat.key, slot, at: new Date(now), cursor });
       out.set(chat.key, selected.length === 0 ? 'empty' : 'queued');
       for (const s of selected) {
         const key = s.threadId === null ? digestKey : `${digestKey}-t${s.threadId}`;

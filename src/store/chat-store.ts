@@ -114,6 +114,17 @@ export interface DigestMark {
   cursor?: number | undefined;
 }
 
+/** A group's digest record: see {@link ChatStore.markDigestGroup}. */
+export interface DigestGroupMark {
+  time: string;
+  timezone: string;
+  slot: number;
+  at: Date;
+  cursor: number;
+  /** Chats saved after this (joined the group, or changed, during the run) are left out. */
+  unchangedSince: Date;
+}
+
 export class ChatStore {
   constructor(private readonly models: Models) {}
 
@@ -186,16 +197,33 @@ export class ChatStore {
     return found.filter((c): c is Chat => c !== null);
   }
 
-  /**
-   * Active chats with subscriptions and a digest at `time` in `timezone` (one scan: a scheduled
-   * minute's group). A chat without subscriptions has nothing to digest and is left out, as it
-   * had no schedule of its own before groups.
-   */
+  /** Active chats with a digest at `time` in `timezone` (one scan: a scheduled minute's group). */
   async digestGroup(time: string, timezone: string): Promise<Chat[]> {
     const docs = await this.models.Chat.collection
       .find({ digestTimes: time, timezone, active: true })
       .toArray();
-    return (docs as unknown as ChatDoc[]).map(toChat).filter((c) => c.subscriptions.length > 0);
+    return (docs as unknown as ChatDoc[]).map(toChat);
+  }
+
+  /**
+   * Record the digest of `slot` for every active, unpaused chat of a group not marked for it yet
+   * and unchanged since `unchangedSince` (one `updateMany`); returns how many were marked.
+   */
+  async markDigestGroup(m: DigestGroupMark): Promise<number> {
+    const res = await this.models.Chat.collection.updateMany(
+      {
+        digestTimes: m.time,
+        timezone: m.timezone,
+        active: true,
+        paused: false,
+        updatedAt: { $lte: m.unchangedSince },
+        $or: [{ lastDigestSlot: null }, { lastDigestSlot: { $lt: m.slot } }],
+      } as never,
+      {
+        $set: { lastDigestAt: m.at, lastDigestSlot: m.slot, lastDigestSeq: m.cursor, updatedAt: new Date() },
+      } as never,
+    );
+    return res.modifiedCount;
   }
 
   /** Move a chat to a new id (Telegram group → supergroup), keeping every setting. */

@@ -1,0 +1,144 @@
+/**
+ * A scheduled minute's group marks its chats in one write at the end of the run (decision 0016),
+ * not one update per chat. The write must leave out a chat that joined the group during the run
+ * (it was not built: marking it would skip its digest and move its cursor past articles it never
+ * got), and a built chat that changed during the run must still be marked (one by one).
+ */
+import type { CommandStartedEvent, MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CoreInternals, createCoreInternals } from '../../src/core.ts';
+import type { DeliveryJobRef } from '../../src/delivery/platform-sender.ts';
+import type { Article } from '../../src/domain/types.ts';
+import { articleIdFor } from '../../src/ingest/article-builder.ts';
+import { createLogger } from '../../src/log.ts';
+import { indexEntryOf } from '../../src/store/search-index.ts';
+import { fingerprint } from '../../src/text/fingerprint.ts';
+import { indexTerms } from '../../src/text/index-terms.ts';
+import { type TestEnv, testEnv } from '../helpers/test-env.ts';
+
+let env: TestEnv;
+let x: CoreInternals;
+const queued: DeliveryJobRef[] = [];
+let duringEnqueue: (() => Promise<void>) | null = null;
+let sourceId = '';
+
+beforeAll(async () => {
+  const base = testEnv();
+  env = testEnv({ MONGODB_URI: `${base.config.MONGODB_URI}?monitorCommands=true` });
+  x = await createCoreInternals(env.config, createLogger('silent'), {
+    deliveryQueue: {
+      enqueue: async (ref) => void queued.push(ref),
+      enqueueMany: async (refs) => {
+        const hook = duringEnqueue;
+        duringEnqueue = null;
+        await hook?.();
+        queued.push(...refs);
+      },
+    },
+  });
+});
+afterAll(async () => {
+  await x.core.close();
+  await env.drop();
+});
+
+async function addArticle(n: number, sourceId: string): Promise<void> {
+  const url = `https://group.example.cn/${n}.htm`;
+  const title = `珠江口第${n}座跨海通道项目进展通报`;
+  const a: Article = {
+    id: articleIdFor(url),
+    sourceId,
+    url,
+    guid: null,
+    title,
+    summary: '',
+    author: null,
+    publishedAt: new Date(Date.now() - 60_000),
+    fetchedAt: new Date(Date.now() - 60_000),
+    fingerprint: fingerprint(title),
+    clusterId: articleIdFor(url),
+    terms: indexTerms(title),
+  };
+  await x.stores.articles.insertNew([a]);
+  await x.journal.append([indexEntryOf(a)]);
+}
+
+async function updatesDuring(fn: () => Promise<void>): Promise<number> {
+  const client = x.db.models.Chat.db.getClient() as unknown as MongoClient;
+  let updates = 0;
+  const listener = (e: CommandStartedEvent) => {
+    if (e.commandName === 'update' && (e.command as { update?: string }).update === 'chats') updates++;
+  };
+  client.on('commandStarted', listener);
+  try {
+    await fn();
+  } finally {
+    client.off('commandStarted', listener);
+  }
+  return updates;
+}
+
+describe('marking a digest group', () => {
+  it('marks the built chats, never one that joined during the run, and one that changed during it', async () => {
+    const source = await x.stores.sources.add({
+      url: 'https://group.example.cn/rss.xml',
+      name: '湾区日报',
+      kind: 'rss',
+      intervalSec: 600,
+    });
+    sourceId = source.id;
+    const keys = ['a', 'b', 'c', 'd', 'e', 'joiner', 'idle'].map((id) => `telegram:${id}`);
+    for (const key of keys) {
+      const chatId = key.slice('telegram:'.length);
+      await x.core.chats.ensure({
+        platform: 'telegram',
+        chatId,
+        type: 'private',
+        locale: 'zh-Hans',
+        timezone: 'UTC',
+      });
+      if (chatId !== 'idle') await x.core.chats.subscribe(key, { sourceId: source.id });
+      await x.core.chats.updateSettings(key, { digestTimes: [chatId === 'joiner' ? '09:00' : '08:00'] });
+    }
+    await addArticle(1, source.id);
+    const slot = Date.UTC(2026, 11, 3, 8, 0);
+    duringEnqueue = async () => {
+      await x.core.chats.updateSettings('telegram:joiner', { digestTimes: ['08:00'] });
+      await x.core.chats.updateSettings('telegram:c', { script: 'hant' });
+    };
+    const tally = await x.core.digests.runGroup('08:00', 'UTC', slot, slot + 5_000);
+    expect(tally.queued).toBe(5);
+    expect(queued.map((r) => r.chatKey).sort()).toEqual(
+      ['a', 'b', 'c', 'd', 'e'].map((id) => `telegram:${id}`),
+    );
+    for (const id of ['a', 'b', 'c', 'd', 'e']) {
+      const chat = (await x.core.chats.get(`telegram:${id}`))!;
+      expect(chat.lastDigestSlot, id).toBe(slot);
+      expect(chat.lastDigestSeq, id).toBe(x.journal.readPosition);
+    }
+    // Changed during the run, still marked, and the change kept.
+    expect((await x.core.chats.get('telegram:c'))!.script).toBe('hant');
+    const joiner = (await x.core.chats.get('telegram:joiner'))!;
+    expect(joiner.digestTimes).toEqual(['08:00']);
+    expect(joiner.lastDigestSlot).toBeNull();
+    expect(joiner.lastDigestSeq).toBeNull();
+
+    // The joiner's own catch-up for the slot builds its digest with the article.
+    expect(await x.core.digests.runScheduled('telegram:joiner', slot, slot + 6_000)).toBe('queued');
+  });
+
+  it('marks a whole group with one write when nothing changed during the run', async () => {
+    queued.length = 0;
+    await addArticle(2, sourceId);
+    const slot = Date.UTC(2026, 11, 4, 8, 0);
+    let tally: Awaited<ReturnType<typeof x.core.digests.runGroup>> | undefined;
+    const updates = await updatesDuring(async () => {
+      tally = await x.core.digests.runGroup('08:00', 'UTC', slot, slot + 5_000);
+    });
+    expect(tally!.queued).toBe(6);
+    expect(updates).toBe(1);
+    for (const id of ['a', 'b', 'c', 'd', 'e', 'joiner', 'idle']) {
+      expect((await x.core.chats.get(`telegram:${id}`))!.lastDigestSlot, id).toBe(slot);
+    }
+  });
+});
