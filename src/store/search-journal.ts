@@ -122,13 +122,29 @@ export class SearchJournal {
     this.index.add(entries);
   }
 
+  /**
+   * The journal counter's next number. Two writers creating the counter at once (a fresh
+   * database) make FerretDB refuse one upsert with a duplicate key: the counter exists then, and
+   * the update is asked again.
+   */
+  private async nextNumber(): Promise<unknown> {
+    const bump = () =>
+      this.models.Counter.collection.findOneAndUpdate(
+        { _id: 'journal' as never },
+        { $inc: { n: 1 } },
+        { upsert: true, returnDocument: 'after' },
+      );
+    try {
+      return await bump();
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+      return bump();
+    }
+  }
+
   /** Writes one batch under the next free journal number, stamping that number on its entries. */
   private async appendBatch(entries: IndexEntry[]): Promise<void> {
-    const counter = await this.models.Counter.collection.findOneAndUpdate(
-      { _id: 'journal' as never },
-      { $inc: { n: 1 } },
-      { upsert: true, returnDocument: 'after' },
-    );
+    const counter = await this.nextNumber();
     let seq = Math.max((counter as unknown as { n: number } | null)?.n ?? 1, this.position + 1);
     for (;;) {
       for (const e of entries) e.q = seq;

@@ -22,6 +22,25 @@ afterAll(async () => {
 });
 
 describe('search journal on the real database', () => {
+  it('the first appends on a fresh database, at once from many writers, all land', async () => {
+    // Two writers creating the journal counter together: FerretDB answers the second upsert
+    // with a duplicate key (E11000), which failed that ingest (the hostile-corpus test saw it).
+    for (let round = 0; round < 5; round++) {
+      const fresh = await openDatabase(`mongodb://127.0.0.1:27017/test_jfresh_${randomUUID().slice(0, 8)}`);
+      try {
+        const writers = Array.from({ length: 6 }, () => new SearchJournal(fresh.models, new SearchIndex()));
+        await Promise.all(
+          writers.map((w, k) => w.append([entry(`f${round}-${k}`, `首批并发写入第${k}条`, 1000 + k)])),
+        );
+        const reader = new SearchJournal(fresh.models, new SearchIndex());
+        expect(await reader.refresh()).toBe(6);
+      } finally {
+        await fresh.drop();
+        await fresh.close();
+      }
+    }
+  });
+
   it('a second process sees what the first appended, and search is script-insensitive', async () => {
     const writer = new SearchJournal(db.models, new SearchIndex());
     await writer.append([
