@@ -83,8 +83,8 @@ export class DeliveryService {
   private readonly deliveries = new Lru<Delivery>(DELIVERY_CACHE);
   /** Chats read for sending, kept briefly: a broadcast reads each once. */
   private readonly chats = new Lru<{ chat: Chat; at: number }>(CHAT_CACHE);
-  /** Chats this process saw the platform refuse as gone, with the reason: carried jobs skip them. */
-  private readonly gone = new Lru<string>(CHAT_CACHE);
+  /** Chats this process saw the platform refuse as gone: their carried jobs read the chat instead. */
+  private readonly gone = new Lru<true>(CHAT_CACHE);
 
   constructor(private readonly deps: DeliveryServiceDeps) {}
 
@@ -129,15 +129,10 @@ export class DeliveryService {
       : await this.delivery(ref.deliveryId);
     if (!delivery) return { status: 'missing' };
     let chat: ChatTarget;
-    if (carried) {
-      // The carried target was read when the delivery was recorded; the one change that matters
-      // since — the platform said the chat is gone — is known here when this process saw it, and
-      // otherwise the platform says it again.
-      const gone = this.gone.get(delivery.chatKey);
-      if (gone !== undefined) {
-        await this.deps.deliveries.markDone(delivery, 'skipped', gone);
-        return { status: 'gone' };
-      }
+    // The carried target was read when the delivery was recorded. The one change that matters
+    // since — the platform said the chat is gone — is known here when this process saw it (then
+    // the chat is read: it may have come back); otherwise the platform says it again.
+    if (carried && this.gone.get(delivery.chatKey) === undefined) {
       chat = carried.target;
     } else {
       const read = await this.chat(delivery.chatKey);
@@ -146,6 +141,7 @@ export class DeliveryService {
         await this.deps.deliveries.markDone(delivery, 'skipped', read.deactivatedReason);
         return { status: 'gone' };
       }
+      this.gone.delete(delivery.chatKey);
       chat = read;
     }
     const parts = sender.partCount(chat, delivery.message);
@@ -197,7 +193,7 @@ export class DeliveryService {
 
   private async chatGone(chat: ChatTarget, sender: PlatformSender, reason: string): Promise<void> {
     this.chats.delete(chat.key);
-    this.gone.set(chat.key, reason);
+    this.gone.set(chat.key, true);
     const deactivated = await this.deps.chats.deactivate(chat.key, reason);
     if (!deactivated || !sender.chatGone) return;
     await sender

@@ -141,4 +141,24 @@ describe('broadcast database work', () => {
     expect(res.status).toBe('gone');
     expect(sent).toEqual([]);
   });
+
+  it('a chat that came back gets its carried jobs again in the process that saw it gone', async () => {
+    const ref = queued.find((r) => r.chatKey === 'telegram:7')!;
+    await x.core.chats.reactivate('telegram:7');
+    const sent: Array<{ chat: ChatTarget; msg: OutgoingMessage }> = [];
+    const sender: PlatformSender = {
+      platform: 'telegram',
+      partCount: () => 1,
+      async sendPart(chat, msg) {
+        sent.push({ chat, msg });
+      },
+    };
+    const again = {
+      ...ref,
+      deliveryId: `${ref.chatKey}|slot-again`,
+      carried: { ...ref.carried!, digestKey: 'slot-again' },
+    };
+    expect((await x.core.deliveries.processPart(again, sender, async () => 0)).status).toBe('sent');
+    expect(sent.map((s) => s.chat.key)).toEqual(['telegram:7']);
+  });
 });
