@@ -157,10 +157,11 @@ export async function run(): Promise<Record<string, number | string>> {
   const expected = new Map<string, number>();
   const docs = (await core.db.models.Delivery.collection
     .find({ status: 'pending' })
-    .toArray()) as unknown as Array<{ chatKey: string; message: OutgoingMessage }>;
+    .toArray()) as unknown as Array<{ chatKey: string; message: string }>;
   for (const d of docs) {
     const chatId = d.chatKey.slice('telegram:'.length);
-    expected.set(chatId, (expected.get(chatId) ?? 0) + slow.sender.partCount(null as never, d.message));
+    const message = JSON.parse(d.message) as OutgoingMessage;
+    expected.set(chatId, (expected.get(chatId) ?? 0) + slow.sender.partCount(null as never, message));
   }
   const totalParts = [...expected.values()].reduce((a, b) => a + b, 0);
 

@@ -69,13 +69,47 @@ describe('delivery store', () => {
       sentAt: null,
     } as never);
     try {
-      expect((await before.stores.deliveries.pending()).map((d) => d.id)).toEqual([old.id]);
+      // The message of an older delivery is an embedded document: it reads back as it was.
+      expect((await before.stores.deliveries.pending()).map((d) => [d.id, d.message])).toEqual([
+        [old.id, message],
+      ]);
       expect(await before.db.models.OpenDelivery.collection.countDocuments()).toBe(1);
       await before.stores.deliveries.markDone(old, 'sent');
       expect(await before.stores.deliveries.pending()).toEqual([]);
     } finally {
       await before.cleanup();
     }
+  });
+
+  it('stores the message as JSON text and reads it back whole', async () => {
+    const rich: OutgoingMessage = {
+      ...message,
+      locale: 'zh-Hant',
+      heading: '新聞摘要',
+      groups: [
+        {
+          sourceName: '港聞臺',
+          items: [
+            {
+              articleId: 'a1',
+              title: '臺灣選舉結果公佈 <b>&',
+              url: 'https://example.hk/1?a=1&b=2',
+              sourceName: '港聞臺',
+              publishedAt: '2026-12-03T08:00:00.000Z',
+              alsoReportedBy: ['明報'],
+              format: 'summary',
+              summary: '第 101 期 😀',
+            },
+          ],
+        },
+      ],
+      previews: true,
+    };
+    const d = { ...delivery(30), message: rich };
+    await t.stores.deliveries.create(d);
+    const raw = await t.db.models.Delivery.collection.findOne({ _id: d.id as never });
+    expect(typeof raw?.message).toBe('string');
+    expect((await t.stores.deliveries.get(d.id))?.message).toEqual(rich);
   });
 
   it('retention drops the open markers of deliveries it deletes', async () => {
