@@ -174,7 +174,16 @@ export class DeliveryStore {
         .find({ status: 'pending' }, { projection: { _id: 1, chatKey: 1, createdAt: 1 } })
         .toArray()) as unknown as Array<{ _id: string; chatKey: string; createdAt: Date }>;
       for (const d of docs) if (!(await this.isDone(d._id))) await this.open(d._id, d.chatKey, d.createdAt);
-      await counters.updateOne({ _id: 'deliveries-open-v1' as never }, { $set: { n: 1 } }, { upsert: true });
+      try {
+        await counters.updateOne(
+          { _id: 'deliveries-open-v1' as never },
+          { $set: { n: 1 } },
+          { upsert: true },
+        );
+      } catch (err) {
+        // Another process recorded the backfill at the same moment (FerretDB: a duplicate key).
+        if ((err as { code?: number }).code !== 11000) throw err;
+      }
     }
     this.backfilled = true;
   }

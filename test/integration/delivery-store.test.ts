@@ -3,9 +3,13 @@
  * it is done. Before, every delivery stayed `pending` and the 10-minute sweep loaded every
  * delivery of the retention period, message bodies included.
  */
+
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutgoingMessage } from '../../src/domain/types.ts';
+import { openDatabase } from '../../src/store/database.ts';
 import type { Delivery } from '../../src/store/delivery-store.ts';
+import { DeliveryStore } from '../../src/store/delivery-store.ts';
 import { createTestCore, type TestCore } from '../helpers/test-core.ts';
 
 let t: TestCore;
@@ -110,6 +114,21 @@ describe('delivery store', () => {
     const raw = await t.db.models.Delivery.collection.findOne({ _id: d.id as never });
     expect(typeof raw?.message).toBe('string');
     expect((await t.stores.deliveries.get(d.id))?.message).toEqual(rich);
+  });
+
+  it('processes starting together on a fresh database all find the unfinished deliveries', async () => {
+    // Each one-time backfill records that it ran with an upsert: two at once made FerretDB
+    // refuse one with a duplicate key, and that process's start-up requeue failed.
+    for (let round = 0; round < 5; round++) {
+      const fresh = await openDatabase(`mongodb://127.0.0.1:27017/test_dfresh_${randomUUID().slice(0, 8)}`);
+      try {
+        const stores = Array.from({ length: 4 }, () => new DeliveryStore(fresh.models));
+        await expect(Promise.all(stores.map((s) => s.pending()))).resolves.toEqual([[], [], [], []]);
+      } finally {
+        await fresh.drop();
+        await fresh.close();
+      }
+    }
   });
 
   it('retention drops the open markers of deliveries it deletes', async () => {
