@@ -46,9 +46,9 @@ interface GroupRun {
 /**
  * Builds digests and records them as deliveries, many chats at a time: one insert of deliveries
  * and one enqueue per batch of chats, whatever its size; a scheduled group refreshes the journal
- * once and marks its chats in one write at the end (decision 0016). Recording is idempotent per (chat, digest key): a scheduled slot built twice (a retried
- * group job, a catch-up racing the scheduler) records one delivery, and the delivery queue
- * finishes whatever was recorded.
+ * once and marks its chats in one write at the end (decision 0016). Recording is idempotent per
+ * (chat, digest key): a scheduled slot built twice (a retried group job, a catch-up racing the
+ * scheduler) records one delivery, and the delivery queue finishes whatever was recorded.
  */
 export class DigestService {
   constructor(private readonly deps: DigestServiceDeps) {}
