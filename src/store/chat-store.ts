@@ -101,11 +101,6 @@ function toDoc(c: Chat): ChatDoc {
   return { _id: key, ...rest, updatedAt: new Date() };
 }
 
-/**
- * Chats with their settings and embedded subscriptions: one document per chat, read by `_id`
- * (one look-up per chat on every path). Instant subscribers are mirrored per source in
- * `instant_subscribers`, so a new article finds its chats with one `_id` read.
- */
 /** One chat's digest record: see {@link ChatStore.markDigest}. */
 export interface DigestMark {
   key: string;
@@ -125,6 +120,11 @@ export interface DigestGroupMark {
   unchangedSince: Date;
 }
 
+/**
+ * Chats with their settings and embedded subscriptions: one document per chat, read by `_id`
+ * (one look-up per chat on every path). Instant subscribers are mirrored per source in
+ * `instant_subscribers`, so a new article finds its chats with one `_id` read.
+ */
 export class ChatStore {
   constructor(private readonly models: Models) {}
 

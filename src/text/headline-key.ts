@@ -11,7 +11,6 @@
  * - ` ` between clauses (spaces, commas, brackets, other punctuation).
  * Digits keep their own punctuation (`3:1`, `0.5%`, `2025-08-30`, `5.0.1`).
  */
-
 import { memoised } from './memo.ts';
 import { toSimplified } from './script-converter.ts';
 
@@ -104,7 +103,7 @@ function dropLeadIn(label: string): string {
  * recently are remembered: an article's key is wanted for its fingerprint and again for its
  * index entry.
  */
-export const headlineKey: (title: string) => string = memoised((title) => computeKey(title), 4096);
+export const headlineKey: (title: string) => string = memoised(computeKey, 4096);
 
 function computeKey(title: string): string {
   let s = toSimplified(title.slice(0, TITLE_MAX_CHARS).normalize('NFKC'))
