@@ -8,13 +8,10 @@ import type { CommandStartedEvent, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CoreInternals, createCoreInternals } from '../../src/core.ts';
 import type { ChatTarget, DeliveryJobRef, PlatformSender } from '../../src/delivery/platform-sender.ts';
-import type { Article, OutgoingMessage } from '../../src/domain/types.ts';
+import type { OutgoingMessage } from '../../src/domain/types.ts';
 import { DeliveryError } from '../../src/errors.ts';
-import { articleIdFor } from '../../src/ingest/article-builder.ts';
 import { createLogger } from '../../src/log.ts';
-import { indexEntryOf } from '../../src/store/search-index.ts';
-import { fingerprint } from '../../src/text/fingerprint.ts';
-import { indexTerms } from '../../src/text/index-terms.ts';
+import { storeArticles, testArticle } from '../helpers/articles.ts';
 import { type TestEnv, testEnv } from '../helpers/test-env.ts';
 
 const CHATS = 60;
@@ -83,24 +80,14 @@ describe('broadcast database work', () => {
       });
       await x.core.chats.subscribe(`telegram:${i}`, { sourceId: source.id });
     }
-    const url = 'https://wide.example.cn/1.htm';
-    const title = '粤港澳大湾区跨境数据流动试点启动';
-    const a: Article = {
-      id: articleIdFor(url),
-      sourceId: source.id,
-      url,
-      guid: null,
-      title,
-      summary: '',
-      author: null,
-      publishedAt: new Date(Date.now() - 60_000),
-      fetchedAt: new Date(Date.now() - 60_000),
-      fingerprint: fingerprint(title),
-      clusterId: articleIdFor(url),
-      terms: indexTerms(title),
-    };
-    await x.stores.articles.insertNew([a]);
-    await x.journal.append([indexEntryOf(a)]);
+    await storeArticles(
+      x,
+      testArticle({
+        sourceId: source.id,
+        url: 'https://wide.example.cn/1.htm',
+        title: '粤港澳大湾区跨境数据流动试点启动',
+      }),
+    );
     const chats = await x.core.chats.getMany(Array.from({ length: CHATS }, (_, i) => `telegram:${i}`));
     const slot = Math.floor(Date.now() / 60_000) * 60_000;
     const tally = await x.core.digests.runChats(chats, slot);

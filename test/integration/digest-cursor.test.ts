@@ -8,11 +8,8 @@ import { createDeliveryPorts } from '../../jobs/delivery-runtime.ts';
 import { createRedis } from '../../jobs/queues.ts';
 import { type CoreInternals, createCoreInternals } from '../../src/core.ts';
 import type { Article } from '../../src/domain/types.ts';
-import { articleIdFor } from '../../src/ingest/article-builder.ts';
 import { createLogger } from '../../src/log.ts';
-import { indexEntryOf } from '../../src/store/search-index.ts';
-import { fingerprint } from '../../src/text/fingerprint.ts';
-import { indexTerms } from '../../src/text/index-terms.ts';
+import { storeArticles, testArticle } from '../helpers/articles.ts';
 import { type TestEnv, testEnv } from '../helpers/test-env.ts';
 
 let env: TestEnv;
@@ -20,23 +17,14 @@ let x: CoreInternals;
 let ports: ReturnType<typeof createDeliveryPorts>;
 
 function article(n: number, sourceId: string, fetchedAt: Date): Article {
-  const url = `https://late.example.cn/${n}.htm`;
-  const id = articleIdFor(url);
   const title = `迟到的新闻第${n}条：港珠澳大桥客流创新高`;
-  return {
-    id,
+  return testArticle({
     sourceId,
-    url,
-    guid: null,
+    url: `https://late.example.cn/${n}.htm`,
     title,
-    summary: '',
-    author: null,
-    publishedAt: fetchedAt,
     fetchedAt,
-    fingerprint: fingerprint(`${title}${n}`),
-    clusterId: id,
-    terms: indexTerms(title),
-  };
+    fingerprintOf: `${title}${n}`,
+  });
 }
 
 beforeAll(async () => {
@@ -71,10 +59,7 @@ describe('digest window', () => {
       timezone: 'UTC',
     });
     await x.core.chats.subscribe(key, { sourceId: source.id });
-    const store = async (a: Article) => {
-      await x.stores.articles.insertNew([a]);
-      await x.journal.append([indexEntryOf(a)]);
-    };
+    const store = (a: Article) => storeArticles(x, a);
     await store(article(1, source.id, new Date(Date.now() - 60_000)));
     expect(await x.core.digests.runNow(key)).toBe('queued');
 

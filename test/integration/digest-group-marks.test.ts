@@ -8,12 +8,8 @@ import type { CommandStartedEvent, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CoreInternals, createCoreInternals } from '../../src/core.ts';
 import type { DeliveryJobRef } from '../../src/delivery/platform-sender.ts';
-import type { Article } from '../../src/domain/types.ts';
-import { articleIdFor } from '../../src/ingest/article-builder.ts';
 import { createLogger } from '../../src/log.ts';
-import { indexEntryOf } from '../../src/store/search-index.ts';
-import { fingerprint } from '../../src/text/fingerprint.ts';
-import { indexTerms } from '../../src/text/index-terms.ts';
+import { storeArticles, testArticle } from '../helpers/articles.ts';
 import { type TestEnv, testEnv } from '../helpers/test-env.ts';
 
 let env: TestEnv;
@@ -44,23 +40,7 @@ afterAll(async () => {
 
 async function addArticle(n: number, sourceId: string): Promise<void> {
   const url = `https://group.example.cn/${n}.htm`;
-  const title = `珠江口第${n}座跨海通道项目进展通报`;
-  const a: Article = {
-    id: articleIdFor(url),
-    sourceId,
-    url,
-    guid: null,
-    title,
-    summary: '',
-    author: null,
-    publishedAt: new Date(Date.now() - 60_000),
-    fetchedAt: new Date(Date.now() - 60_000),
-    fingerprint: fingerprint(title),
-    clusterId: articleIdFor(url),
-    terms: indexTerms(title),
-  };
-  await x.stores.articles.insertNew([a]);
-  await x.journal.append([indexEntryOf(a)]);
+  await storeArticles(x, testArticle({ sourceId, url, title: `珠江口第${n}座跨海通道项目进展通报` }));
 }
 
 async function updatesDuring(fn: () => Promise<void>): Promise<number> {

@@ -7,12 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CoreInternals, createCoreInternals } from '../../src/core.ts';
 import type { DeliveryJobRef } from '../../src/delivery/platform-sender.ts';
-import type { Article } from '../../src/domain/types.ts';
-import { articleIdFor } from '../../src/ingest/article-builder.ts';
 import { createLogger } from '../../src/log.ts';
-import { indexEntryOf } from '../../src/store/search-index.ts';
-import { fingerprint } from '../../src/text/fingerprint.ts';
-import { indexTerms } from '../../src/text/index-terms.ts';
+import { storeArticles, testArticle } from '../helpers/articles.ts';
 import { type TestEnv, testEnv } from '../helpers/test-env.ts';
 
 let env: TestEnv;
@@ -57,24 +53,14 @@ describe('recording a scheduled digest', () => {
       timezone: 'UTC',
     });
     await x.core.chats.subscribe(key, { sourceId: source.id });
-    const url = 'https://order.example.cn/1.htm';
-    const title = '港珠澳大桥客流创新高';
-    const a: Article = {
-      id: articleIdFor(url),
-      sourceId: source.id,
-      url,
-      guid: null,
-      title,
-      summary: '',
-      author: null,
-      publishedAt: new Date(Date.now() - 60_000),
-      fetchedAt: new Date(Date.now() - 60_000),
-      fingerprint: fingerprint(title),
-      clusterId: articleIdFor(url),
-      terms: indexTerms(title),
-    };
-    await x.stores.articles.insertNew([a]);
-    await x.journal.append([indexEntryOf(a)]);
+    await storeArticles(
+      x,
+      testArticle({
+        sourceId: source.id,
+        url: 'https://order.example.cn/1.htm',
+        title: '港珠澳大桥客流创新高',
+      }),
+    );
     const slot = Math.floor(Date.now() / 60_000) * 60_000;
 
     failEnqueue = true;
