@@ -271,7 +271,7 @@ export class ChatService {
     return this.deps.store.subscribersOf(sourceId);
   }
 
-  /** Record many chats' digests in one write. */
+  /** Record many chats' digests (their updates in flight together; see {@link ChatStore.markDigests}). */
   markDigests(marks: readonly DigestMark[]): Promise<void> {
     return this.deps.store.markDigests(marks);
   }
