@@ -1,4 +1,4 @@
-import { CANDIDATE_DISTANCE, EMPTY_FINGERPRINT, fingerprintBands } from '../text/fingerprint.ts';
+import { CANDIDATE_DISTANCE, EMPTY_FINGERPRINT, isFingerprint } from '../text/fingerprint.ts';
 
 function popcount32(n: number): number {
   let x = n - ((n >>> 1) & 0x55555555);
@@ -7,35 +7,58 @@ function popcount32(n: number): number {
   return Math.imul(x, 0x01010101) >>> 24;
 }
 
+const BANDS = 4;
+const BUCKETS = 1 << 16;
+const NONE = -1;
+
+/** The fingerprint as two int32 (high and low 32 bits). */
+function halves(fp: string): [number, number] {
+  return [Number.parseInt(fp.slice(0, 8), 16) | 0, Number.parseInt(fp.slice(8), 16) | 0];
+}
+
+/** Bucket of each of the four 16-bit bands, in the order of `fingerprintBands`. */
+function bucketsOf(hi: number, lo: number): number[] {
+  return [hi >>> 16, hi & 0xffff, lo >>> 16, lo & 0xffff].map((v, band) => band * BUCKETS + v);
+}
+
 /**
  * SimHash fingerprints of index ordinals, looked up by band (pigeonhole: within
- * {@link CANDIDATE_DISTANCE} bits, two fingerprints share one of four 16-bit bands). Each
- * fingerprint is also kept as two int32 so a bucket of thousands is compared without parsing.
+ * {@link CANDIDATE_DISTANCE} bits, two fingerprints share one of four 16-bit bands). Each bucket
+ * is a chain through typed arrays — its newest ordinal in `head`, each ordinal's predecessor in
+ * `next` — so a million fingerprints cost 24 bytes each and no object per bucket.
  */
 export class FingerprintBands {
-  private readonly bands = new Map<string, number[]>();
+  private readonly head = new Int32Array(BANDS * BUCKETS).fill(NONE);
+  private next = new Int32Array(BANDS * 1024);
   private hi = new Int32Array(1024);
   private lo = new Int32Array(1024);
 
-  /** Index ordinal `n`'s fingerprint; the empty fingerprint is not indexed. */
+  /**
+   * Index ordinal `n`'s fingerprint (ordinals are added in increasing order). The empty
+   * fingerprint, and anything else than 16 hex digits in a journal entry, is not indexed.
+   */
   add(n: number, fp: string): void {
-    if (fp === EMPTY_FINGERPRINT) return;
-    if (n >= this.hi.length) {
-      const size = Math.max(n + 1, this.hi.length * 2);
-      const hi = new Int32Array(size);
-      const lo = new Int32Array(size);
-      hi.set(this.hi);
-      lo.set(this.lo);
-      this.hi = hi;
-      this.lo = lo;
-    }
-    this.hi[n] = Number.parseInt(fp.slice(0, 8), 16) | 0;
-    this.lo[n] = Number.parseInt(fp.slice(8), 16) | 0;
-    for (const b of fingerprintBands(fp)) {
-      const list = this.bands.get(b);
-      if (list) list.push(n);
-      else this.bands.set(b, [n]);
-    }
+    if (fp === EMPTY_FINGERPRINT || !isFingerprint(fp)) return;
+    if (n >= this.hi.length) this.grow(Math.max(n + 1, this.hi.length * 2));
+    const [hi, lo] = halves(fp);
+    this.hi[n] = hi;
+    this.lo[n] = lo;
+    bucketsOf(hi, lo).forEach((bucket, band) => {
+      this.next[n * BANDS + band] = this.head[bucket]!;
+      this.head[bucket] = n;
+    });
+  }
+
+  private grow(size: number): void {
+    const next = new Int32Array(size * BANDS);
+    const hi = new Int32Array(size);
+    const lo = new Int32Array(size);
+    next.set(this.next);
+    hi.set(this.hi);
+    lo.set(this.lo);
+    this.next = next;
+    this.hi = hi;
+    this.lo = lo;
   }
 
   /**
@@ -44,16 +67,12 @@ export class FingerprintBands {
    */
   near(fp: string, limit: number, skip: (n: number) => boolean): number[] {
     if (fp === EMPTY_FINGERPRINT || limit <= 0) return [];
-    const hi = Number.parseInt(fp.slice(0, 8), 16) | 0;
-    const lo = Number.parseInt(fp.slice(8), 16) | 0;
+    const [hi, lo] = halves(fp);
     // Best `limit` as parallel arrays kept sorted: buckets of a busy index hold thousands.
     const best: number[] = [];
     const dist: number[] = [];
-    fingerprintBands(fp).forEach((b, band) => {
-      const list = this.bands.get(b);
-      if (!list) return;
-      for (let k = list.length - 1; k >= 0; k--) {
-        const n = list[k]!;
+    bucketsOf(hi, lo).forEach((bucket, band) => {
+      for (let n = this.head[bucket]!; n !== NONE; n = this.next[n * BANDS + band]!) {
         const xh = hi ^ this.hi[n]!;
         const xl = lo ^ this.lo[n]!;
         // Sharing an earlier band too, it was looked at in that band's bucket already.

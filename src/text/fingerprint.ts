@@ -104,8 +104,13 @@ function popcount32(n: number): number {
   return Math.imul(x, 0x01010101) >>> 24;
 }
 
+/** Whether `s` is a fingerprint: 16 lower-case hex digits. */
+export function isFingerprint(s: string): boolean {
+  return HEX16.test(s);
+}
+
 function checkFingerprint(fp: string): void {
-  if (!HEX16.test(fp)) throw new NewsrelayError('bad_input', `not a fingerprint: ${JSON.stringify(fp)}`);
+  if (!isFingerprint(fp)) throw new NewsrelayError('bad_input', `not a fingerprint: ${JSON.stringify(fp)}`);
 }
 
 /** Number of differing bits between two fingerprints (0–64). */
