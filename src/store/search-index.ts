@@ -4,6 +4,7 @@ import type { HeadlineTokens } from '../text/headline-tokens.ts';
 import type { TermQuery } from '../text/index-terms.ts';
 import { compareTokens, storyTokens } from '../text/same-story.ts';
 import { FingerprintBands } from './fingerprint-bands.ts';
+import { intersectSorted, mergeSorted, PostingList, postingsOf } from './posting-list.ts';
 
 /** What one stored article contributes to the index (also the journal's entry shape). */
 export interface IndexEntry {
@@ -116,61 +117,153 @@ export interface SelectOptions {
  * SimHash bands to ordinals, clusters to members. Built from the search journal (see
  * `search-journal.ts`), so that a search is a few array intersections instead of a scan —
  * MongoDB's `$text` has no Chinese analyser and FerretDB evaluates array filters in a scan.
+ *
+ * Compact (docs/decisions/0015-million-article-archive.md): an article is an ordinal into typed
+ * columns, its terms are postings in `Uint32Array`s and not kept as strings, sources are
+ * interned, and a cluster is the ordinal of its first member here.
  */
 export class SearchIndex {
-  private readonly entries: IndexEntry[] = [];
-  private readonly alive: boolean[] = [];
+  private count = 0;
+  private live = 0;
+  private capacity = 1024;
+  private published = new Float64Array(this.capacity);
+  private fetched = new Float64Array(this.capacity);
+  private seqs = new Uint32Array(this.capacity);
+  private sourceOf = new Uint32Array(this.capacity);
+  /** Ordinal of the first member here of the article's cluster (its root). */
+  private root = new Int32Array(this.capacity);
+  private alive = new Uint8Array(this.capacity);
+  private readonly ids: string[] = [];
+  private readonly keys: Array<string | undefined> = [];
+  /**
+   * Ordinal of every article ever added, removed ones too: journal batches read later must not
+   * bring a removed article back, and a removed first member still roots its cluster.
+   */
   private readonly ordinalOf = new Map<string, number>();
-  private readonly terms = new Map<string, number[]>();
-  private readonly sources = new Map<string, number[]>();
+  private readonly terms = new Map<string, PostingList>();
+  private readonly sourceNumber = new Map<string, number>();
+  private readonly sourceIds: string[] = [];
+  private readonly sources: PostingList[] = [];
   private readonly fingerprints = new FingerprintBands();
-  private readonly clusters = new Map<string, number[]>();
+  /** Members of clusters with more than one, by root. */
+  private readonly members = new Map<number, number[]>();
+  /** Cluster ids of roots that are not the root's own article id (its first article is not here). */
+  private readonly clusterOfRoot = new Map<number, string>();
+  /** Roots of those clusters, by cluster id. */
+  private readonly rootOfCluster = new Map<string, number>();
   /** Scratch counts of shared terms per ordinal, all zero between look-ups. */
   private shared = new Uint16Array(0);
-  /** Ids removed by retention: journal batches read later must not bring them back. */
-  private readonly removed = new Set<string>();
 
   /** Number of live articles. */
   get size(): number {
-    return this.ordinalOf.size;
+    return this.live;
   }
 
   has(articleId: string): boolean {
-    return this.ordinalOf.has(articleId);
+    const n = this.ordinalOf.get(articleId);
+    return n !== undefined && this.alive[n] === 1;
   }
 
-  /** Add entries; an article already present is ignored. */
+  /** Add entries; an article already present, or removed, is ignored. */
   add(entries: readonly IndexEntry[]): void {
     for (const e of entries) {
-      if (this.ordinalOf.has(e.i) || this.removed.has(e.i)) continue;
-      const n = this.entries.length;
-      this.entries.push(e);
-      this.alive.push(true);
+      if (this.ordinalOf.has(e.i)) continue;
+      const n = this.count++;
+      if (n === this.capacity) this.grow();
+      this.ids.push(e.i);
+      this.keys.push(e.h);
       this.ordinalOf.set(e.i, n);
-      for (const t of e.t) push(this.terms, t, n);
-      push(this.sources, e.s, n);
-      push(this.clusters, e.c, n);
+      this.published[n] = e.p;
+      this.fetched[n] = e.f;
+      this.seqs[n] = e.q ?? 0;
+      this.alive[n] = 1;
+      this.live++;
+      for (const t of e.t) {
+        const list = this.terms.get(t);
+        if (list) list.push(n);
+        else this.terms.set(t, single(n));
+      }
+      const source = this.internSource(e.s);
+      this.sourceOf[n] = source;
+      this.sources[source]!.push(n);
+      this.joinCluster(n, e.c);
       this.fingerprints.add(n, e.fp);
     }
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
+    const widen = <T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(a: T, b: T): T => {
+      b.set(a as never);
+      return b;
+    };
+    this.published = widen(this.published, new Float64Array(this.capacity));
+    this.fetched = widen(this.fetched, new Float64Array(this.capacity));
+    this.seqs = widen(this.seqs, new Uint32Array(this.capacity));
+    this.sourceOf = widen(this.sourceOf, new Uint32Array(this.capacity));
+    this.root = widen(this.root, new Int32Array(this.capacity));
+    this.alive = widen(this.alive, new Uint8Array(this.capacity));
+  }
+
+  private internSource(sourceId: string): number {
+    let k = this.sourceNumber.get(sourceId);
+    if (k === undefined) {
+      k = this.sourceIds.length;
+      this.sourceNumber.set(sourceId, k);
+      this.sourceIds.push(sourceId);
+      this.sources.push(new PostingList());
+    }
+    return k;
+  }
+
+  /** The root of cluster `clusterId`, or undefined when none of its members was added. */
+  private rootOf(clusterId: string): number | undefined {
+    const foreign = this.rootOfCluster.get(clusterId);
+    if (foreign !== undefined) return foreign;
+    const n = this.ordinalOf.get(clusterId);
+    return n !== undefined && this.root[n] === n && this.clusterId(n) === clusterId ? n : undefined;
+  }
+
+  /** Ordinal `n` joins cluster `clusterId`, rooting it when it is the first member here. */
+  private joinCluster(n: number, clusterId: string): void {
+    const root = this.rootOf(clusterId);
+    if (root === undefined || root === n) {
+      this.root[n] = n;
+      if (clusterId !== this.ids[n]) {
+        this.clusterOfRoot.set(n, clusterId);
+        this.rootOfCluster.set(clusterId, n);
+      }
+      return;
+    }
+    this.root[n] = root;
+    const members = this.members.get(root);
+    if (members) members.push(n);
+    else this.members.set(root, [root, n]);
+  }
+
+  private clusterId(root: number): string {
+    return this.clusterOfRoot.get(root) ?? this.ids[root]!;
   }
 
   /** Forget articles (retention); their ordinals are skipped from then on. */
   remove(articleIds: Iterable<string>): void {
     for (const id of articleIds) {
-      this.removed.add(id);
       const n = this.ordinalOf.get(id);
-      if (n === undefined) continue;
-      this.alive[n] = false;
-      this.ordinalOf.delete(id);
+      if (n !== undefined && this.alive[n] === 1) {
+        this.alive[n] = 0;
+        this.live--;
+      } else if (n === undefined) {
+        // Not read yet: a reserved ordinal-less id keeps a later journal batch from adding it.
+        this.ordinalOf.set(id, -1);
+      }
     }
   }
 
   /** Ids of live articles fetched before `ms`. */
   fetchedBefore(ms: number): string[] {
     const out: string[] = [];
-    for (let n = 0; n < this.entries.length; n++) {
-      const e = this.entries[n]!;
-      if (this.alive[n] && e.f < ms) out.push(e.i);
+    for (let n = 0; n < this.count; n++) {
+      if (this.alive[n] === 1 && this.fetched[n]! < ms) out.push(this.ids[n]!);
     }
     return out;
   }
@@ -180,9 +273,12 @@ export class SearchIndex {
    * everything (subject to the options).
    */
   search(queryTerms: IndexQuery, opts: SelectOptions = {}): IndexHit[] {
-    const ords = this.matching(queryTerms, opts).sort(this.newerFirst);
+    const ords = this.matching(queryTerms, opts);
     const offset = opts.offset ?? 0;
-    const page = opts.limit === undefined ? ords.slice(offset) : ords.slice(offset, offset + opts.limit);
+    const page =
+      opts.limit === undefined
+        ? ords.sort(this.newerFirst).slice(offset)
+        : this.topK(ords, offset + opts.limit).slice(offset);
     return page.map((n) => this.hit(n));
   }
 
@@ -194,13 +290,12 @@ export class SearchIndex {
     const ords = this.matching(queryTerms, opts);
     let k = Math.min(ords.length, want * 2 + 16);
     for (;;) {
-      const seen = new Set<string>();
+      const seen = new Set<number>();
       const hits: IndexHit[] = [];
       for (const n of this.topK(ords, k)) {
-        const h = this.hit(n);
-        if (seen.has(h.clusterId)) continue;
-        seen.add(h.clusterId);
-        hits.push(h);
+        if (seen.has(this.root[n]!)) continue;
+        seen.add(this.root[n]!);
+        hits.push(this.hit(n));
       }
       if (hits.length >= want || k >= ords.length) return { hits: hits.slice(0, want), total: ords.length };
       k = Math.min(ords.length, k * 4);
@@ -208,10 +303,10 @@ export class SearchIndex {
   }
 
   /** Ordinals that hold every term (insertion order); null for no terms (everything). */
-  private holdingAll(terms: readonly string[]): number[] | null {
+  private holdingAll(terms: readonly string[]): ArrayLike<number> | null {
     if (terms.length === 0) return null;
-    const lists = terms.map((t) => this.terms.get(t) ?? []).sort((a, b) => a.length - b.length);
-    let candidates = lists[0] ?? [];
+    const lists = terms.map((t) => postingsOf(this.terms.get(t))).sort((a, b) => a.length - b.length);
+    let candidates: ArrayLike<number> = lists[0]!;
     for (const l of lists.slice(1)) {
       if (candidates.length === 0) break;
       candidates = intersectSorted(candidates, l);
@@ -220,51 +315,53 @@ export class SearchIndex {
   }
 
   /** Ordinals that satisfy one of the alternatives (terms and headline-key check), in insertion order. */
-  private holdingAny(alternatives: readonly TermQuery[]): number[] | null {
+  private holdingAny(alternatives: readonly TermQuery[]): ArrayLike<number> | null {
     if (alternatives.length === 0) return null;
-    const found: number[][] = [];
+    const found: ArrayLike<number>[] = [];
     for (const alt of alternatives) {
       const ords = this.holdingAll(alt.terms);
       if (ords === null) return null;
       const accept = alt.accept;
-      found.push(accept ? ords.filter((n) => accept(this.entries[n]!.h)) : ords);
+      found.push(accept ? Array.prototype.filter.call(ords, (n: number) => accept(this.keys[n])) : ords);
     }
-    return found.length === 1 ? found[0]! : mergeSorted(found);
+    return mergeSorted(found);
   }
 
   /** Live ordinals that hold every term and pass the filters, in insertion order. */
   private matching(query: IndexQuery, opts: SelectOptions): number[] {
     let candidates = 'anyOf' in query ? this.holdingAny(query.anyOf) : this.holdingAll(query);
     if (opts.sourceIds && opts.sourceIds.size > 0) {
-      const fromSources = [...opts.sourceIds].map((s) => this.sources.get(s) ?? []);
+      const fromSources = [...opts.sourceIds].map((s) => {
+        const k = this.sourceNumber.get(s);
+        return postingsOf(k === undefined ? undefined : this.sources[k]);
+      });
       const merged = mergeSorted(fromSources);
       candidates = candidates ? intersectSorted(candidates, merged) : merged;
     }
+    const { alive, published, fetched, seqs } = this;
+    const since = opts.publishedSince ?? Number.NEGATIVE_INFINITY;
+    const after = opts.fetchedAfter ?? Number.NEGATIVE_INFINITY;
+    const seqAfter = opts.seqAfter ?? -1;
+    const seqUpTo = opts.seqUpTo ?? Number.POSITIVE_INFINITY;
     const out: number[] = [];
-    const total = candidates ? candidates.length : this.entries.length;
+    const total = candidates ? candidates.length : this.count;
     for (let k = 0; k < total; k++) {
       const n = candidates ? candidates[k]! : k;
-      if (!this.alive[n]) continue;
-      const e = this.entries[n]!;
-      if (opts.publishedSince !== undefined && e.p < opts.publishedSince) continue;
-      if (opts.fetchedAfter !== undefined && e.f <= opts.fetchedAfter) continue;
-      if (opts.seqAfter !== undefined && (e.q ?? 0) <= opts.seqAfter) continue;
-      if (opts.seqUpTo !== undefined && (e.q ?? 0) > opts.seqUpTo) continue;
+      if (alive[n] === 0 || published[n]! < since || fetched[n]! <= after) continue;
+      const q = seqs[n]!;
+      if (q <= seqAfter || q > seqUpTo) continue;
       out.push(n);
     }
     return out;
   }
 
   /** Negative when ordinal `a` is the newer (published, then stored). */
-  private readonly newerFirst = (a: number, b: number): number => {
-    const x = this.entries[a]!;
-    const y = this.entries[b]!;
-    return y.p - x.p || y.f - x.f;
-  };
+  private readonly newerFirst = (a: number, b: number): number =>
+    this.published[b]! - this.published[a]! || this.fetched[b]! - this.fetched[a]!;
 
   /** The `k` newest of `ords`, newest first: a bounded insertion pass instead of a full sort. */
-  private topK(ords: readonly number[], k: number): number[] {
-    if (k * 4 >= ords.length) return [...ords].sort(this.newerFirst).slice(0, k);
+  private topK(ords: number[], k: number): number[] {
+    if (k * 4 >= ords.length) return ords.sort(this.newerFirst).slice(0, k);
     const top: number[] = [];
     for (const n of ords) {
       if (top.length === k && this.newerFirst(n, top[k - 1]!) >= 0) continue;
@@ -282,8 +379,19 @@ export class SearchIndex {
   }
 
   private hit(n: number): IndexHit {
-    const e = this.entries[n]!;
-    return { id: e.i, sourceId: e.s, publishedAt: e.p, fetchedAt: e.f, clusterId: e.c, seq: e.q ?? 0 };
+    return {
+      id: this.ids[n]!,
+      sourceId: this.sourceIds[this.sourceOf[n]!]!,
+      publishedAt: this.published[n]!,
+      fetchedAt: this.fetched[n]!,
+      clusterId: this.clusterId(this.root[n]!),
+      seq: this.seqs[n]!,
+    };
+  }
+
+  /** What verification reads of ordinal `n`. */
+  private candidate(n: number): Candidate {
+    return { i: this.ids[n]!, s: this.sourceIds[this.sourceOf[n]!]!, p: this.published[n]!, h: this.keys[n] };
   }
 
   /**
@@ -302,13 +410,19 @@ export class SearchIndex {
     const tried = new Set<number>();
     const join = (n: number): string | null => {
       tried.add(n);
-      const e = this.entries[n]!;
-      if (!verifier.sameStory(e)) return null;
-      const head = this.ordinalOf.get(e.c);
-      if (head !== undefined && head !== n && !verifier.sameStory(this.entries[head]!)) return null;
-      return e.c;
+      if (!verifier.sameStory(this.candidate(n))) return null;
+      const cluster = this.clusterId(this.root[n]!);
+      const head = this.ordinalOf.get(cluster);
+      if (
+        head !== undefined &&
+        head !== n &&
+        this.alive[head] === 1 &&
+        !verifier.sameStory(this.candidate(head))
+      )
+        return null;
+      return cluster;
     };
-    for (const n of this.fingerprints.near(probe.fp, MAX_SIMHASH_CANDIDATES, (n) => !this.alive[n])) {
+    for (const n of this.fingerprints.near(probe.fp, MAX_SIMHASH_CANDIDATES, (n) => this.alive[n] === 0)) {
       const cluster = join(n);
       if (cluster !== null) return cluster;
     }
@@ -327,9 +441,9 @@ export class SearchIndex {
    */
   private termCandidates(probe: ClusterProbe, skip: ReadonlySet<number>): number[] {
     const lists = overlapTerms(probe.t)
-      .map((t) => this.terms.get(t) ?? [])
+      .map((t) => postingsOf(this.terms.get(t)))
       .sort((x, y) => x.length - y.length);
-    if (this.shared.length < this.entries.length) this.shared = new Uint16Array(this.entries.length * 2);
+    if (this.shared.length < this.count) this.shared = new Uint16Array(this.count * 2);
     const shared = this.shared;
     const touched: number[] = [];
     const first = this.firstFetchedAtOrAfter(probe.f - TERM_WINDOW_MS);
@@ -353,7 +467,7 @@ export class SearchIndex {
     const needed = Math.max(2, Math.ceil(read * MIN_SHARED_TERMS));
     const found: number[] = [];
     for (const n of touched) {
-      if (shared[n]! >= needed && this.alive[n] && !skip.has(n)) found.push(n);
+      if (shared[n]! >= needed && this.alive[n] === 1 && !skip.has(n)) found.push(n);
     }
     found.sort((x, y) => shared[y]! - shared[x]! || y - x);
     for (const n of touched) shared[n] = 0;
@@ -366,10 +480,10 @@ export class SearchIndex {
    */
   private firstFetchedAtOrAfter(ms: number): number {
     let lo = 0;
-    let hi = this.entries.length;
+    let hi = this.count;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.entries[mid]!.f < ms) lo = mid + 1;
+      if (this.fetched[mid]! < ms) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -377,13 +491,32 @@ export class SearchIndex {
 
   /** Live members of a cluster: article and source ids, when they were stored and their batch, oldest first. */
   clusterMembers(clusterId: string): Array<{ id: string; sourceId: string; fetchedAt: number; seq: number }> {
-    return (this.clusters.get(clusterId) ?? [])
-      .filter((n) => this.alive[n])
-      .map((n) => {
-        const e = this.entries[n]!;
-        return { id: e.i, sourceId: e.s, fetchedAt: e.f, seq: e.q ?? 0 };
-      });
+    const root = this.rootOf(clusterId);
+    if (root === undefined) return [];
+    return (this.members.get(root) ?? [root])
+      .filter((n) => this.alive[n] === 1)
+      .map((n) => ({
+        id: this.ids[n]!,
+        sourceId: this.sourceIds[this.sourceOf[n]!]!,
+        fetchedAt: this.fetched[n]!,
+        seq: this.seqs[n]!,
+      }));
   }
+}
+
+/** A posting list holding one ordinal. */
+function single(n: number): PostingList {
+  const list = new PostingList();
+  list.push(n);
+  return list;
+}
+
+/** What a near-duplicate candidate is verified on. */
+interface Candidate {
+  i: string;
+  s: string;
+  p: number;
+  h: string | undefined;
 }
 
 /** Verifies candidates against one new article, tokenising its headline key once. */
@@ -395,7 +528,7 @@ class Verifier {
     private readonly key: string,
   ) {}
 
-  sameStory(e: IndexEntry): boolean {
+  sameStory(e: Candidate): boolean {
     const { probe } = this;
     if (e.h === undefined || e.i === probe.i) return false;
     if (e.s === probe.s && Math.abs(e.p - probe.p) > SAME_SOURCE_MAX_GAP_MS) return false;
@@ -403,32 +536,4 @@ class Verifier {
     this.tokens ??= storyTokens(this.key);
     return compareTokens(this.tokens, storyTokens(e.h)).same;
   }
-}
-
-function push(map: Map<string, number[]>, key: string, n: number): void {
-  const list = map.get(key);
-  if (list) list.push(n);
-  else map.set(key, [n]);
-}
-
-function intersectSorted(a: readonly number[], b: readonly number[]): number[] {
-  const out: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const x = a[i]!;
-    const y = b[j]!;
-    if (x === y) {
-      out.push(x);
-      i++;
-      j++;
-    } else if (x < y) i++;
-    else j++;
-  }
-  return out;
-}
-
-function mergeSorted(lists: ReadonlyArray<readonly number[]>): number[] {
-  if (lists.length === 1) return [...lists[0]!];
-  return [...new Set(lists.flat())].sort((x, y) => x - y);
 }
