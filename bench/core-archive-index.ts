@@ -7,12 +7,13 @@
  * Per size it reports:
  * - fold: parsing every segment and adding it to a fresh `SearchIndex` — what a cold start does
  *   after reading the segments (the database read is not included);
- * - index memory: heap and resident set after a full collection, before and after the fold, and
- *   the bytes per article they imply;
+ * - index memory: heap, typed-array buffers (held outside the heap) and resident set after a full
+ *   collection, before and after the fold, and the bytes per article heap and buffers imply;
  * - search: p50 / p95 of the core-search query mix through `queryAlternatives` (regional
  *   variants included), newest 10 first, as `/search` asks.
  */
 
+import { articleIdFor } from '../src/ingest/article-builder.ts';
 import { type IndexEntry, SearchIndex } from '../src/store/search-index.ts';
 import { fingerprint } from '../src/text/fingerprint.ts';
 import { headlineKey } from '../src/text/headline-key.ts';
@@ -38,13 +39,14 @@ function segments(n: number): { segments: string[]; generateMs: number } {
     for (let k = from; k < Math.min(n, from + SEGMENT); k++) {
       const title = headline(r);
       const f = now - Math.floor(((n - k) / n) * 30 * DAY);
+      const id = articleIdFor(`https://news${k % SOURCES}.example/article/${k}`);
       batch.push({
-        i: `a${k.toString(36).padStart(8, '0')}`,
+        i: id,
         s: `src${k % SOURCES}`,
         p: f - Math.floor(r() * 3_600_000),
         f,
         fp: fingerprint(title),
-        c: `a${k.toString(36).padStart(8, '0')}`,
+        c: id,
         t: indexTerms(title),
         q: Math.floor(k / 50) + 1,
         h: headlineKey(title),
@@ -55,19 +57,26 @@ function segments(n: number): { segments: string[]; generateMs: number } {
   return { segments: out, generateMs: performance.now() - t0 };
 }
 
-function memory(): { heap: number; rss: number } {
+/** Heap, typed-array buffers (outside the heap) and resident set after full collections. */
+function memory(): { heap: number; buffers: number; rss: number } {
   collectGarbage();
   collectGarbage();
   const m = process.memoryUsage();
-  return { heap: m.heapUsed, rss: m.rss };
+  return { heap: m.heapUsed, buffers: m.arrayBuffers, rss: m.rss };
 }
 
 async function measure(n: number): Promise<Record<string, number | string>> {
   const { segments: segs, generateMs } = segments(n);
   const before = memory();
   const t0 = performance.now();
+  let parseMs = 0;
   let index: SearchIndex | null = new SearchIndex();
-  for (const s of segs) index.add(JSON.parse(s) as IndexEntry[]);
+  for (const s of segs) {
+    const p0 = performance.now();
+    const entries = JSON.parse(s) as IndexEntry[];
+    parseMs += performance.now() - p0;
+    index.add(entries);
+  }
   const foldMs = performance.now() - t0;
   const after = memory();
   const times: number[] = [];
@@ -80,10 +89,12 @@ async function measure(n: number): Promise<Record<string, number | string>> {
   const out = {
     [`n${n}_generate_s`]: round(generateMs / 1000, 1),
     [`n${n}_fold_s`]: round(foldMs / 1000, 1),
+    [`n${n}_fold_parse_s`]: round(parseMs / 1000, 1),
     [`n${n}_index_heap_mb`]: mb(after.heap - before.heap),
     [`n${n}_index_rss_mb`]: mb(after.rss - before.rss),
     [`n${n}_process_rss_mb`]: mb(after.rss),
-    [`n${n}_heap_bytes_per_article`]: Math.round((after.heap - before.heap) / n),
+    [`n${n}_index_buffers_mb`]: mb(after.buffers - before.buffers),
+    [`n${n}_bytes_per_article`]: Math.round((after.heap + after.buffers - before.heap - before.buffers) / n),
     [`n${n}_search_p50_ms`]: round(percentile(times, 50), 2),
     [`n${n}_search_p95_ms`]: round(percentile(times, 95), 2),
     [`n${n}_search_max_ms`]: round(Math.max(...times), 2),
