@@ -101,7 +101,7 @@ export async function createCoreInternals(
     chats: new ChatStore(db.models),
     deliveries: new DeliveryStore(db.models),
   };
-  const journal = new SearchJournal(db.models, new SearchIndex());
+  const journal = new SearchJournal(db.models, new SearchIndex({ retentionMs: config.ARTICLE_RETENTION }));
   const headlines = new HeadlinesService({ journal, articles: stores.articles, sources: stores.sources });
   const chats = new ChatService({ store: stores.chats, schedules: ports.schedules ?? null });
   const digests = new DigestService({

@@ -38,11 +38,30 @@ export class FingerprintBands {
    * fingerprint, and anything else than 16 hex digits in a journal entry, is not indexed.
    */
   add(n: number, fp: string): void {
-    if (fp === EMPTY_FINGERPRINT || !isFingerprint(fp)) return;
     if (n >= this.hi.length) this.grow(Math.max(n + 1, this.hi.length * 2));
-    const [hi, lo] = halves(fp);
+    // Zero (the empty fingerprint) marks an ordinal that is not chained.
+    const [hi, lo] = fp === EMPTY_FINGERPRINT || !isFingerprint(fp) ? [0, 0] : halves(fp);
     this.hi[n] = hi;
     this.lo[n] = lo;
+    if (hi !== 0 || lo !== 0) this.chain(n, hi, lo);
+  }
+
+  /** Fingerprints moved to their new ordinals (`newOf` never increases one); those mapped to -1 are dropped. */
+  renumber(newOf: Int32Array): void {
+    this.head.fill(NONE);
+    for (let n = 0; n < newOf.length; n++) {
+      const k = newOf[n]!;
+      if (k < 0) continue;
+      const hi = this.hi[n]!;
+      const lo = this.lo[n]!;
+      this.hi[k] = hi;
+      this.lo[k] = lo;
+      // Zero is the empty fingerprint, never chained.
+      if (hi !== 0 || lo !== 0) this.chain(k, hi, lo);
+    }
+  }
+
+  private chain(n: number, hi: number, lo: number): void {
     bucketsOf(hi, lo).forEach((bucket, band) => {
       this.next[n * BANDS + band] = this.head[bucket]!;
       this.head[bucket] = n;

@@ -17,6 +17,17 @@ export class PostingList {
     this.items[this.length++] = n;
   }
 
+  /** Postings mapped to their new ordinals; those mapped to -1 are dropped. */
+  renumber(newOf: Int32Array): void {
+    let w = 0;
+    for (let r = 0; r < this.length; r++) {
+      const n = newOf[this.items[r]!]!;
+      if (n >= 0) this.items[w++] = n;
+    }
+    this.length = w;
+    if (this.items.length > 2 * w + 16) this.items = this.items.slice(0, w + (w >> 1) + 4);
+  }
+
   /** The postings, oldest first (a view: valid until the next push). */
   view(): Uint32Array {
     return this.items.subarray(0, this.length);

@@ -64,6 +64,8 @@ const MIN_SHARED_TERMS = 1 / 3;
 const TERM_SCAN_LIMIT = 300;
 /** … and of all terms together, per look-up. */
 const TERM_SCAN_BUDGET = 1500;
+/** The index is not renumbered for fewer forgotten ordinals than this. */
+const MIN_RENUMBER = 4096;
 /** Term candidates are articles stored at most this long before the new one. */
 const TERM_WINDOW_MS = 3 * 24 * 3600_000;
 /**
@@ -123,6 +125,8 @@ export interface SelectOptions {
  * interned, and a cluster is the ordinal of its first member here.
  */
 export class SearchIndex {
+  private readonly retentionMs: number | undefined;
+  private readonly now: () => number;
   private count = 0;
   private live = 0;
   private capacity = 1024;
@@ -133,8 +137,8 @@ export class SearchIndex {
   /** Ordinal of the first member here of the article's cluster (its root). */
   private root = new Int32Array(this.capacity);
   private alive = new Uint8Array(this.capacity);
-  private readonly ids: string[] = [];
-  private readonly keys: Array<string | undefined> = [];
+  private ids: string[] = [];
+  private keys: Array<string | undefined> = [];
   /**
    * Ordinal of every article ever added, removed ones too: journal batches read later must not
    * bring a removed article back, and a removed first member still roots its cluster.
@@ -153,6 +157,23 @@ export class SearchIndex {
   private readonly rootOfCluster = new Map<string, number>();
   /** Scratch counts of shared terms per ordinal, all zero between look-ups. */
   private shared = new Uint16Array(0);
+  /** Ordinals below this were looked at by {@link expire}. */
+  private expiredTo = 0;
+
+  /**
+   * @param opts.retentionMs - articles stored longer ago than this are not kept (none expire
+   *   when absent): the same period after which the retention job deletes them
+   * @param opts.now - the clock (tests)
+   */
+  constructor(opts: { retentionMs?: number; now?: () => number } = {}) {
+    this.retentionMs = opts.retentionMs;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Articles stored before this (epoch ms) are past retention (-Infinity when none expire). */
+  keptSince(): number {
+    return this.retentionMs === undefined ? Number.NEGATIVE_INFINITY : this.now() - this.retentionMs;
+  }
 
   /** Number of live articles. */
   get size(): number {
@@ -164,10 +185,11 @@ export class SearchIndex {
     return n !== undefined && this.alive[n] === 1;
   }
 
-  /** Add entries; an article already present, or removed, is ignored. */
+  /** Add entries; an article already present, removed or past retention is ignored. */
   add(entries: readonly IndexEntry[]): void {
+    const since = this.keptSince();
     for (const e of entries) {
-      if (this.ordinalOf.has(e.i)) continue;
+      if (e.f < since || this.ordinalOf.has(e.i)) continue;
       const n = this.count++;
       if (n === this.capacity) this.grow();
       this.ids.push(e.i);
@@ -259,6 +281,88 @@ export class SearchIndex {
     }
   }
 
+  /**
+   * Forget articles past retention. Every process's index does this itself: the retention job
+   * deletes the articles in one process only. Once a quarter of the ordinals are forgotten, the
+   * index is renumbered without them, so its memory follows the archive and not the uptime.
+   */
+  expire(): void {
+    const since = this.keptSince();
+    // Ordinals follow storage time (up to writers racing by milliseconds): the expired are a prefix.
+    while (this.expiredTo < this.count && this.fetched[this.expiredTo]! < since) {
+      if (this.alive[this.expiredTo] === 1) {
+        this.alive[this.expiredTo] = 0;
+        this.live--;
+      }
+      this.expiredTo++;
+    }
+    if (this.count - this.live > Math.max(MIN_RENUMBER, this.count / 4)) this.renumber();
+  }
+
+  /** Drop forgotten ordinals from every column, posting list, chain and cluster. */
+  private renumber(): void {
+    const since = this.keptSince();
+    const newOf = new Int32Array(this.count).fill(-1);
+    let m = 0;
+    for (let n = 0; n < this.count; n++) {
+      const id = this.ids[n]!;
+      if (this.alive[n] === 1) {
+        newOf[n] = m;
+        this.ordinalOf.set(id, m++);
+      } else if (this.fetched[n]! < since) this.ordinalOf.delete(id);
+      else this.ordinalOf.set(id, -1);
+    }
+    // A cluster's new root is its first member still here, which may not be its first article.
+    const rootNow = new Int32Array(this.count).fill(-1);
+    const members = new Map<number, number[]>();
+    const clusterOfRoot = new Map<number, string>();
+    const ids: string[] = [];
+    const keys: Array<string | undefined> = [];
+    for (let n = 0; n < this.count; n++) {
+      const k = newOf[n]!;
+      if (k < 0) continue;
+      const old = this.root[n]!;
+      let r = rootNow[old]!;
+      if (r < 0) {
+        r = k;
+        rootNow[old] = k;
+        const cluster = this.clusterId(old);
+        if (cluster !== this.ids[n]) clusterOfRoot.set(k, cluster);
+      } else {
+        const list = members.get(r);
+        if (list) list.push(k);
+        else members.set(r, [r, k]);
+      }
+      this.root[k] = r;
+      this.published[k] = this.published[n]!;
+      this.fetched[k] = this.fetched[n]!;
+      this.seqs[k] = this.seqs[n]!;
+      this.sourceOf[k] = this.sourceOf[n]!;
+      this.alive[k] = 1;
+      ids.push(this.ids[n]!);
+      keys.push(this.keys[n]);
+    }
+    this.alive.fill(0, m, this.count);
+    this.ids = ids;
+    this.keys = keys;
+    this.members.clear();
+    for (const [r, list] of members) this.members.set(r, list);
+    this.clusterOfRoot.clear();
+    this.rootOfCluster.clear();
+    for (const [r, cluster] of clusterOfRoot) {
+      this.clusterOfRoot.set(r, cluster);
+      this.rootOfCluster.set(cluster, r);
+    }
+    for (const [term, list] of this.terms) {
+      list.renumber(newOf);
+      if (list.length === 0) this.terms.delete(term);
+    }
+    for (const list of this.sources) list.renumber(newOf);
+    this.fingerprints.renumber(newOf);
+    this.count = m;
+    this.expiredTo = 0;
+  }
+
   /** Ids of live articles fetched before `ms`. */
   fetchedBefore(ms: number): string[] {
     const out: string[] = [];
@@ -341,13 +445,15 @@ export class SearchIndex {
     const { alive, published, fetched, seqs } = this;
     const since = opts.publishedSince ?? Number.NEGATIVE_INFINITY;
     const after = opts.fetchedAfter ?? Number.NEGATIVE_INFINITY;
+    // Past retention is gone from every answer at once, whenever `expire` next runs.
+    const kept = this.keptSince();
     const seqAfter = opts.seqAfter ?? -1;
     const seqUpTo = opts.seqUpTo ?? Number.POSITIVE_INFINITY;
     const out: number[] = [];
     const total = candidates ? candidates.length : this.count;
     for (let k = 0; k < total; k++) {
       const n = candidates ? candidates[k]! : k;
-      if (alive[n] === 0 || published[n]! < since || fetched[n]! <= after) continue;
+      if (alive[n] === 0 || published[n]! < since || fetched[n]! <= after || fetched[n]! < kept) continue;
       const q = seqs[n]!;
       if (q <= seqAfter || q > seqUpTo) continue;
       out.push(n);

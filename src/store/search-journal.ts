@@ -204,7 +204,9 @@ export class SearchJournal {
       }
       if (read > 0) continue;
       if (await this.readSegments()) continue;
-      if (!(await this.skipGap())) return applied;
+      if (await this.skipGap()) continue;
+      this.index.expire();
+      return applied;
     }
   }
 

@@ -95,43 +95,62 @@ describe('jobs', () => {
     ]);
   });
 
-  it('runRetention deletes articles fetched before ARTICLE_RETENTION and they vanish from search', async () => {
-    const old = new Date(Date.now() - t.config.ARTICLE_RETENTION - 86_400_000);
-    const titles = ['三十多天前的旧闻：保留期测试甲', '三十多天前的旧闻：保留期测试乙'];
-    const articles: Article[] = titles.map((title, i) => {
-      const url = `https://old.example.cn/${i}.htm`;
-      const id = articleIdFor(url);
-      return {
-        id,
-        sourceId: 'old-source',
-        url,
-        guid: null,
-        title,
-        summary: '',
-        author: null,
-        publishedAt: old,
-        fetchedAt: old,
-        fingerprint: fingerprint(title),
-        clusterId: id,
-        terms: indexTerms(title),
-      };
-    });
-    expect((await t.stores.articles.insertNew(articles)).size).toBe(2);
-    await t.journal.append(articles.map(indexEntryOf));
-    const other = await t.second();
-    expect((await t.core.headlines.query({ query: '保留期测试' })).items).toHaveLength(2);
-    expect((await other.core.headlines.query({ query: '保留期测试' })).items).toHaveLength(2);
-    const total = await t.stores.articles.count();
+  it('runRetention deletes articles fetched before ARTICLE_RETENTION; every process, running or starting later, forgets them', async () => {
+    // Its own core, with a retention of seconds, so that articles age past it during the test.
+    const c = await createTestCore({ ARTICLE_RETENTION: '4s' });
+    try {
+      const at = new Date(Date.now() - 1000);
+      const titles = ['快过期的旧闻：保留期测试甲', '快过期的旧闻：保留期测试乙'];
+      const articles: Article[] = titles.map((title, i) => {
+        const url = `https://old.example.cn/${i}.htm`;
+        const id = articleIdFor(url);
+        return {
+          id,
+          sourceId: 'old-source',
+          url,
+          guid: null,
+          title,
+          summary: '',
+          author: null,
+          publishedAt: at,
+          fetchedAt: at,
+          fingerprint: fingerprint(title),
+          clusterId: id,
+          terms: indexTerms(title),
+        };
+      });
+      expect((await c.stores.articles.insertNew(articles)).size).toBe(2);
+      await c.journal.append(articles.map(indexEntryOf));
+      const other = await c.second();
+      expect(await c.core.headlines.query({ query: '保留期测试' })).toMatchObject({ total: 2 });
+      expect(await other.core.headlines.query({ query: '保留期测试' })).toMatchObject({ total: 2 });
+      await new Promise((r) => setTimeout(r, at.getTime() + 4500 - Date.now()));
 
-    const result = await t.core.retention.run();
-    expect(result.deleted).toBe(2);
-    expect(await t.stores.articles.count()).toBe(total - 2);
-    for (const a of articles) expect(await t.stores.articles.get(a.id)).toBeNull();
-    expect((await t.core.headlines.query({ query: '保留期测试' })).items).toHaveLength(0);
-    // Another process drops the ids it can no longer read.
-    expect((await other.core.headlines.query({ query: '保留期测试' })).items).toHaveLength(0);
-    // Recent articles stay.
-    expect((await t.core.headlines.query({ query: '队列测试', limit: 50 })).items.length).toBeGreaterThan(0);
+      const result = await c.core.retention.run();
+      expect(result.deleted).toBe(2);
+      for (const a of articles) expect(await c.stores.articles.get(a.id)).toBeNull();
+      expect(await c.core.headlines.query({ query: '保留期测试' })).toMatchObject({ items: [], total: 0 });
+      // A process that kept running counts none of them any more (it had counted what it could no longer read)…
+      expect(await other.core.headlines.query({ query: '保留期测试' })).toMatchObject({
+        items: [],
+        total: 0,
+      });
+      // … and one that starts now does not read them back from the journal.
+      const later = await c.second();
+      await later.journal.refresh();
+      expect(articles.some((a) => later.journal.index.has(a.id))).toBe(false);
+      expect(await later.core.headlines.query({ query: '保留期测试' })).toMatchObject({
+        items: [],
+        total: 0,
+      });
+      expect((await c.core.retention.run()).deleted).toBe(0);
+    } finally {
+      await c.cleanup();
+    }
+  });
+
+  it('runRetention keeps recent articles', async () => {
     expect((await t.core.retention.run()).deleted).toBe(0);
+    expect((await t.core.headlines.query({ query: '队列测试', limit: 50 })).items.length).toBeGreaterThan(0);
   });
 });

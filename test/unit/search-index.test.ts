@@ -55,16 +55,12 @@ describe('SearchIndex.newest', () => {
   });
 });
 
-/**
- * The index against a plain reading of the same entries: every search, page and cluster is
- * what filtering and sorting the entries themselves gives.
- */
-describe('SearchIndex against the entries it was given', () => {
-  const r = lcg(11);
+/** Entries with every kind of cluster: a third join an earlier one; some name a first article that never comes. */
+function clusteredEntries(count: number, seed: number): IndexEntry[] {
+  const r = lcg(seed);
   const words = ['港', '上合', '峰会', '李家', '新闻', '天津', 'ai'];
   const entries: IndexEntry[] = [];
-  for (let i = 0; i < 3000; i++) {
-    // A third join an earlier article's cluster; some name a cluster whose first article never comes.
+  for (let i = 0; i < count; i++) {
     const joins = i > 0 && r() < 0.3;
     entries.push({
       i: `id${i}`,
@@ -78,89 +74,135 @@ describe('SearchIndex against the entries it was given', () => {
       h: `key${i % 13}`,
     });
   }
+  return entries;
+}
+
+/**
+ * The index against a plain reading of the same entries: every search, page and cluster is
+ * what filtering and sorting the live entries themselves gives.
+ */
+function conformsToEntries(
+  title: string,
+  setup: () => { index: SearchIndex; entries: IndexEntry[]; live: IndexEntry[]; since?: number },
+): void {
+  describe(title, () => {
+    const { index, entries, live, since = Number.NEGATIVE_INFINITY } = setup();
+    const removed = entries.filter((e) => !live.includes(e)).map((e) => e.i);
+    const newer = (a: IndexEntry, b: IndexEntry) => b.p - a.p || b.f - a.f;
+
+    it('finds what filtering and sorting the entries finds, page by page', () => {
+      type Case = { terms: string[]; opts: Record<string, unknown>; keep: (e: IndexEntry) => boolean };
+      const cases: Case[] = [
+        { terms: [], opts: {}, keep: () => true },
+        {
+          terms: ['港'],
+          opts: { publishedSince: 300_000 },
+          keep: (e) => e.t.includes('港') && e.p >= 300_000,
+        },
+        {
+          terms: ['上合', '峰会'],
+          opts: { seqAfter: 30, seqUpTo: 120 },
+          keep: (e) => e.t.includes('上合') && e.t.includes('峰会') && e.q! > 30 && e.q! <= 120,
+        },
+        {
+          terms: ['新闻'],
+          opts: { sourceIds: new Set(['s2', 's5', 'nowhere']), fetchedAfter: 5000 },
+          keep: (e) => e.t.includes('新闻') && ['s2', 's5'].includes(e.s) && e.f > 5000,
+        },
+        { terms: ['nothing'], opts: {}, keep: () => false },
+      ];
+      for (const { terms, opts, keep } of cases) {
+        const expected = live.filter(keep).sort(newer);
+        expect(index.search(terms, opts).map((h) => h.id)).toEqual(expected.map((e) => e.i));
+        for (const [offset, limit] of [
+          [0, 10],
+          [7, 5],
+          [0, 2000],
+        ] as const) {
+          const page = index.search(terms, { ...opts, offset, limit });
+          expect(page.map((h) => h.id)).toEqual(expected.slice(offset, offset + limit).map((e) => e.i));
+        }
+      }
+    });
+
+    it('answers alternatives with their headline-key checks', () => {
+      const hits = index.search({
+        anyOf: [{ terms: ['港', 'ai'] }, { terms: ['天津'], accept: (key) => key === 'key3' }],
+      });
+      const expected = live
+        .filter((e) => (e.t.includes('港') && e.t.includes('ai')) || (e.t.includes('天津') && e.h === 'key3'))
+        .sort(newer);
+      expect(hits.map((h) => h.id)).toEqual(expected.map((e) => e.i));
+    });
+
+    it('reports each hit as its entry says', () => {
+      for (const h of index.search(['李家'], { limit: 50 })) {
+        const e = entries.find((x) => x.i === h.id)!;
+        expect(h).toEqual({
+          id: e.i,
+          sourceId: e.s,
+          publishedAt: e.p,
+          fetchedAt: e.f,
+          clusterId: e.c,
+          seq: e.q,
+        });
+      }
+    });
+
+    it('gives every cluster its live members, whichever member came first', () => {
+      const byCluster = new Map<string, IndexEntry[]>();
+      for (const e of live) byCluster.set(e.c, [...(byCluster.get(e.c) ?? []), e]);
+      for (const c of new Set(entries.map((e) => e.c))) {
+        const expected = (byCluster.get(c) ?? []).map((e) => e.i);
+        expect(new Set(index.clusterMembers(c).map((m) => m.id))).toEqual(new Set(expected));
+      }
+    });
+
+    it('counts, finds and lists only live articles, and never takes a removed one back', () => {
+      expect(index.size).toBe(live.length);
+      const gone = removed[0]!;
+      expect(index.has(gone)).toBe(false);
+      index.add(entries.filter((e) => e.i === gone));
+      expect(index.has(gone)).toBe(false);
+      expect(index.size).toBe(live.length);
+      expect(new Set(index.fetchedBefore(2000))).toEqual(
+        new Set(live.filter((e) => e.f < 2000).map((e) => e.i)),
+      );
+    });
+  });
+}
+
+conformsToEntries('SearchIndex against the entries it was given', () => {
+  const entries = clusteredEntries(3000, 11);
   const index = new SearchIndex();
   // Out of journal order in places: a member can arrive before its cluster's first article.
   index.add(entries.slice(1500));
   index.add(entries.slice(0, 1500));
+  const r = lcg(12);
   const removed = new Set(entries.filter(() => r() < 0.1).map((e) => e.i));
   index.remove(removed);
-  const live = entries.filter((e) => !removed.has(e.i));
-  const newer = (a: IndexEntry, b: IndexEntry) => b.p - a.p || b.f - a.f;
+  return { index, entries, live: entries.filter((e) => !removed.has(e.i)) };
+});
 
-  it('finds what filtering and sorting the entries finds, page by page', () => {
-    type Case = { terms: string[]; opts: Record<string, unknown>; keep: (e: IndexEntry) => boolean };
-    const cases: Case[] = [
-      { terms: [], opts: {}, keep: () => true },
-      { terms: ['港'], opts: { publishedSince: 300_000 }, keep: (e) => e.t.includes('港') && e.p >= 300_000 },
-      {
-        terms: ['上合', '峰会'],
-        opts: { seqAfter: 30, seqUpTo: 120 },
-        keep: (e) => e.t.includes('上合') && e.t.includes('峰会') && e.q! > 30 && e.q! <= 120,
-      },
-      {
-        terms: ['新闻'],
-        opts: { sourceIds: new Set(['s2', 's5', 'nowhere']), fetchedAfter: 5000 },
-        keep: (e) => e.t.includes('新闻') && ['s2', 's5'].includes(e.s) && e.f > 5000,
-      },
-      { terms: ['nothing'], opts: {}, keep: () => false },
-    ];
-    for (const { terms, opts, keep } of cases) {
-      const expected = live.filter(keep).sort(newer);
-      expect(index.search(terms, opts).map((h) => h.id)).toEqual(expected.map((e) => e.i));
-      for (const [offset, limit] of [
-        [0, 10],
-        [7, 5],
-        [0, 2000],
-      ] as const) {
-        const page = index.search(terms, { ...opts, offset, limit });
-        expect(page.map((h) => h.id)).toEqual(expected.slice(offset, offset + limit).map((e) => e.i));
-      }
-    }
-  });
+conformsToEntries('SearchIndex after articles expired and it was renumbered', () => {
+  const entries = clusteredEntries(12_000, 13);
+  let now = 100_000;
+  const index = new SearchIndex({ retentionMs: 100_000, now: () => now });
+  index.add(entries.slice(0, 9000));
+  const r = lcg(14);
+  // Some removed after they were read, some before.
+  const removed = new Set(entries.filter((e) => e.f >= 70_000 && r() < 0.1).map((e) => e.i));
+  index.remove(removed);
+  now = 170_000;
+  index.expire();
+  // Added after the renumbering, joining clusters whose first articles are gone.
+  index.add(entries.slice(9000));
+  const since = now - 100_000;
+  return { index, entries, since, live: entries.filter((e) => e.f >= since && !removed.has(e.i)) };
+});
 
-  it('answers alternatives with their headline-key checks', () => {
-    const hits = index.search({
-      anyOf: [{ terms: ['港', 'ai'] }, { terms: ['天津'], accept: (key) => key === 'key3' }],
-    });
-    const expected = live
-      .filter((e) => (e.t.includes('港') && e.t.includes('ai')) || (e.t.includes('天津') && e.h === 'key3'))
-      .sort(newer);
-    expect(hits.map((h) => h.id)).toEqual(expected.map((e) => e.i));
-  });
-
-  it('reports each hit as its entry says', () => {
-    for (const h of index.search(['李家'], { limit: 50 })) {
-      const e = entries.find((x) => x.i === h.id)!;
-      expect(h).toEqual({
-        id: e.i,
-        sourceId: e.s,
-        publishedAt: e.p,
-        fetchedAt: e.f,
-        clusterId: e.c,
-        seq: e.q,
-      });
-    }
-  });
-
-  it('gives every cluster its live members, whichever member came first', () => {
-    for (const c of new Set(entries.map((e) => e.c))) {
-      const expected = live.filter((e) => e.c === c).map((e) => e.i);
-      expect(new Set(index.clusterMembers(c).map((m) => m.id))).toEqual(new Set(expected));
-    }
-  });
-
-  it('counts, finds and lists only live articles, and never takes a removed one back', () => {
-    expect(index.size).toBe(live.length);
-    const gone = [...removed][0]!;
-    expect(index.has(gone)).toBe(false);
-    index.add(entries.filter((e) => e.i === gone));
-    expect(index.has(gone)).toBe(false);
-    expect(index.size).toBe(live.length);
-    expect(new Set(index.fetchedBefore(2000))).toEqual(
-      new Set(live.filter((e) => e.f < 2000).map((e) => e.i)),
-    );
-  });
-
+describe('SearchIndex retention', () => {
+  const entries = clusteredEntries(10, 16);
   it('does not take back an article removed before its batch was read', () => {
     const fresh = new SearchIndex();
     fresh.remove(['later']);
@@ -176,5 +218,27 @@ describe('SearchIndex against the entries it was given', () => {
       { ...entries[1]!, i: 'next', c: 'next' },
     ]);
     expect(fresh.size).toBe(2);
+  });
+
+  it('forgets what is past retention, takes none of it back, and still finds near-duplicates', () => {
+    const entries = clusteredEntries(10_000, 15);
+    let now = 100_000;
+    const index = new SearchIndex({ retentionMs: 50_000, now: () => now });
+    index.add(entries);
+    expect(index.size).toBe(5000);
+    now = 150_000;
+    index.expire();
+    expect(index.size).toBe(0);
+    index.add(entries.slice(0, 10));
+    expect(index.size).toBe(0);
+    now = 50_000;
+    const again = new SearchIndex({ retentionMs: 50_000, now: () => now });
+    again.add(entries);
+    now = 100_000;
+    again.expire();
+    // By fingerprint alone (no terms to share), after the renumbering.
+    const last = entries.at(-1)!;
+    expect(again.findCluster({ ...last, i: 'probe', s: 'elsewhere', t: [] })).toBe(last.c);
+    expect(again.has(entries[0]!.i)).toBe(false);
   });
 });
