@@ -21,6 +21,8 @@ interface Manifest {
   n: number;
   /** Last journal number folded into a segment. */
   to: number;
+  /** Segments up to this number are deleted (all their articles were past retention). */
+  pruned: number;
 }
 
 /**
@@ -36,6 +38,8 @@ interface SegmentDoc extends StoredEntries {
   _id: string;
   from: number;
   to: number;
+  /** Newest storage time of its entries (epoch ms); absent in segments written before pruning. */
+  last?: number;
 }
 
 interface JournalDoc extends StoredEntries {
@@ -214,10 +218,8 @@ export class SearchJournal {
   private async readSegments(): Promise<boolean> {
     const manifest = await this.manifest();
     if (manifest.to <= this.position && manifest.n <= this.segmentsRead) return false;
-    const numbers = Array.from(
-      { length: manifest.n - this.segmentsRead },
-      (_, k) => this.segmentsRead + 1 + k,
-    );
+    const first = Math.max(this.segmentsRead, manifest.pruned) + 1;
+    const numbers = Array.from({ length: Math.max(0, manifest.n - first + 1) }, (_, k) => first + k);
     const segments = await Promise.all(
       numbers.map((n) => this.models.Segment.collection.findOne({ _id: segmentId(n) as never })),
     );
@@ -235,7 +237,7 @@ export class SearchJournal {
     const doc = (await this.models.Counter.collection.findOne({
       _id: 'segments' as never,
     })) as unknown as Partial<Manifest> | null;
-    return { n: doc?.n ?? 0, to: doc?.to ?? 0 };
+    return { n: doc?.n ?? 0, to: doc?.to ?? 0, pruned: doc?.pruned ?? 0 };
   }
 
   /**
@@ -268,13 +270,20 @@ export class SearchJournal {
 
   /**
    * Fold the batches this process has read into segments (only articles still in the index,
-   * so retention's deletions drop out), then delete the folded batches. Run by one process
-   * (the scheduler); returns the number of segments written.
+   * so retention's deletions drop out), delete the folded batches, and delete the segments
+   * whose articles are all past retention. Run by one process (the scheduler); returns the
+   * number of segments written.
    */
   async compact(): Promise<number> {
     await this.refresh();
     const manifest = await this.manifest();
-    if (this.position - manifest.to < MIN_BATCHES_TO_COMPACT) return 0;
+    const written = this.position - manifest.to < MIN_BATCHES_TO_COMPACT ? 0 : await this.fold(manifest);
+    await this.prune(manifest.pruned, manifest.n + written);
+    return written;
+  }
+
+  /** Write the batches after the manifest's into segments; how many were written. */
+  private async fold(manifest: Manifest): Promise<number> {
     let from = manifest.to + 1;
     let n = manifest.n;
     const end = this.position;
@@ -299,6 +308,7 @@ export class SearchJournal {
         _id: segmentId(n),
         from,
         to,
+        last: entries.reduce((m, e) => Math.max(m, e.f), 0),
         data: JSON.stringify(entries),
       } as never);
       await this.models.Counter.collection.updateOne(
@@ -314,5 +324,43 @@ export class SearchJournal {
       await this.models.Journal.collection.deleteMany({ _id: { $lte: journalId(end) } as never });
     }
     return written;
+  }
+
+  /**
+   * Delete the oldest segments while every article in them is past retention, so that the
+   * segments, and what a starting process reads, follow the archive rather than its history.
+   * Segments are in storage order: the first one with a recent article stops the pruning.
+   */
+  private async prune(pruned: number, written: number): Promise<void> {
+    const since = this.index.keptSince();
+    let k = pruned;
+    // The newest segment stays: it holds the manifest's place, and a reader's position.
+    while (k + 1 < written) {
+      const last = await this.newestIn(k + 1);
+      if (last !== null && last >= since) break;
+      await this.models.Segment.collection.deleteOne({ _id: segmentId(k + 1) as never });
+      k++;
+    }
+    if (k > pruned) {
+      await this.models.Counter.collection.updateOne(
+        { _id: 'segments' as never },
+        { $set: { pruned: k } },
+        { upsert: true },
+      );
+    }
+  }
+
+  /** Newest storage time in segment `n`, or null when it is gone. */
+  private async newestIn(n: number): Promise<number | null> {
+    const head = (await this.models.Segment.collection.findOne(
+      { _id: segmentId(n) as never },
+      { projection: { last: 1 } },
+    )) as unknown as Pick<SegmentDoc, 'last'> | null;
+    if (!head) return null;
+    if (head.last !== undefined) return head.last;
+    const seg = (await this.models.Segment.collection.findOne({
+      _id: segmentId(n) as never,
+    })) as unknown as SegmentDoc | null;
+    return seg ? entriesOf(seg, seg.to).reduce((m, e) => Math.max(m, e.f), 0) : null;
   }
 }

@@ -103,6 +103,42 @@ describe('search journal on the real database', () => {
     expect(fresh.index.has('d1')).toBe(true);
   });
 
+  it('compaction deletes segments whose articles are all past retention; a new process neither reads nor keeps them', async () => {
+    let now = 10_000_000;
+    const aging = () => new SearchIndex({ retentionMs: 5_000_000, now: () => now });
+    const writer = new SearchJournal(db.models, aging());
+    const compact = async () => {
+      // Past the gap patience, as in the test above.
+      const realNow = Date.now;
+      try {
+        Date.now = () => realNow() + 31_000;
+        return await writer.compact();
+      } finally {
+        Date.now = realNow;
+      }
+    };
+    for (let k = 0; k < 210; k++) await writer.append([entry(`old${k}`, `旧闻第${k}号`, 9_000_000 + k)]);
+    expect(await compact()).toBeGreaterThan(0);
+    const oldSegments = (
+      await db.models.Segment.collection.find({}, { projection: { _id: 1 } }).toArray()
+    ).map((d) => d._id);
+
+    now = 15_000_000;
+    for (let k = 0; k < 210; k++) await writer.append([entry(`new${k}`, `新闻第${k}号`, 14_000_000 + k)]);
+    expect(await compact()).toBeGreaterThan(0);
+    const left = await db.models.Segment.collection.countDocuments({ _id: { $in: oldSegments } });
+    expect(left).toBe(0);
+
+    const fresh = new SearchJournal(db.models, aging());
+    await fresh.refresh();
+    expect(fresh.index.has('new209')).toBe(true);
+    expect(fresh.index.has('old209')).toBe(false);
+    expect(fresh.index.size).toBe(210);
+    // Nothing more to delete: the newest segment stays.
+    expect(await compact()).toBe(0);
+    expect(await db.models.Segment.collection.countDocuments()).toBeGreaterThan(0);
+  });
+
   it('splits a batch larger than a document may be (it failed on every poll) and reads it back', async () => {
     const writer = new SearchJournal(db.models, new SearchIndex());
     const reader = new SearchJournal(db.models, new SearchIndex());
