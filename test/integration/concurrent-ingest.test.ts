@@ -76,13 +76,15 @@ describe('concurrent ingest in one process', () => {
   });
 
   it('concurrent journal appends all get their own journal number', async () => {
+    // Stored now: an index keeps nothing past ARTICLE_RETENTION.
+    const now = Date.now();
     const appends = Array.from({ length: 20 }, (_, k) =>
       t.journal.append([
         {
           i: `direct-${k}`,
           s: 'direct',
-          p: k,
-          f: k,
+          p: now + k,
+          f: now + k,
           fp: '0000000000000000',
           c: `direct-${k}`,
           t: [`direct${k}`],
