@@ -38,9 +38,14 @@ export class FingerprintBands {
    * fingerprint, and anything else than 16 hex digits in a journal entry, is not indexed.
    */
   add(n: number, fp: string): void {
+    const [hi, lo] = fp === EMPTY_FINGERPRINT || !isFingerprint(fp) ? [0, 0] : halves(fp);
+    this.addHalves(n, hi, lo);
+  }
+
+  /** {@link add} of a fingerprint as its two int32 halves (high, low); 0, 0 is the empty one. */
+  addHalves(n: number, hi: number, lo: number): void {
     if (n >= this.hi.length) this.grow(Math.max(n + 1, this.hi.length * 2));
     // Zero (the empty fingerprint) marks an ordinal that is not chained.
-    const [hi, lo] = fp === EMPTY_FINGERPRINT || !isFingerprint(fp) ? [0, 0] : halves(fp);
     this.hi[n] = hi;
     this.lo[n] = lo;
     if (hi !== 0 || lo !== 0) this.chain(n, hi, lo);

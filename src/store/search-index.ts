@@ -4,6 +4,7 @@ import type { HeadlineTokens } from '../text/headline-tokens.ts';
 import type { TermQuery } from '../text/index-terms.ts';
 import { compareTokens, storyTokens } from '../text/same-story.ts';
 import { FingerprintBands } from './fingerprint-bands.ts';
+import type { EntryColumns } from './packed-entries.ts';
 import { intersectSorted, mergeSorted, PostingList, postingsOf } from './posting-list.ts';
 
 /** What one stored article contributes to the index (also the journal's entry shape). */
@@ -189,28 +190,85 @@ export class SearchIndex {
   add(entries: readonly IndexEntry[]): void {
     const since = this.keptSince();
     for (const e of entries) {
-      if (e.f < since || this.ordinalOf.has(e.i)) continue;
-      const n = this.count++;
-      if (n === this.capacity) this.grow();
-      this.ids.push(e.i);
-      this.keys.push(e.h);
-      this.ordinalOf.set(e.i, n);
-      this.published[n] = e.p;
-      this.fetched[n] = e.f;
-      this.seqs[n] = e.q ?? 0;
-      this.alive[n] = 1;
-      this.live++;
-      for (const t of e.t) {
-        const list = this.terms.get(t);
-        if (list) list.push(n);
-        else this.terms.set(t, single(n));
-      }
-      const source = this.internSource(e.s);
-      this.sourceOf[n] = source;
-      this.sources[source]!.push(n);
-      this.joinCluster(n, e.c);
+      if (e.f < since) continue;
+      const n = this.place(e.i, this.internSource(e.s), e.p, e.f, e.q ?? 0, e.c, e.h);
+      if (n < 0) continue;
+      for (const t of e.t) this.postingsFor(t).push(n);
       this.fingerprints.add(n, e.fp);
     }
+  }
+
+  /** {@link add} for a packed journal segment's columns, looking each of its terms up once. */
+  addColumns(cols: EntryColumns): void {
+    const since = this.keptSince();
+    const sources = cols.sources.map((s) => this.internSource(s));
+    const lists: Array<PostingList | undefined> = [];
+    const { termCounts, termNumbers, fingerprints } = cols;
+    let at = 0;
+    for (let k = 0; k < cols.ids.length; k++) {
+      const end = at + termCounts[k]!;
+      const n =
+        cols.fetched[k]! < since
+          ? -1
+          : this.place(
+              cols.ids[k]!,
+              sources[cols.source[k]!]!,
+              cols.published[k]!,
+              cols.fetched[k]!,
+              cols.seq[k]!,
+              cols.clusters[k]!,
+              cols.keys[k],
+            );
+      if (n >= 0) {
+        for (let x = at; x < end; x++) {
+          const t = termNumbers[x]!;
+          let list = lists[t];
+          if (list === undefined) {
+            list = this.postingsFor(cols.terms[t]!);
+            lists[t] = list;
+          }
+          list.push(n);
+        }
+        this.fingerprints.addHalves(n, fingerprints[2 * k]!, fingerprints[2 * k + 1]!);
+      }
+      at = end;
+    }
+  }
+
+  /** A new ordinal for an article with its columns, source posting and cluster; -1 when it is already known. */
+  private place(
+    id: string,
+    source: number,
+    published: number,
+    fetched: number,
+    seq: number,
+    cluster: string,
+    key: string | undefined,
+  ): number {
+    if (this.ordinalOf.has(id)) return -1;
+    const n = this.count++;
+    if (n === this.capacity) this.grow();
+    this.ids.push(id);
+    this.keys.push(key);
+    this.ordinalOf.set(id, n);
+    this.published[n] = published;
+    this.fetched[n] = fetched;
+    this.seqs[n] = seq;
+    this.alive[n] = 1;
+    this.live++;
+    this.sourceOf[n] = source;
+    this.sources[source]!.push(n);
+    this.joinCluster(n, cluster);
+    return n;
+  }
+
+  private postingsFor(term: string): PostingList {
+    let list = this.terms.get(term);
+    if (list === undefined) {
+      list = new PostingList();
+      this.terms.set(term, list);
+    }
+    return list;
   }
 
   private grow(): void {
@@ -608,13 +666,6 @@ export class SearchIndex {
         seq: this.seqs[n]!,
       }));
   }
-}
-
-/** A posting list holding one ordinal. */
-function single(n: number): PostingList {
-  const list = new PostingList();
-  list.push(n);
-  return list;
 }
 
 /** What a near-duplicate candidate is verified on. */

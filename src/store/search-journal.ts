@@ -1,4 +1,5 @@
 import type { Models } from './models.ts';
+import { type EntryColumns, isPacked, packEntries, unpackColumns } from './packed-entries.ts';
 import type { IndexEntry, SearchIndex } from './search-index.ts';
 
 /** How long a reserved but never written journal number blocks readers before it is skipped. */
@@ -55,6 +56,17 @@ function entriesOf(doc: StoredEntries, seq: number): IndexEntry[] {
   const entries = JSON.parse(doc.data) as IndexEntry[];
   for (const e of entries) e.q ??= seq;
   return entries;
+}
+
+/**
+ * What a segment holds: columns (packed segments, format 2) or entries (segments written before
+ * packing), the latter stamped as {@link entriesOf} does.
+ */
+function segmentContents(doc: SegmentDoc): IndexEntry[] | EntryColumns {
+  const data = JSON.parse(doc.data) as unknown;
+  if (isPacked(data)) return unpackColumns(data);
+  for (const e of data as IndexEntry[]) e.q ??= doc.to;
+  return data as IndexEntry[];
 }
 
 function journalId(seq: number): string {
@@ -226,7 +238,11 @@ export class SearchJournal {
     const before = this.position;
     for (const seg of segments as unknown as Array<SegmentDoc | null>) {
       if (!seg) continue;
-      if (seg.to > this.position) this.index.add(entriesOf(seg, seg.to));
+      if (seg.to > this.position) {
+        const contents = segmentContents(seg);
+        if (Array.isArray(contents)) this.index.add(contents);
+        else this.index.addColumns(contents);
+      }
       this.position = Math.max(this.position, seg.to);
     }
     this.segmentsRead = manifest.n;
@@ -309,7 +325,7 @@ export class SearchJournal {
         from,
         to,
         last: entries.reduce((m, e) => Math.max(m, e.f), 0),
-        data: JSON.stringify(entries),
+        data: JSON.stringify(packEntries(entries, to)),
       } as never);
       await this.models.Counter.collection.updateOne(
         { _id: 'segments' as never },
@@ -361,6 +377,10 @@ export class SearchJournal {
     const seg = (await this.models.Segment.collection.findOne({
       _id: segmentId(n) as never,
     })) as unknown as SegmentDoc | null;
-    return seg ? entriesOf(seg, seg.to).reduce((m, e) => Math.max(m, e.f), 0) : null;
+    if (!seg) return null;
+    const contents = segmentContents(seg);
+    return Array.isArray(contents)
+      ? contents.reduce((m, e) => Math.max(m, e.f), 0)
+      : contents.fetched.reduce((m, f) => Math.max(m, f), 0);
   }
 }

@@ -139,6 +139,25 @@ describe('search journal on the real database', () => {
     expect(await db.models.Segment.collection.countDocuments()).toBeGreaterThan(0);
   });
 
+  it('a segment written before segments were packed still loads', async () => {
+    const old = await openDatabase(`mongodb://127.0.0.1:27017/test_jold_${randomUUID().slice(0, 8)}`);
+    try {
+      await old.models.Segment.collection.insertOne({
+        _id: 's00000001',
+        from: 1,
+        to: 4,
+        data: JSON.stringify([entry('o1', '旧格式分段里的新闻', 5000)]),
+      } as never);
+      await old.models.Counter.collection.insertOne({ _id: 'segments', n: 1, to: 4 } as never);
+      const reader = new SearchJournal(old.models, new SearchIndex());
+      await reader.refresh();
+      expect(reader.index.search(queryTerms('旧格式'))).toMatchObject([{ id: 'o1', seq: 4 }]);
+    } finally {
+      await old.drop();
+      await old.close();
+    }
+  });
+
   it('splits a batch larger than a document may be (it failed on every poll) and reads it back', async () => {
     const writer = new SearchJournal(db.models, new SearchIndex());
     const reader = new SearchJournal(db.models, new SearchIndex());

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { type PackedEntries, packEntries, unpackColumns } from '../../src/store/packed-entries.ts';
 import { type IndexEntry, SearchIndex } from '../../src/store/search-index.ts';
 
 function lcg(seed: number): () => number {
@@ -165,8 +166,9 @@ function conformsToEntries(
       index.add(entries.filter((e) => e.i === gone));
       expect(index.has(gone)).toBe(false);
       expect(index.size).toBe(live.length);
-      expect(new Set(index.fetchedBefore(2000))).toEqual(
-        new Set(live.filter((e) => e.f < 2000).map((e) => e.i)),
+      const before = Math.max(since, 0) + 2000;
+      expect(new Set(index.fetchedBefore(before))).toEqual(
+        new Set(live.filter((e) => e.f < before).map((e) => e.i)),
       );
     });
   });
@@ -199,6 +201,46 @@ conformsToEntries('SearchIndex after articles expired and it was renumbered', ()
   index.add(entries.slice(9000));
   const since = now - 100_000;
   return { index, entries, since, live: entries.filter((e) => e.f >= since && !removed.has(e.i)) };
+});
+
+conformsToEntries('SearchIndex read from packed journal segments', () => {
+  const entries = clusteredEntries(3000, 17);
+  const index = new SearchIndex();
+  // Through JSON, as a segment is stored; the second segment holds members of the first's clusters.
+  for (const part of [entries.slice(0, 1800), entries.slice(1800)]) {
+    const stored = JSON.stringify(packEntries(part, 0));
+    index.addColumns(unpackColumns(JSON.parse(stored) as PackedEntries));
+  }
+  const r = lcg(18);
+  const removed = new Set(entries.filter(() => r() < 0.1).map((e) => e.i));
+  index.remove(removed);
+  return { index, entries, live: entries.filter((e) => !removed.has(e.i)) };
+});
+
+describe('packed journal segments', () => {
+  it('keep terms past 65,536 in a segment (wider term numbers)', () => {
+    const entries = Array.from({ length: 700 }, (_, k) => ({
+      i: `w${k}`,
+      s: 'src',
+      p: k,
+      f: k,
+      fp: '0123456789abcdef',
+      c: `w${k}`,
+      t: Array.from({ length: 100 }, (_, x) => `t${k * 100 + x}`),
+    }));
+    const packed = packEntries(entries, 3);
+    expect(packed.tw).toBe(4);
+    const index = new SearchIndex();
+    index.addColumns(unpackColumns(packed));
+    expect(index.search(['t69999']).map((h) => h.id)).toEqual(['w699']);
+    expect(index.search(['t0'])[0]).toMatchObject({ id: 'w0', seq: 3 });
+  });
+
+  it('are refused with a clear error when their columns do not agree', () => {
+    const packed = packEntries(clusteredEntries(20, 19), 0);
+    expect(() => unpackColumns({ ...packed, i: packed.i.slice(1) })).toThrow(/columns do not agree/);
+    expect(() => unpackColumns({ ...packed, terms: packed.terms.slice(1) })).toThrow(/columns do not agree/);
+  });
 });
 
 describe('SearchIndex retention', () => {
