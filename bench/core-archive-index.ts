@@ -1,12 +1,14 @@
 /**
- * The in-memory search index at archive sizes (BENCH_INDEX_SIZES, default 100,000 and
- * 1,000,000 articles), without the database: building a million articles through FerretDB
- * (~800 articles/s here) would take over 20 minutes per run, so the entries are generated the
- * way ingest makes them (realistic Chinese headlines from the corpus generator, 35 % Traditional;
- * `indexTerms`, `fingerprint`, `headlineKey`) and kept as journal-segment JSON of 10,000 entries.
+ * The search index at archive sizes (BENCH_INDEX_SIZES, default 100,000 and 1,000,000 articles).
+ * Building a million articles through ingest and FerretDB (~800 articles/s here) would take over
+ * 20 minutes per run, so the entries are generated the way ingest makes them (realistic Chinese
+ * headlines from the corpus generator, 35 % Traditional; `indexTerms`, `fingerprint`,
+ * `headlineKey`) and packed into journal segments of 20,000 entries, as compaction writes them.
  * Per size it reports:
- * - fold: parsing every segment and adding it to a fresh `SearchIndex` — what a cold start does
- *   after reading the segments (the database read is not included);
+ * - fold: parsing every segment (packed, as compaction writes them) and adding it to a fresh
+ *   `SearchIndex` — what a cold start does after reading the segments;
+ * - cold start: the same segments stored in FerretDB and read by a new `SearchJournal` — the
+ *   database read and the fold together;
  * - index memory: heap, typed-array buffers (held outside the heap) and resident set after a full
  *   collection, before and after the fold, and the bytes per article heap and buffers imply;
  * - search: p50 / p95 of the core-search query mix through `queryAlternatives` (regional
@@ -14,21 +16,25 @@
  */
 
 import { articleIdFor } from '../src/ingest/article-builder.ts';
+import { openDatabase } from '../src/store/database.ts';
+import { type PackedEntries, packEntries, unpackColumns } from '../src/store/packed-entries.ts';
 import { type IndexEntry, SearchIndex } from '../src/store/search-index.ts';
+import { SearchJournal } from '../src/store/search-journal.ts';
 import { fingerprint } from '../src/text/fingerprint.ts';
 import { headlineKey } from '../src/text/headline-key.ts';
 import { indexTerms, queryAlternatives } from '../src/text/index-terms.ts';
+import { benchDbName, benchMongoUri } from './lib/env.ts';
 import { headline, rng } from './lib/gen.ts';
 import { queryMix } from './lib/queries.ts';
 import { collectGarbage, mb, percentile, round } from './lib/stats.ts';
 
 const SIZES = (process.env.BENCH_INDEX_SIZES ?? '100000,1000000').split(',').map(Number);
-const SEGMENT = 10_000;
+const SEGMENT = 20_000;
 const SOURCES = 200;
 const QUERIES = 300;
 const DAY = 86_400_000;
 
-/** Journal segments (JSON of entries) for `n` articles over the last 30 days. */
+/** Journal segments (packed, as compaction writes them) for `n` articles over the last 30 days. */
 function segments(n: number): { segments: string[]; generateMs: number } {
   const r = rng(20261203);
   const now = Date.now();
@@ -52,7 +58,7 @@ function segments(n: number): { segments: string[]; generateMs: number } {
         h: headlineKey(title),
       });
     }
-    out.push(JSON.stringify(batch));
+    out.push(JSON.stringify(packEntries(batch, 0)));
   }
   return { segments: out, generateMs: performance.now() - t0 };
 }
@@ -73,9 +79,9 @@ async function measure(n: number): Promise<Record<string, number | string>> {
   let index: SearchIndex | null = new SearchIndex();
   for (const s of segs) {
     const p0 = performance.now();
-    const entries = JSON.parse(s) as IndexEntry[];
+    const columns = unpackColumns(JSON.parse(s) as PackedEntries);
     parseMs += performance.now() - p0;
-    index.add(entries);
+    index.addColumns(columns);
   }
   const foldMs = performance.now() - t0;
   const after = memory();
@@ -86,10 +92,16 @@ async function measure(n: number): Promise<Record<string, number | string>> {
     hits += index.search({ anyOf: queryAlternatives(q) }, { limit: 10 }).length;
     times.push(performance.now() - t);
   }
+  index = null;
+  collectGarbage();
+  const cold = await coldStart(segs);
   const out = {
     [`n${n}_generate_s`]: round(generateMs / 1000, 1),
     [`n${n}_fold_s`]: round(foldMs / 1000, 1),
     [`n${n}_fold_parse_s`]: round(parseMs / 1000, 1),
+    [`n${n}_segments_mb`]: mb(segs.reduce((sum, x) => sum + Buffer.byteLength(x), 0)),
+    [`n${n}_cold_start_s`]: round(cold.ms / 1000, 1),
+    [`n${n}_cold_start_articles`]: cold.articles,
     [`n${n}_index_heap_mb`]: mb(after.heap - before.heap),
     [`n${n}_index_rss_mb`]: mb(after.rss - before.rss),
     [`n${n}_process_rss_mb`]: mb(after.rss),
@@ -100,17 +112,48 @@ async function measure(n: number): Promise<Record<string, number | string>> {
     [`n${n}_search_max_ms`]: round(Math.max(...times), 2),
     [`n${n}_hits_returned`]: hits,
   };
-  index = null;
   segs.length = 0;
   collectGarbage();
   return out;
+}
+
+/**
+ * A starting process's read of the archive: the segments stored in a FerretDB database as
+ * compaction writes them, read by a new `SearchJournal` into a new index (connect excluded).
+ */
+async function coldStart(segs: readonly string[]): Promise<{ ms: number; articles: number }> {
+  const db = await openDatabase(benchMongoUri(benchDbName('archive')));
+  try {
+    for (const [k, data] of segs.entries()) {
+      await db.models.Segment.collection.insertOne({
+        _id: `s${(k + 1).toString().padStart(8, '0')}`,
+        from: k + 1,
+        to: k + 1,
+        last: Date.now(),
+        data,
+      } as never);
+    }
+    await db.models.Counter.collection.insertOne({
+      _id: 'segments',
+      n: segs.length,
+      to: segs.length,
+    } as never);
+    collectGarbage();
+    const t0 = performance.now();
+    const journal = new SearchJournal(db.models, new SearchIndex({ retentionMs: 30 * DAY + 3_600_000 }));
+    await journal.refresh();
+    return { ms: performance.now() - t0, articles: journal.index.size };
+  } finally {
+    await db.drop();
+    await db.close();
+  }
 }
 
 export async function run(): Promise<Record<string, number | string>> {
   const result: Record<string, number | string> = {
     sizes: SIZES.join(','),
     queries: QUERIES,
-    note: 'in-memory index only (no database read); fold = JSON.parse + SearchIndex.add of all segments',
+    note: 'fold = JSON.parse + unpack + SearchIndex.addColumns of every segment in memory; cold start = the same segments read from FerretDB by a new SearchJournal',
   };
   for (const n of SIZES) Object.assign(result, await measure(n));
   return result;
