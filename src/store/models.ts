@@ -165,7 +165,7 @@ const journalSchema = new Schema(
 
 /** A compacted run of journal batches (`from`…`to`), written once. */
 const segmentSchema = new Schema(
-  { _id: String, from: Number, to: Number, last: Number, data: { type: String, required: true } },
+  { _id: String, from: Number, to: Number, last: Number, data: String, packed: Buffer },
   { versionKey: false },
 );
 

@@ -1,3 +1,4 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { NewsrelayError } from '../errors.ts';
 import { EMPTY_FINGERPRINT, isFingerprint } from '../text/fingerprint.ts';
 import type { IndexEntry } from './search-index.ts';
@@ -166,4 +167,32 @@ export function unpackColumns(packed: PackedEntries): EntryColumns {
   )
     throw new NewsrelayError('bad_input', 'a journal segment whose columns do not agree');
   return cols;
+}
+
+/** Largest packed segment inflated (a segment holds at most a few MB of JSON). */
+const MAX_INFLATED_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The entries packed and deflated, as a segment stores them: about a third of the JSON's size,
+ * which is what FerretDB spends its time on when a process starts (it reads large strings at
+ * about 100 MB/s here; inflating takes a tenth of that).
+ */
+export function compressEntries(entries: readonly IndexEntry[], seq: number): Buffer {
+  return deflateRawSync(JSON.stringify(packEntries(entries, seq)), { level: 1 });
+}
+
+/** The columns of {@link compressEntries}' output. */
+export function decompressColumns(bytes: Uint8Array): EntryColumns {
+  let packed: unknown;
+  try {
+    packed = JSON.parse(inflateRawSync(bytes, { maxOutputLength: MAX_INFLATED_BYTES }).toString('utf8'));
+  } catch (err) {
+    throw new NewsrelayError(
+      'bad_input',
+      `a journal segment that does not inflate: ${(err as Error).message}`,
+    );
+  }
+  if (!isPacked(packed))
+    throw new NewsrelayError('bad_input', 'a journal segment that is not packed entries');
+  return unpackColumns(packed);
 }

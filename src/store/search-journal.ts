@@ -1,11 +1,19 @@
 import type { Models } from './models.ts';
-import { type EntryColumns, isPacked, packEntries, unpackColumns } from './packed-entries.ts';
+import {
+  compressEntries,
+  decompressColumns,
+  type EntryColumns,
+  isPacked,
+  unpackColumns,
+} from './packed-entries.ts';
 import type { IndexEntry, SearchIndex } from './search-index.ts';
 
 /** How long a reserved but never written journal number blocks readers before it is skipped. */
 const GAP_PATIENCE_MS = 30_000;
 const PROBE_AHEAD = 8;
 const MAX_READ_WINDOW = 64;
+/** Segments read ahead of the one a starting process folds. */
+const SEGMENTS_AHEAD = 3;
 /** Compaction folds journal batches into segments of about this many entries. */
 const SEGMENT_ENTRIES = 20_000;
 /** Fewer pending batches than this are left for a later compaction. */
@@ -35,7 +43,11 @@ interface StoredEntries {
   data: string;
 }
 
-interface SegmentDoc extends StoredEntries {
+interface SegmentDoc {
+  /** Entries as JSON (segments written before they were compressed). */
+  data?: string;
+  /** Entries packed and deflated (`compressEntries`). */
+  packed?: Uint8Array | { value(): Uint8Array };
   _id: string;
   from: number;
   to: number;
@@ -63,7 +75,8 @@ function entriesOf(doc: StoredEntries, seq: number): IndexEntry[] {
  * packing), the latter stamped as {@link entriesOf} does.
  */
 function segmentContents(doc: SegmentDoc): IndexEntry[] | EntryColumns {
-  const data = JSON.parse(doc.data) as unknown;
+  if (doc.packed) return decompressColumns('value' in doc.packed ? doc.packed.value() : doc.packed);
+  const data = JSON.parse(doc.data ?? '[]') as unknown;
   if (isPacked(data)) return unpackColumns(data);
   for (const e of data as IndexEntry[]) e.q ??= doc.to;
   return data as IndexEntry[];
@@ -232,11 +245,17 @@ export class SearchJournal {
     if (manifest.to <= this.position && manifest.n <= this.segmentsRead) return false;
     const first = Math.max(this.segmentsRead, manifest.pruned) + 1;
     const numbers = Array.from({ length: Math.max(0, manifest.n - first + 1) }, (_, k) => first + k);
-    const segments = await Promise.all(
-      numbers.map((n) => this.models.Segment.collection.findOne({ _id: segmentId(n) as never })),
-    );
+    const read = (n: number) =>
+      this.models.Segment.collection.findOne({
+        _id: segmentId(n) as never,
+      }) as unknown as Promise<SegmentDoc | null>;
+    // A few reads ahead of the fold: the database sends the next segments while this one is
+    // folded, and the archive is never in memory as text all at once.
+    const reads = numbers.slice(0, SEGMENTS_AHEAD).map(read);
     const before = this.position;
-    for (const seg of segments as unknown as Array<SegmentDoc | null>) {
+    for (let k = 0; k < numbers.length; k++) {
+      const seg = await reads[k]!;
+      if (k + SEGMENTS_AHEAD < numbers.length) reads.push(read(numbers[k + SEGMENTS_AHEAD]!));
       if (!seg) continue;
       if (seg.to > this.position) {
         const contents = segmentContents(seg);
@@ -325,7 +344,7 @@ export class SearchJournal {
         from,
         to,
         last: entries.reduce((m, e) => Math.max(m, e.f), 0),
-        data: JSON.stringify(packEntries(entries, to)),
+        packed: compressEntries(entries, to),
       } as never);
       await this.models.Counter.collection.updateOne(
         { _id: 'segments' as never },

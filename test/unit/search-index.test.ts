@@ -1,5 +1,12 @@
+import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { type PackedEntries, packEntries, unpackColumns } from '../../src/store/packed-entries.ts';
+import {
+  compressEntries,
+  decompressColumns,
+  type PackedEntries,
+  packEntries,
+  unpackColumns,
+} from '../../src/store/packed-entries.ts';
 import { type IndexEntry, SearchIndex } from '../../src/store/search-index.ts';
 
 function lcg(seed: number): () => number {
@@ -234,6 +241,17 @@ describe('packed journal segments', () => {
     index.addColumns(unpackColumns(packed));
     expect(index.search(['t69999']).map((h) => h.id)).toEqual(['w699']);
     expect(index.search(['t0'])[0]).toMatchObject({ id: 'w0', seq: 3 });
+  });
+
+  it('are stored deflated, and bytes that do not inflate to packed entries are refused with a clear error', () => {
+    const entries = clusteredEntries(50, 20);
+    const bytes = compressEntries(entries, 9);
+    expect(bytes.length).toBeLessThan(JSON.stringify(packEntries(entries, 9)).length / 2);
+    const index = new SearchIndex();
+    index.addColumns(decompressColumns(bytes));
+    expect(index.size).toBe(50);
+    expect(() => decompressColumns(bytes.subarray(0, 20))).toThrow(/does not inflate/);
+    expect(() => decompressColumns(deflateRawSync('[1,2]'))).toThrow(/not packed entries/);
   });
 
   it('are refused with a clear error when their columns do not agree', () => {
