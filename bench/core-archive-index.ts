@@ -3,7 +3,8 @@
  * Building a million articles through ingest and FerretDB (~800 articles/s here) would take over
  * 20 minutes per run, so the entries are generated the way ingest makes them (realistic Chinese
  * headlines from the corpus generator, 35 % Traditional; `indexTerms`, `fingerprint`,
- * `headlineKey`) and packed into journal segments of 20,000 entries, as compaction writes them.
+ * `headlineKey`) and packed and deflated into journal segments of 20,000 entries, as compaction
+ * writes them.
  * Per size it reports:
  * - fold: parsing every segment (packed, as compaction writes them) and adding it to a fresh
  *   `SearchIndex` — what a cold start does after reading the segments;
@@ -17,7 +18,7 @@
 
 import { articleIdFor } from '../src/ingest/article-builder.ts';
 import { openDatabase } from '../src/store/database.ts';
-import { type PackedEntries, packEntries, unpackColumns } from '../src/store/packed-entries.ts';
+import { compressEntries, decompressColumns } from '../src/store/packed-entries.ts';
 import { type IndexEntry, SearchIndex } from '../src/store/search-index.ts';
 import { SearchJournal } from '../src/store/search-journal.ts';
 import { fingerprint } from '../src/text/fingerprint.ts';
@@ -35,10 +36,10 @@ const QUERIES = 300;
 const DAY = 86_400_000;
 
 /** Journal segments (packed, as compaction writes them) for `n` articles over the last 30 days. */
-function segments(n: number): { segments: string[]; generateMs: number } {
+function segments(n: number): { segments: Buffer[]; generateMs: number } {
   const r = rng(20261203);
   const now = Date.now();
-  const out: string[] = [];
+  const out: Buffer[] = [];
   const t0 = performance.now();
   for (let from = 0; from < n; from += SEGMENT) {
     const batch: IndexEntry[] = [];
@@ -58,7 +59,7 @@ function segments(n: number): { segments: string[]; generateMs: number } {
         h: headlineKey(title),
       });
     }
-    out.push(JSON.stringify(packEntries(batch, 0)));
+    out.push(compressEntries(batch, 0));
   }
   return { segments: out, generateMs: performance.now() - t0 };
 }
@@ -79,7 +80,7 @@ async function measure(n: number): Promise<Record<string, number | string>> {
   let index: SearchIndex | null = new SearchIndex();
   for (const s of segs) {
     const p0 = performance.now();
-    const columns = unpackColumns(JSON.parse(s) as PackedEntries);
+    const columns = decompressColumns(s);
     parseMs += performance.now() - p0;
     index.addColumns(columns);
   }
@@ -99,7 +100,7 @@ async function measure(n: number): Promise<Record<string, number | string>> {
     [`n${n}_generate_s`]: round(generateMs / 1000, 1),
     [`n${n}_fold_s`]: round(foldMs / 1000, 1),
     [`n${n}_fold_parse_s`]: round(parseMs / 1000, 1),
-    [`n${n}_segments_mb`]: mb(segs.reduce((sum, x) => sum + Buffer.byteLength(x), 0)),
+    [`n${n}_segments_mb`]: mb(segs.reduce((sum, x) => sum + x.length, 0)),
     [`n${n}_cold_start_s`]: round(cold.ms / 1000, 1),
     [`n${n}_cold_start_articles`]: cold.articles,
     [`n${n}_index_heap_mb`]: mb(after.heap - before.heap),
@@ -121,16 +122,16 @@ async function measure(n: number): Promise<Record<string, number | string>> {
  * A starting process's read of the archive: the segments stored in a FerretDB database as
  * compaction writes them, read by a new `SearchJournal` into a new index (connect excluded).
  */
-async function coldStart(segs: readonly string[]): Promise<{ ms: number; articles: number }> {
+async function coldStart(segs: readonly Buffer[]): Promise<{ ms: number; articles: number }> {
   const db = await openDatabase(benchMongoUri(benchDbName('archive')));
   try {
-    for (const [k, data] of segs.entries()) {
+    for (const [k, packed] of segs.entries()) {
       await db.models.Segment.collection.insertOne({
         _id: `s${(k + 1).toString().padStart(8, '0')}`,
         from: k + 1,
         to: k + 1,
         last: Date.now(),
-        data,
+        packed,
       } as never);
     }
     await db.models.Counter.collection.insertOne({
@@ -153,7 +154,7 @@ export async function run(): Promise<Record<string, number | string>> {
   const result: Record<string, number | string> = {
     sizes: SIZES.join(','),
     queries: QUERIES,
-    note: 'fold = JSON.parse + unpack + SearchIndex.addColumns of every segment in memory; cold start = the same segments read from FerretDB by a new SearchJournal',
+    note: 'fold = inflate + JSON.parse + unpack + SearchIndex.addColumns of every segment in memory; cold start = the same segments read from FerretDB by a new SearchJournal',
   };
   for (const n of SIZES) Object.assign(result, await measure(n));
   return result;
