@@ -245,10 +245,14 @@ export class SearchJournal {
     if (manifest.to <= this.position && manifest.n <= this.segmentsRead) return false;
     const first = Math.max(this.segmentsRead, manifest.pruned) + 1;
     const numbers = Array.from({ length: Math.max(0, manifest.n - first + 1) }, (_, k) => first + k);
-    const read = (n: number) =>
-      this.models.Segment.collection.findOne({
+    const read = (n: number) => {
+      const doc = this.models.Segment.collection.findOne({
         _id: segmentId(n) as never,
       }) as unknown as Promise<SegmentDoc | null>;
+      // Awaited in turn; a read still pending when an earlier one fails must not go unhandled.
+      doc.catch(() => {});
+      return doc;
+    };
     // A few reads ahead of the fold: the database sends the next segments while this one is
     // folded, and the archive is never in memory as text all at once.
     const reads = numbers.slice(0, SEGMENTS_AHEAD).map(read);

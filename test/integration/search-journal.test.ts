@@ -158,6 +158,32 @@ describe('search journal on the real database', () => {
     }
   });
 
+  it('a segment that does not inflate fails the refresh with a clear error, and reads still pending do not go unhandled', async () => {
+    const bad = await openDatabase(`mongodb://127.0.0.1:27017/test_jbad_${randomUUID().slice(0, 8)}`);
+    try {
+      await bad.models.Segment.collection.insertOne({
+        _id: 's00000001',
+        from: 1,
+        to: 1,
+        packed: Buffer.from('not deflated at all'),
+      } as never);
+      await bad.models.Counter.collection.insertOne({ _id: 'segments', n: 3, to: 3 } as never);
+      const collection = bad.models.Segment.collection;
+      const findOne = collection.findOne.bind(collection);
+      // The reads of the segments after it fail too (the database went away), after the first failed.
+      collection.findOne = ((filter: { _id: string }) =>
+        filter._id === 's00000001'
+          ? findOne(filter as never)
+          : new Promise((_, reject) => setTimeout(() => reject(new Error('connection lost')), 50))) as never;
+      const reader = new SearchJournal(bad.models, new SearchIndex());
+      await expect(reader.refresh()).rejects.toThrow(/does not inflate/);
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await bad.drop();
+      await bad.close();
+    }
+  });
+
   it('splits a batch larger than a document may be (it failed on every poll) and reads it back', async () => {
     const writer = new SearchJournal(db.models, new SearchIndex());
     const reader = new SearchJournal(db.models, new SearchIndex());
