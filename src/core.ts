@@ -35,6 +35,11 @@ export interface CorePorts {
   onFetchOutcome?: (outcome: FetchOutcome) => void;
   /** Observes a source being disabled after repeated failure (metrics, logs). */
   onSourceDisabled?: (source: Source, reason: string) => void;
+  /**
+   * False in a process that never searches, selects digests or ingests (the scheduler role): it
+   * follows and compacts the search journal without holding the index (decision 0015).
+   */
+  holdsIndex?: boolean;
 }
 
 /**
@@ -101,7 +106,12 @@ export async function createCoreInternals(
     chats: new ChatStore(db.models),
     deliveries: new DeliveryStore(db.models),
   };
-  const journal = new SearchJournal(db.models, new SearchIndex({ retentionMs: config.ARTICLE_RETENTION }));
+  const retentionMs = config.ARTICLE_RETENTION;
+  const journal = new SearchJournal(
+    db.models,
+    ports.holdsIndex === false ? null : new SearchIndex({ retentionMs }),
+    { retentionMs },
+  );
   const headlines = new HeadlinesService({ journal, articles: stores.articles, sources: stores.sources });
   const chats = new ChatService({ store: stores.chats, schedules: ports.schedules ?? null });
   const digests = new DigestService({
@@ -179,7 +189,7 @@ export async function createCoreInternals(
     deliveries,
     ingest,
     retention,
-    indexedArticles: () => journal.index.size,
+    indexedArticles: () => journal.indexed,
     ping: () => db.ping(),
     close: async () => {
       await fetcher.close();

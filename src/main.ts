@@ -43,6 +43,7 @@ export async function startService(config: Config, role: Role): Promise<Service>
   const connection = createRedis(config.REDIS_URL);
   const ports = createDeliveryPorts(connection, config.QUEUE_PREFIX);
   const core: Core = await createCore(config, log, {
+    holdsIndex: role !== 'scheduler',
     schedules: ports.schedules,
     deliveryQueue: ports.deliveries,
     // The core tells the source's chats itself (as deliveries); this is the operator's record.

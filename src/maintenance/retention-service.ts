@@ -29,7 +29,7 @@ export class RetentionService {
   async run(now = Date.now()): Promise<RetentionReport> {
     const cutoff = new Date(now - this.deps.retentionMs);
     const ids = await this.deps.articles.deleteFetchedBefore(cutoff);
-    this.deps.journal.index.remove(ids);
+    this.deps.journal.forget(ids);
     // Delivery records (and their part markers) only matter while a digest can still be retried.
     const deliveries = await this.deps.deliveries.deleteCreatedBefore(cutoff);
     const segments = await this.deps.journal.compact();

@@ -1,3 +1,4 @@
+import { NewsrelayError } from '../errors.ts';
 import type { Models } from './models.ts';
 import {
   compressEntries,
@@ -129,14 +130,44 @@ export class SearchJournal {
   private refreshedAt = 0;
 
   private readonly maxDocumentBytes: number;
+  private readonly retentionMs: number | undefined;
 
-  /** @param opts.maxDocumentBytes - size of one stored batch or segment (default 4 MiB; tests) */
+  /**
+   * @param held - this process's index, or null in a process that never searches (the scheduler
+   *   role): it follows and compacts the journal without folding it into memory
+   * @param opts.maxDocumentBytes - size of one stored batch or segment (default 4 MiB; tests)
+   * @param opts.retentionMs - what compaction keeps without an index (an index has its own)
+   */
   constructor(
     private readonly models: Models,
-    readonly index: SearchIndex,
-    opts: { maxDocumentBytes?: number } = {},
+    private readonly held: SearchIndex | null,
+    opts: { maxDocumentBytes?: number; retentionMs?: number } = {},
   ) {
     this.maxDocumentBytes = opts.maxDocumentBytes ?? MAX_DOCUMENT_BYTES;
+    this.retentionMs = opts.retentionMs;
+  }
+
+  /** This process's index; a process built without one refuses to search instead of finding nothing. */
+  get index(): SearchIndex {
+    if (this.held === null)
+      throw new NewsrelayError('service_unavailable', 'this process holds no search index (scheduler role)');
+    return this.held;
+  }
+
+  /** Number of articles in this process's index (0 without one). */
+  get indexed(): number {
+    return this.held?.size ?? 0;
+  }
+
+  /** Forget deleted articles in this process's index (retention). */
+  forget(articleIds: Iterable<string>): void {
+    this.held?.remove(articleIds);
+  }
+
+  /** Articles stored before this (epoch ms) are past retention. */
+  private keptSince(): number {
+    if (this.held) return this.held.keptSince();
+    return this.retentionMs === undefined ? Number.NEGATIVE_INFINITY : Date.now() - this.retentionMs;
   }
 
   /**
@@ -148,7 +179,7 @@ export class SearchJournal {
   async append(entries: IndexEntry[]): Promise<void> {
     if (entries.length === 0) return;
     for (const batch of inBatches(entries, this.maxDocumentBytes)) await this.appendBatch(batch);
-    this.index.add(entries);
+    this.held?.add(entries);
   }
 
   /**
@@ -223,7 +254,7 @@ export class SearchJournal {
       for (const doc of docs) {
         if (!doc) break;
         this.position++;
-        this.index.add(entriesOf(doc, this.position));
+        this.held?.add(entriesOf(doc, this.position));
         read++;
       }
       applied += read;
@@ -234,7 +265,7 @@ export class SearchJournal {
       if (read > 0) continue;
       if (await this.readSegments()) continue;
       if (await this.skipGap()) continue;
-      this.index.expire();
+      this.held?.expire();
       return applied;
     }
   }
@@ -261,10 +292,10 @@ export class SearchJournal {
       const seg = await reads[k]!;
       if (k + SEGMENTS_AHEAD < numbers.length) reads.push(read(numbers[k + SEGMENTS_AHEAD]!));
       if (!seg) continue;
-      if (seg.to > this.position) {
+      if (seg.to > this.position && this.held) {
         const contents = segmentContents(seg);
-        if (Array.isArray(contents)) this.index.add(contents);
-        else this.index.addColumns(contents);
+        if (Array.isArray(contents)) this.held.add(contents);
+        else this.held.addColumns(contents);
       }
       this.position = Math.max(this.position, seg.to);
     }
@@ -321,8 +352,17 @@ export class SearchJournal {
     return written;
   }
 
+  /**
+   * Whether compaction keeps an entry: what the index still holds (retention's deletions drop
+   * out) or, without an index, what is not past retention (all retention deletes).
+   */
+  private keeps(e: IndexEntry, since: number): boolean {
+    return this.held ? this.held.has(e.i) : e.f >= since;
+  }
+
   /** Write the batches after the manifest's into segments; how many were written. */
   private async fold(manifest: Manifest): Promise<number> {
+    const since = this.keptSince();
     let from = manifest.to + 1;
     let n = manifest.n;
     const end = this.position;
@@ -337,7 +377,7 @@ export class SearchJournal {
         const doc = await this.read(to + 1);
         to++;
         if (!doc) continue;
-        const kept = entriesOf(doc, to).filter((e) => this.index.has(e.i));
+        const kept = entriesOf(doc, to).filter((e) => this.keeps(e, since));
         if (kept.length === 0) continue;
         entries.push(...kept);
         bytes += Buffer.byteLength(doc.data);
@@ -371,7 +411,7 @@ export class SearchJournal {
    * Segments are in storage order: the first one with a recent article stops the pruning.
    */
   private async prune(pruned: number, written: number): Promise<void> {
-    const since = this.index.keptSince();
+    const since = this.keptSince();
     let k = pruned;
     // The newest segment stays: it holds the manifest's place, and a reader's position.
     while (k + 1 < written) {

@@ -184,6 +184,33 @@ describe('search journal on the real database', () => {
     }
   });
 
+  it('a process without an index (the scheduler) compacts the journal by the retention period alone', async () => {
+    const own = await openDatabase(`mongodb://127.0.0.1:27017/test_jnoidx_${randomUUID().slice(0, 8)}`);
+    try {
+      const day = 86_400_000;
+      const now = Date.now();
+      const writer = new SearchJournal(own.models, new SearchIndex());
+      for (let k = 0; k < 205; k++) {
+        const at = k < 100 ? now - 40 * day + k : now - 1000 + k;
+        await writer.append([entry(`${k < 100 ? 'old' : 'new'}${k}`, `调度进程第${k}号新闻`, at)]);
+      }
+      const scheduler = new SearchJournal(own.models, null, { retentionMs: 30 * day });
+      expect(await scheduler.compact()).toBeGreaterThan(0);
+      expect(scheduler.indexed).toBe(0);
+      expect(() => scheduler.index).toThrow(/holds no search index/);
+      expect(await own.models.Journal.collection.countDocuments()).toBe(0);
+
+      const reader = new SearchJournal(own.models, new SearchIndex());
+      await reader.refresh();
+      expect(reader.index.size).toBe(105);
+      expect(reader.index.has('new204')).toBe(true);
+      expect(reader.index.has('old0')).toBe(false);
+    } finally {
+      await own.drop();
+      await own.close();
+    }
+  });
+
   it('splits a batch larger than a document may be (it failed on every poll) and reads it back', async () => {
     const writer = new SearchJournal(db.models, new SearchIndex());
     const reader = new SearchJournal(db.models, new SearchIndex());

@@ -20,6 +20,7 @@ import { type ProcessSet, processSet, type RoleProcess } from './process-harness
 import { nextMinute, telegramUser } from './telegram-user.ts';
 import {
   distinctiveTelegramToken,
+  linesContaining,
   linesWithSecrets,
   type QueueWatch,
   roleEnv,
@@ -275,5 +276,7 @@ describe('split topology: scheduler, 2 workers and a bot as separate processes',
     expect(dead).toEqual([]);
     const secrets = [telegram.token, flakyTelegram.token, discord.token];
     expect([...linesWithSecrets(procs, secrets), ...linesWithSecrets(flaky, secrets)]).toEqual([]);
+    // The scheduler holds no search index (decision 0015): nothing it ran asked for one.
+    expect(linesContaining(procs, ['holds no search index'])).toEqual([]);
   });
 });

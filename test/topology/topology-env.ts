@@ -98,10 +98,15 @@ export function watchQueues(redisUrl: string, prefix: string, names: string[]): 
 
 /** The lines of any process output that contain one of `secrets` (none, or the test fails). */
 export function linesWithSecrets(set: ProcessSet, secrets: string[]): string[] {
+  return linesContaining(set, secrets);
+}
+
+/** Output lines of any process of the set that contain one of `needles`, headed by the process's name. */
+export function linesContaining(set: ProcessSet, needles: string[]): string[] {
   const found: string[] = [];
   for (const p of set.processes) {
     for (const line of p.output().split('\n')) {
-      if (secrets.some((s) => line.includes(s))) found.push(`${p.name}: ${line.slice(0, 300)}`);
+      if (needles.some((s) => line.includes(s))) found.push(`${p.name}: ${line.slice(0, 300)}`);
     }
   }
   return found;
