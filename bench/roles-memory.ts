@@ -2,10 +2,14 @@
  * Resident memory and CPU of each role of the production topology, as separate processes
  * (`newsrelay serve --role scheduler|worker|bot`) over a 100,000-article archive: each role is
  * started, made to do its typical work once — the bot answers a /search and a /digest through the
- * fake Bot API, the worker builds and sends that digest, the scheduler rebuilds schedules and runs
- * its ticks — then its resident set (now and peak) and CPU seconds are read from /proc.
+ * fake Bot API, the worker builds and sends that digest, the scheduler rebuilds schedules, runs
+ * its ticks and compacts the search journal — then its resident set (now and peak) and CPU
+ * seconds are read from /proc.
  */
 import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { QUEUE } from '../jobs/queues.ts';
 import { createCoreInternals } from '../src/core.ts';
 import { startFakeTelegram } from '../test/fakes/telegram-bot-api.ts';
 import { waitFor } from '../test/fakes/wait-for.ts';
@@ -65,6 +69,19 @@ export async function run(): Promise<Record<string, number | string>> {
     await waitFor(() => fake.sentMessages(CHAT).some((m) => m.text?.includes('NewsRelay digest')), 120_000, {
       message: 'no digest arrived',
     });
+    // The scheduler's hourly compaction, which reads the whole journal (it held the index for it).
+    const connection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+    const compaction = new Queue(QUEUE.compaction, { connection, prefix });
+    try {
+      const job = await compaction.add('compact', {});
+      await waitFor(async () => ['completed', 'failed'].includes(await job.getState()), 300_000, {
+        message: 'the compaction did not finish',
+      });
+      if ((await job.getState()) === 'failed') throw new Error(`compaction failed: ${job.failedReason}`);
+    } finally {
+      await compaction.close();
+      connection.disconnect();
+    }
     const workMs = performance.now() - start;
     await sleep(5_000);
     const out: Record<string, number | string> = {
