@@ -99,7 +99,10 @@ export async function createCoreInternals(
     maxBytes: config.FETCH_MAX_BYTES,
     perHostConcurrency: config.FETCH_PER_HOST_CONCURRENCY,
   });
-  const parser = new ParsePool({ onWorkerError: (err) => log.error({ err }, 'parse worker failed') });
+  const parser = new ParsePool({
+    ...(config.PARSE_THREADS === undefined ? {} : { threads: config.PARSE_THREADS }),
+    onWorkerError: (err) => log.error({ err }, 'parse worker failed'),
+  });
   const stores = {
     sources: new SourceStore(db.models),
     articles: new ArticleStore(db.models, { retentionMs: config.ARTICLE_RETENTION }),

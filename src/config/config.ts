@@ -124,6 +124,11 @@ const schema = z.object({
   FETCH_PER_HOST_CONCURRENCY: z.coerce.number().int().positive().default(2),
   /** Sources fetched at once by one worker. */
   FETCH_CONCURRENCY: z.coerce.number().int().positive().default(32),
+  /**
+   * Threads that read fetched documents, per process (each costs about 60 MB). Unset: one fewer
+   * than the cores (the main thread fetches and stores), at least 1 and at most 4.
+   */
+  PARSE_THREADS: z.coerce.number().int().min(1).max(16).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

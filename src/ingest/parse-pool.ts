@@ -14,7 +14,7 @@ import { isTaskStarted, type ParseTask, type ParseTaskResult } from './parse-tas
 
 /** Options of {@link ParsePool}. */
 export interface ParsePoolOptions {
-  /** Worker threads. Default: the available parallelism, at most 4. */
+  /** Worker threads. Default: one fewer than the available parallelism, at least 1 and at most 4. */
   threads?: number;
   /** Wall time one document may take in a worker (queueing excluded). Default PARSE_TIMEOUT_MS. */
   timeoutMs?: number;
@@ -61,7 +61,7 @@ export class ParsePool {
   readonly stats: ParsePoolStats = { completed: 0, timedOut: 0, outOfMemory: 0 };
 
   constructor(opts: ParsePoolOptions = {}) {
-    this.threads = Math.max(1, opts.threads ?? Math.min(availableParallelism(), 4));
+    this.threads = Math.max(1, opts.threads ?? Math.min(availableParallelism() - 1, 4));
     this.timeoutMs = opts.timeoutMs ?? PARSE_TIMEOUT_MS;
     this.heapMb = opts.heapMb ?? PARSE_HEAP_MB;
     this.onWorkerError = opts.onWorkerError ?? (() => {});
