@@ -87,6 +87,8 @@ export async function run(): Promise<Record<string, number | string>> {
     FETCH_CONCURRENCY: String(CONCURRENCY),
     FETCH_PER_HOST_CONCURRENCY: String(CONCURRENCY),
     QUEUE_PREFIX: prefix,
+    // The default (cores − 1) unless BENCH_PARSE_THREADS asks for another count.
+    ...(process.env.BENCH_PARSE_THREADS ? { PARSE_THREADS: process.env.BENCH_PARSE_THREADS } : {}),
   });
   const core = await createCoreInternals(config, silentLog);
   try {
@@ -177,6 +179,7 @@ export async function run(): Promise<Record<string, number | string>> {
       sources: SOURCES,
       changed_sources: plan.changed.length,
       fetch_concurrency: CONCURRENCY,
+      parse_threads: core.parser.threads,
       per_host_concurrency: `${CONCURRENCY} (all sources on 127.0.0.1)`,
       source_insert_s: round(insertMs / 1000, 1),
       tick_enqueue_ms: round(tickMs),
