@@ -141,8 +141,10 @@ export class SearchIndex {
   private ids: string[] = [];
   private keys: Array<string | undefined> = [];
   /**
-   * Ordinal of every article ever added, removed ones too: journal batches read later must not
-   * bring a removed article back, and a removed first member still roots its cluster.
+   * Ordinal of every article added, removed ones too (-1 once renumbered away, or when removed
+   * before it was read): journal batches read later must not bring a removed article back, and a
+   * removed first member still roots its cluster. A renumbering forgets the ids past retention,
+   * which `add` refuses by their age.
    */
   private readonly ordinalOf = new Map<string, number>();
   private readonly terms = new Map<string, PostingList>();
