@@ -1,4 +1,4 @@
-import { CANDIDATE_DISTANCE, EMPTY_FINGERPRINT, isFingerprint } from '../text/fingerprint.ts';
+import { CANDIDATE_DISTANCE, fingerprintHalves } from '../text/fingerprint.ts';
 
 function popcount32(n: number): number {
   let x = n - ((n >>> 1) & 0x55555555);
@@ -10,11 +10,6 @@ function popcount32(n: number): number {
 const BANDS = 4;
 const BUCKETS = 1 << 16;
 const NONE = -1;
-
-/** The fingerprint as two int32 (high and low 32 bits). */
-function halves(fp: string): [number, number] {
-  return [Number.parseInt(fp.slice(0, 8), 16) | 0, Number.parseInt(fp.slice(8), 16) | 0];
-}
 
 /** Bucket of each of the four 16-bit bands, in the order of `fingerprintBands`. */
 function bucketsOf(hi: number, lo: number): number[] {
@@ -38,7 +33,7 @@ export class FingerprintBands {
    * fingerprint, and anything else than 16 hex digits in a journal entry, is not indexed.
    */
   add(n: number, fp: string): void {
-    const [hi, lo] = fp === EMPTY_FINGERPRINT || !isFingerprint(fp) ? [0, 0] : halves(fp);
+    const [hi, lo] = fingerprintHalves(fp);
     this.addHalves(n, hi, lo);
   }
 
@@ -90,8 +85,8 @@ export class FingerprintBands {
    * distance, newest (highest ordinal) first; ordinals for which `skip` is true are left out.
    */
   near(fp: string, limit: number, skip: (n: number) => boolean): number[] {
-    if (fp === EMPTY_FINGERPRINT || limit <= 0) return [];
-    const [hi, lo] = halves(fp);
+    const [hi, lo] = fingerprintHalves(fp);
+    if ((hi === 0 && lo === 0) || limit <= 0) return [];
     // Best `limit` as parallel arrays kept sorted: buckets of a busy index hold thousands.
     const best: number[] = [];
     const dist: number[] = [];

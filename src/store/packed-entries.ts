@@ -1,6 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { NewsrelayError } from '../errors.ts';
-import { EMPTY_FINGERPRINT, isFingerprint } from '../text/fingerprint.ts';
+import { fingerprintHalves } from '../text/fingerprint.ts';
 import type { IndexEntry } from './search-index.ts';
 
 /**
@@ -67,11 +67,6 @@ function decode<T extends Column>(text: string, make: (length: number) => T): T 
   // Copied: a decoded Buffer can sit at an offset a wider typed array cannot start at.
   new Uint8Array(out.buffer).set(bytes);
   return out;
-}
-
-function fingerprintHalves(fp: string): [number, number] {
-  if (fp === EMPTY_FINGERPRINT || !isFingerprint(fp)) return [0, 0];
-  return [Number.parseInt(fp.slice(0, 8), 16) | 0, Number.parseInt(fp.slice(8), 16) | 0];
 }
 
 /** Whether a parsed segment is in columns (format 2) rather than an array of entries. */

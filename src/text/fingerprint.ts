@@ -109,6 +109,15 @@ export function isFingerprint(s: string): boolean {
   return HEX16.test(s);
 }
 
+/**
+ * The fingerprint as two int32, its high then low 32 bits; 0, 0 for the empty fingerprint and for
+ * anything that is not a fingerprint (a journal entry is read, not trusted).
+ */
+export function fingerprintHalves(fp: string): [number, number] {
+  if (fp === EMPTY_FINGERPRINT || !isFingerprint(fp)) return [0, 0];
+  return [Number.parseInt(fp.slice(0, 8), 16) | 0, Number.parseInt(fp.slice(8), 16) | 0];
+}
+
 function checkFingerprint(fp: string): void {
   if (!isFingerprint(fp)) throw new NewsrelayError('bad_input', `not a fingerprint: ${JSON.stringify(fp)}`);
 }
