@@ -70,7 +70,7 @@ function decode<T extends Column>(text: string, make: (length: number) => T): T 
 }
 
 /** Whether a parsed segment is in columns (format 2) rather than an array of entries. */
-export function isPacked(data: unknown): data is PackedEntries {
+function isPacked(data: unknown): data is PackedEntries {
   return typeof data === 'object' && data !== null && (data as { v?: unknown }).v === 2;
 }
 

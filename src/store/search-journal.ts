@@ -1,12 +1,6 @@
 import { NewsrelayError } from '../errors.ts';
 import type { Models } from './models.ts';
-import {
-  compressEntries,
-  decompressColumns,
-  type EntryColumns,
-  isPacked,
-  unpackColumns,
-} from './packed-entries.ts';
+import { compressEntries, decompressColumns, type EntryColumns } from './packed-entries.ts';
 import type { IndexEntry, SearchIndex } from './search-index.ts';
 
 /** How long a reserved but never written journal number blocks readers before it is skipped. */
@@ -72,15 +66,12 @@ function entriesOf(doc: StoredEntries, seq: number): IndexEntry[] {
 }
 
 /**
- * What a segment holds: columns (packed segments, format 2) or entries (segments written before
- * packing), the latter stamped as {@link entriesOf} does.
+ * What a segment holds: columns (packed segments) or entries (segments written before packing),
+ * the latter stamped as {@link entriesOf} does.
  */
 function segmentContents(doc: SegmentDoc): IndexEntry[] | EntryColumns {
   if (doc.packed) return decompressColumns('value' in doc.packed ? doc.packed.value() : doc.packed);
-  const data = JSON.parse(doc.data ?? '[]') as unknown;
-  if (isPacked(data)) return unpackColumns(data);
-  for (const e of data as IndexEntry[]) e.q ??= doc.to;
-  return data as IndexEntry[];
+  return entriesOf({ data: doc.data ?? '[]' }, doc.to);
 }
 
 function journalId(seq: number): string {
