@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type IngestRuntime, startIngestRuntime } from '../../jobs/ingest-runtime.ts';
-import type { Article } from '../../src/domain/types.ts';
-import { articleIdFor } from '../../src/ingest/article-builder.ts';
 import { indexEntryOf } from '../../src/store/search-index.ts';
-import { fingerprint } from '../../src/text/fingerprint.ts';
-import { indexTerms } from '../../src/text/index-terms.ts';
 import { type NewsSite, startNewsSite } from '../fakes/news-site.ts';
 import { waitFor } from '../fakes/wait-for.ts';
+import { testArticle } from '../helpers/articles.ts';
 import { fixture, hoursAgo, rss } from '../helpers/feeds.ts';
 import { createTestCore, type TestCore } from '../helpers/test-core.ts';
 
@@ -101,24 +98,9 @@ describe('jobs', () => {
     try {
       const at = new Date(Date.now() - 1000);
       const titles = ['快过期的旧闻：保留期测试甲', '快过期的旧闻：保留期测试乙'];
-      const articles: Article[] = titles.map((title, i) => {
-        const url = `https://old.example.cn/${i}.htm`;
-        const id = articleIdFor(url);
-        return {
-          id,
-          sourceId: 'old-source',
-          url,
-          guid: null,
-          title,
-          summary: '',
-          author: null,
-          publishedAt: at,
-          fetchedAt: at,
-          fingerprint: fingerprint(title),
-          clusterId: id,
-          terms: indexTerms(title),
-        };
-      });
+      const articles = titles.map((title, i) =>
+        testArticle({ sourceId: 'old-source', url: `https://old.example.cn/${i}.htm`, title, fetchedAt: at }),
+      );
       expect((await c.stores.articles.insertNew(articles)).size).toBe(2);
       await c.journal.append(articles.map(indexEntryOf));
       const other = await c.second();
