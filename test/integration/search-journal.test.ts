@@ -13,6 +13,17 @@ function entry(id: string, title: string, at: number): IndexEntry {
   return { i: id, s: 'src1', p: at, f: at, fp: fingerprint(title), c: id, t: indexTerms(title) };
 }
 
+/** Runs `fn` on a database of its own (`test_<name>_…`), dropped afterwards. */
+async function onFreshDatabase(name: string, fn: (db: Database) => Promise<void>): Promise<void> {
+  const own = await openDatabase(`mongodb://127.0.0.1:27017/test_${name}_${randomUUID().slice(0, 8)}`);
+  try {
+    await fn(own);
+  } finally {
+    await own.drop();
+    await own.close();
+  }
+}
+
 beforeAll(async () => {
   db = await openDatabase(uri);
 });
@@ -26,18 +37,14 @@ describe('search journal on the real database', () => {
     // Two writers creating the journal counter together: FerretDB answers the second upsert
     // with a duplicate key (E11000), which failed that ingest (the hostile-corpus test saw it).
     for (let round = 0; round < 5; round++) {
-      const fresh = await openDatabase(`mongodb://127.0.0.1:27017/test_jfresh_${randomUUID().slice(0, 8)}`);
-      try {
+      await onFreshDatabase('jfresh', async (fresh) => {
         const writers = Array.from({ length: 6 }, () => new SearchJournal(fresh.models, new SearchIndex()));
         await Promise.all(
           writers.map((w, k) => w.append([entry(`f${round}-${k}`, `首批并发写入第${k}条`, 1000 + k)])),
         );
         const reader = new SearchJournal(fresh.models, new SearchIndex());
         expect(await reader.refresh()).toBe(6);
-      } finally {
-        await fresh.drop();
-        await fresh.close();
-      }
+      });
     }
   });
 
@@ -140,8 +147,7 @@ describe('search journal on the real database', () => {
   });
 
   it('a segment written before segments were packed still loads', async () => {
-    const old = await openDatabase(`mongodb://127.0.0.1:27017/test_jold_${randomUUID().slice(0, 8)}`);
-    try {
+    await onFreshDatabase('jold', async (old) => {
       await old.models.Segment.collection.insertOne({
         _id: 's00000001',
         from: 1,
@@ -152,15 +158,11 @@ describe('search journal on the real database', () => {
       const reader = new SearchJournal(old.models, new SearchIndex());
       await reader.refresh();
       expect(reader.index.search(queryTerms('旧格式'))).toMatchObject([{ id: 'o1', seq: 4 }]);
-    } finally {
-      await old.drop();
-      await old.close();
-    }
+    });
   });
 
   it('a segment that does not inflate fails the refresh with a clear error, and reads still pending do not go unhandled', async () => {
-    const bad = await openDatabase(`mongodb://127.0.0.1:27017/test_jbad_${randomUUID().slice(0, 8)}`);
-    try {
+    await onFreshDatabase('jbad', async (bad) => {
       await bad.models.Segment.collection.insertOne({
         _id: 's00000001',
         from: 1,
@@ -178,15 +180,11 @@ describe('search journal on the real database', () => {
       const reader = new SearchJournal(bad.models, new SearchIndex());
       await expect(reader.refresh()).rejects.toThrow(/does not inflate/);
       await new Promise((r) => setTimeout(r, 100));
-    } finally {
-      await bad.drop();
-      await bad.close();
-    }
+    });
   });
 
   it('a process without an index (the scheduler) compacts the journal by the retention period alone', async () => {
-    const own = await openDatabase(`mongodb://127.0.0.1:27017/test_jnoidx_${randomUUID().slice(0, 8)}`);
-    try {
+    await onFreshDatabase('jnoidx', async (own) => {
       const day = 86_400_000;
       const now = Date.now();
       const writer = new SearchJournal(own.models, new SearchIndex());
@@ -205,10 +203,7 @@ describe('search journal on the real database', () => {
       expect(reader.index.size).toBe(105);
       expect(reader.index.has('new204')).toBe(true);
       expect(reader.index.has('old0')).toBe(false);
-    } finally {
-      await own.drop();
-      await own.close();
-    }
+    });
   });
 
   it('splits a batch larger than a document may be (it failed on every poll) and reads it back', async () => {
