@@ -4,7 +4,6 @@
  * messages go in a few batched inserts. Counted with the driver's command monitoring on the real
  * database: before, every message read its delivery and its chat (two reads per message sent).
  */
-import type { CommandStartedEvent, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CoreInternals, createCoreInternals } from '../../src/core.ts';
 import type { ChatTarget, DeliveryJobRef, PlatformSender } from '../../src/delivery/platform-sender.ts';
@@ -12,7 +11,8 @@ import type { OutgoingMessage } from '../../src/domain/types.ts';
 import { DeliveryError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
 import { storeArticles, testArticle } from '../helpers/articles.ts';
-import { type TestEnv, testEnv } from '../helpers/test-env.ts';
+import { commandsDuring, monitoredTestEnv } from '../helpers/command-monitor.ts';
+import type { TestEnv } from '../helpers/test-env.ts';
 
 const CHATS = 60;
 
@@ -21,9 +21,7 @@ let x: CoreInternals;
 const queued: DeliveryJobRef[] = [];
 
 beforeAll(async () => {
-  const base = testEnv();
-  // Command monitoring is fixed when the client connects: the core's own client reports here.
-  env = testEnv({ MONGODB_URI: `${base.config.MONGODB_URI}?monitorCommands=true` });
+  env = monitoredTestEnv();
   x = await createCoreInternals(env.config, createLogger('silent'), {
     deliveryQueue: {
       enqueue: async (ref) => void queued.push(ref),
@@ -37,16 +35,9 @@ afterAll(async () => {
 });
 
 /** Commands the core's client sends while `fn` runs, by command name. */
-async function commandsDuring(fn: () => Promise<void>): Promise<Map<string, number>> {
-  const client = x.db.models.Delivery.db.getClient() as unknown as MongoClient;
+async function commandCounts(fn: () => Promise<void>): Promise<Map<string, number>> {
   const seen = new Map<string, number>();
-  const listener = (e: CommandStartedEvent) => seen.set(e.commandName, (seen.get(e.commandName) ?? 0) + 1);
-  client.on('commandStarted', listener);
-  try {
-    await fn();
-  } finally {
-    client.off('commandStarted', listener);
-  }
+  for (const e of await commandsDuring(x, fn)) seen.set(e.commandName, (seen.get(e.commandName) ?? 0) + 1);
   return seen;
 }
 
@@ -97,7 +88,7 @@ describe('broadcast database work', () => {
     const sent: Array<{ chat: ChatTarget; msg: OutgoingMessage }> = [];
     const sender = recordingSender(sent);
     const outcomes: string[] = [];
-    const commands = await commandsDuring(async () => {
+    const commands = await commandCounts(async () => {
       const results = await Promise.all(
         queued.map((ref) => x.core.deliveries.processPart(ref, sender, async () => 0)),
       );

@@ -4,13 +4,13 @@
  * (it was not built: marking it would skip its digest and move its cursor past articles it never
  * got), and a built chat that changed during the run must still be marked (one by one).
  */
-import type { CommandStartedEvent, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CoreInternals, createCoreInternals } from '../../src/core.ts';
 import type { DeliveryJobRef } from '../../src/delivery/platform-sender.ts';
 import { createLogger } from '../../src/log.ts';
 import { storeArticles, testArticle } from '../helpers/articles.ts';
-import { type TestEnv, testEnv } from '../helpers/test-env.ts';
+import { commandsDuring, monitoredTestEnv } from '../helpers/command-monitor.ts';
+import type { TestEnv } from '../helpers/test-env.ts';
 
 let env: TestEnv;
 let x: CoreInternals;
@@ -19,8 +19,7 @@ let duringEnqueue: (() => Promise<void>) | null = null;
 let sourceId = '';
 
 beforeAll(async () => {
-  const base = testEnv();
-  env = testEnv({ MONGODB_URI: `${base.config.MONGODB_URI}?monitorCommands=true` });
+  env = monitoredTestEnv();
   x = await createCoreInternals(env.config, createLogger('silent'), {
     deliveryQueue: {
       enqueue: async (ref) => void queued.push(ref),
@@ -44,18 +43,10 @@ async function addArticle(n: number, sourceId: string): Promise<void> {
 }
 
 async function updatesDuring(fn: () => Promise<void>): Promise<number> {
-  const client = x.db.models.Chat.db.getClient() as unknown as MongoClient;
-  let updates = 0;
-  const listener = (e: CommandStartedEvent) => {
-    if (e.commandName === 'update' && (e.command as { update?: string }).update === 'chats') updates++;
-  };
-  client.on('commandStarted', listener);
-  try {
-    await fn();
-  } finally {
-    client.off('commandStarted', listener);
-  }
-  return updates;
+  const commands = await commandsDuring(x, fn);
+  return commands.filter(
+    (e) => e.commandName === 'update' && (e.command as { update?: string }).update === 'chats',
+  ).length;
 }
 
 describe('marking a digest group', () => {
