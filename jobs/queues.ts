@@ -5,7 +5,8 @@
  */
 import { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { Platform } from '../src/domain/types.ts';
+import { CHAT_TYPES, type Platform } from '../src/domain/types.ts';
+import { LOCALES } from '../src/i18n/i18n.ts';
 
 /** Queue names. */
 export const QUEUE = {
@@ -74,7 +75,7 @@ export const deliverPayload = z.object({
       message: z
         .object({
           kind: z.enum(['digest', 'instant', 'notice']),
-          locale: z.enum(['zh-Hans', 'zh-Hant', 'en']),
+          locale: z.enum(LOCALES),
           heading: z.string(),
           groups: z.array(
             z.object({
@@ -101,9 +102,9 @@ export const deliverPayload = z.object({
         key: z.string().min(3).max(200),
         platform: z.enum(['telegram', 'discord']),
         chatId: z.string().min(1).max(100),
-        type: z.enum(['private', 'group', 'supergroup', 'channel', 'guild', 'guild-channel', 'dm']),
+        type: z.enum(CHAT_TYPES),
         parentKey: z.string().nullable(),
-        locale: z.enum(['zh-Hans', 'zh-Hant', 'en']),
+        locale: z.enum(LOCALES),
       }),
     })
     .optional(),

@@ -100,7 +100,17 @@ export interface ArticleWithCluster extends Article {
 export type Platform = 'telegram' | 'discord';
 
 /** Kind of conversation on a platform. */
-export type ChatType = 'private' | 'group' | 'supergroup' | 'channel' | 'guild' | 'guild-channel' | 'dm';
+/** Every kind of chat, for validating what comes back from outside the process (queue payloads). */
+export const CHAT_TYPES = [
+  'private',
+  'group',
+  'supergroup',
+  'channel',
+  'guild',
+  'guild-channel',
+  'dm',
+] as const;
+export type ChatType = (typeof CHAT_TYPES)[number];
 
 /** A subscription of a chat: to a source, or to a keyword across all sources. */
 export interface Subscription {

@@ -6,7 +6,7 @@ import { zhHant } from './catalog-zh-hant.ts';
 export type { MessageKey } from './catalog-en.ts';
 
 /** Locales with a catalogue, in menu order. */
-export const LOCALES: readonly Locale[] = ['zh-Hans', 'zh-Hant', 'en'];
+export const LOCALES = ['zh-Hans', 'zh-Hant', 'en'] as const satisfies readonly Locale[];
 
 /** Scripts a chat can read headlines in. */
 export const SCRIPTS: readonly Script[] = ['original', 'hans', 'hant', 'hant-hk', 'hant-tw'];
