@@ -5,13 +5,13 @@
  *
  * ChatStore has no bulk insert (ensure + save is a findOne, an insertOne and a scanning
  * replaceOne per chat), so chats are inserted with `insertMany` on the chats collection in
- * exactly the document shape ChatStore writes (`toDoc`); {@link checkChatsReadable} reads a
+ * the document shape ChatStore writes (its `toDoc`); {@link checkChatsReadable} reads a
  * sample back through `ChatStore.get` to prove the shape.
  */
 import type { CoreInternals } from '../../src/core.ts';
 import type { Article, Chat, Subscription } from '../../src/domain/types.ts';
 import { buildArticle } from '../../src/ingest/article-builder.ts';
-import type { ChatStore } from '../../src/store/chat-store.ts';
+import { type ChatStore, toDoc } from '../../src/store/chat-store.ts';
 import { indexEntryOf } from '../../src/store/search-index.ts';
 import { entry, rng } from './gen.ts';
 
@@ -95,7 +95,8 @@ export async function insertChats(
         createdAt,
       }));
       const locale = n % 3 === 0 ? 'zh-Hant' : 'zh-Hans';
-      const chat: Omit<Chat, 'key'> = {
+      const chat: Chat = {
+        key,
         platform: 'telegram',
         chatId,
         type: 'private',
@@ -116,7 +117,7 @@ export async function insertChats(
         lastDigestSeq: null,
         createdAt,
       };
-      docs.push({ _id: key, ...chat, updatedAt: new Date() });
+      docs.push(toDoc(chat));
       keys.push(key);
     }
     await core.db.models.Chat.collection.insertMany(docs as never[], { ordered: false });

@@ -71,49 +71,29 @@ const articleSchema = new Schema(
   { versionKey: false },
 );
 
-const subscriptionSchema = new Schema(
-  {
-    id: { type: String, required: true },
-    kind: { type: String, required: true },
-    sourceId: { type: String, default: null },
-    keyword: { type: String, default: null },
-    instant: { type: Boolean, default: false },
-    threadId: { type: String, default: null },
-    name: { type: String, default: null },
-    include: { type: [String], default: [] },
-    exclude: { type: [String], default: [] },
-    muted: { type: Boolean, default: false },
-    format: { type: String, default: null },
-    createdAt: { type: Date, required: true },
-  },
-  { _id: false },
-);
-
+/**
+ * A chat (decision 0017): what queries and digest marks touch, top-level; the rest of its settings
+ * (type, title, locale, script, filters, subscriptions, formats) as JSON text in `settings`, read
+ * and written by ChatStore. Chats stored before keep those fields top-level until their next save.
+ */
 const chatSchema = new Schema(
   {
     _id: String,
     platform: { type: String, required: true },
     chatId: { type: String, required: true },
-    type: { type: String, required: true },
-    title: { type: String, default: null },
     parentKey: { type: String, default: null },
-    locale: { type: String, required: true },
-    script: { type: String, required: true },
     timezone: { type: String, required: true },
     digestTimes: { type: [String], default: [] },
     paused: { type: Boolean, default: false },
     active: { type: Boolean, default: true },
-    deactivatedReason: { type: String, default: null },
-    include: { type: [String], default: [] },
-    exclude: { type: [String], default: [] },
-    subscriptions: { type: [subscriptionSchema], default: [] },
     lastDigestAt: { type: Date, default: null },
     lastDigestSlot: { type: Number, default: null },
     lastDigestSeq: { type: Number, default: null },
-    itemFormat: { type: String, default: 'titles' },
-    linkPreviews: { type: Boolean, default: false },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
+    settings: { type: String, required: true },
+    /** The subscriptions' sources, for finding a source's subscribers. */
+    sourceIds: { type: [String], default: [] },
   },
   { versionKey: false },
 );

@@ -5,10 +5,11 @@
  * Before the one command layer, Discord accepted 24 digest times where Telegram allowed 6,
  * stored time zones as typed, and had no subscription cap.
  */
-import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Chat } from '../../src/domain/types.ts';
 import { t } from '../../src/i18n/i18n.ts';
+import { ChatStore } from '../../src/store/chat-store.ts';
+import { openDatabase } from '../../src/store/database.ts';
 import type { FakeDiscord, InteractInput } from '../fakes/discord-api.ts';
 import { startFakeDiscord } from '../fakes/discord-api.ts';
 import { type NewsSite, startNewsSite } from '../fakes/news-site.ts';
@@ -221,7 +222,7 @@ describe('the same commands on Telegram and Discord', () => {
     const fill = async (key: string) => {
       const subscriptions = Array.from({ length: 100 }, (_, n) => ({
         id: `fill${n}`,
-        kind: 'keyword',
+        kind: 'keyword' as const,
         sourceId: null,
         keyword: `词${n}`,
         instant: false,
@@ -232,9 +233,11 @@ describe('the same commands on Telegram and Discord', () => {
         muted: false,
         createdAt: new Date(),
       }));
-      const conn = await mongoose.createConnection(app.config.MONGODB_URI).asPromise();
-      await conn.collection('chats').updateOne({ _id: key as never }, { $set: { subscriptions } });
-      await conn.close();
+      const db = await openDatabase(app.config.MONGODB_URI);
+      await new ChatStore(db.models).update(key, (c) => {
+        c.subscriptions = subscriptions;
+      });
+      await db.close();
     };
     await fill(`telegram:${dm.id}`);
     await app.core.chats.ensure({
