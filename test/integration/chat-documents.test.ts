@@ -43,7 +43,7 @@ function subscribedChat(chatId: string, sourceId: string): Chat {
       include: [],
       exclude: ['體育'],
       muted: false,
-      format: 'summaries',
+      format: 'summary',
       createdAt: new Date('2026-11-30T01:02:03.456Z'),
     },
     {
@@ -61,7 +61,7 @@ function subscribedChat(chatId: string, sourceId: string): Chat {
       createdAt: new Date('2026-12-01T00:00:00.000Z'),
     },
   ];
-  chat.itemFormat = 'summaries';
+  chat.itemFormat = 'full';
   chat.linkPreviews = true;
   return chat;
 }
