@@ -2,7 +2,7 @@ import { namesForChat } from '../chats/subscription-names.ts';
 import type { Article, Chat, DigestItem, Subscription } from '../domain/types.ts';
 import type { ArticleStore } from '../store/article-store.ts';
 import type { IndexHit, SearchIndex } from '../store/search-index.ts';
-import { filterText, matchesFilterWord, passesFilters } from '../text/filter-match.ts';
+import { articleFilterText, matchesFilterWord, passesFilters } from '../text/filter-match.ts';
 import { queryAlternatives } from '../text/index-terms.ts';
 import { convertScript } from '../text/script-converter.ts';
 import { itemExtras, itemFormatOf } from './item-format.ts';
@@ -104,7 +104,7 @@ export async function selectDigest(
     for (const b of batch) {
       const a = byId.get(b.hit.id);
       if (!a || chosen.length >= cap || !open.get(b.hit.clusterId)) continue;
-      const text = filterText(`${a.title} ${a.summary}`);
+      const text = articleFilterText(a);
       if (!passesFilters(text, chat)) {
         open.set(b.hit.clusterId, false);
         continue;

@@ -4,7 +4,7 @@ import type { Article, Chat } from '../domain/types.ts';
 import type { ArticleStore } from '../store/article-store.ts';
 import { type Delivery, type DeliveryStore, deliveryIdOf } from '../store/delivery-store.ts';
 import type { SearchJournal } from '../store/search-journal.ts';
-import { filterText, passesFilters } from '../text/filter-match.ts';
+import { articleFilterText, passesFilters } from '../text/filter-match.ts';
 import { convertScript } from '../text/script-converter.ts';
 import { composeDigest, composeInstant } from './digest-composer.ts';
 import { type SelectedDigest, selectDigest } from './digest-selector.ts';
@@ -234,7 +234,7 @@ export class DigestService {
         );
         if (!sub || !chat.active || chat.paused) continue;
         for (const a of list) {
-          if (!passesFilters(filterText(`${a.title} ${a.summary}`), chat, sub)) continue;
+          if (!passesFilters(articleFilterText(a), chat, sub)) continue;
           const sourceName = convertScript(sub.name ?? names.get(sourceId) ?? sourceId, chat.script);
           const item = {
             articleId: a.id,

@@ -32,6 +32,22 @@ export function filterText(text: string): string {
 
 const filtered = memoised((text) => normaliseForMatch(stripInvisible(text)));
 
+const articleTexts = new WeakMap<object, string>();
+
+/**
+ * {@link filterText} of an article's title and summary, kept with the article object: a digest
+ * group filters the same cached articles for thousands of chats, and looking the joined text up
+ * in the memo hashed a new string of a few hundred characters each time.
+ */
+export function articleFilterText(article: { readonly title: string; readonly summary: string }): string {
+  let text = articleTexts.get(article);
+  if (text === undefined) {
+    text = filterText(`${article.title} ${article.summary}`);
+    articleTexts.set(article, text);
+  }
+  return text;
+}
+
 /** Regional alternatives of recent filter words: a digest checks the same few words on every article. */
 const alternativesOf = memoised(regionalAlternatives, 2000);
 
