@@ -45,29 +45,43 @@ export class ArticleStore {
   }
 
   async get(id: string): Promise<Article | null> {
+    return this.cached(id) ?? (await this.read(id));
+  }
+
+  /**
+   * Articles by id, in the given order; ids no longer stored are left out. Cached articles are
+   * taken without a promise each: a digest group reads tens of cached articles per chat.
+   */
+  async getMany(ids: readonly string[]): Promise<Article[]> {
+    const found = ids.map((id) => this.cached(id));
+    const missing = found.flatMap((a, i) => (a ? [] : [i]));
+    if (missing.length > 0) {
+      const read = await Promise.all(missing.map((i) => this.read(ids[i]!)));
+      missing.forEach((at, k) => {
+        found[at] = read[k] ?? null;
+      });
+    }
+    return found.filter((a): a is Article => a !== null);
+  }
+
+  /** The cached article, made the most recent; null when not cached or past retention. */
+  private cached(id: string): Article | null {
     const hit = this.cache.get(id);
     const retention = this.opts.retentionMs;
-    if (hit && (retention === undefined || hit.fetchedAt.getTime() >= Date.now() - retention)) {
-      this.cache.delete(id);
-      this.cache.set(id, hit);
-      return hit;
-    }
-    const d = await this.models.Article.collection.findOne({ _id: id as never });
-    if (!d) {
-      this.cache.delete(id);
-      return null;
-    }
-    const a = toArticle(d as unknown as ArticleDoc);
+    if (!hit || (retention !== undefined && hit.fetchedAt.getTime() < Date.now() - retention)) return null;
     this.cache.delete(id);
+    this.cache.set(id, hit);
+    return hit;
+  }
+
+  private async read(id: string): Promise<Article | null> {
+    const d = await this.models.Article.collection.findOne({ _id: id as never });
+    this.cache.delete(id);
+    if (!d) return null;
+    const a = toArticle(d as unknown as ArticleDoc);
     this.cache.set(id, a);
     if (this.cache.size > (this.opts.cacheSize ?? 20_000)) this.cache.delete(this.cache.keys().next().value!);
     return a;
-  }
-
-  /** Articles by id, in the given order; ids no longer stored are left out. */
-  async getMany(ids: readonly string[]): Promise<Article[]> {
-    const docs = await Promise.all(ids.map((id) => this.get(id)));
-    return docs.filter((a): a is Article => a !== null);
   }
 
   /** Which of these ids are stored already (one `_id` look-up each). */
