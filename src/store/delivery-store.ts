@@ -1,4 +1,5 @@
 import type { OutgoingMessage } from '../domain/types.ts';
+import { deflateJson, inflateJson } from './deflated-json.ts';
 import { InsertBatcher, insertManyNew } from './insert-batcher.ts';
 import type { Models } from './models.ts';
 
@@ -22,6 +23,20 @@ export interface DeliveryProgress {
 /** `${chatKey}|${digestKey}` */
 export function deliveryIdOf(chatKey: string, digestKey: string): string {
   return `${chatKey}|${digestKey}`;
+}
+
+/** Largest stored message inflated (a digest is tens of kB at most). */
+const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+/** A message as the driver reads it: BSON binary (deflated JSON), or what was recorded before. */
+type StoredMessage = { _bsontype: 'Binary'; value(): Uint8Array } | OutgoingMessage | string;
+
+/** A stored message: deflated JSON; JSON text or an embedded document in deliveries recorded before. */
+function messageOf(stored: StoredMessage): OutgoingMessage {
+  if (typeof stored === 'string') return JSON.parse(stored) as OutgoingMessage;
+  if ('_bsontype' in stored && stored._bsontype === 'Binary')
+    return inflateJson(stored.value(), MAX_MESSAGE_BYTES, 'a delivery message') as OutgoingMessage;
+  return stored as OutgoingMessage;
 }
 
 const partId = (id: string, n: number) => `${id}#p${n}`;
@@ -68,9 +83,9 @@ export class DeliveryStore {
         chatKey: d.chatKey,
         digestKey: d.digestKey,
         status: 'pending',
-        // As JSON text: FerretDB stores and reads one string field about three times faster than
-        // the same message as nested fields (0.33 vs 0.92 ms per insert of a 3 kB digest).
-        message: JSON.stringify(d.message),
+        // Deflated JSON: FerretDB's cost grows with a document's fields and bytes (a 30-item
+        // digest: 0.92 ms nested, 0.43 ms as 8 kB of text, 0.11 ms deflated).
+        message: deflateJson(d.message),
         partsSent: 0,
         attempts: 0,
         lastError: null,
@@ -86,7 +101,7 @@ export class DeliveryStore {
       _id: string;
       chatKey: string;
       digestKey: string;
-      message: OutgoingMessage | string;
+      message: StoredMessage;
       createdAt: Date;
     } | null;
     if (!d) return null;
@@ -94,8 +109,7 @@ export class DeliveryStore {
       id: d._id,
       chatKey: d.chatKey,
       digestKey: d.digestKey,
-      // Recorded before messages were stored as text: an embedded document.
-      message: typeof d.message === 'string' ? (JSON.parse(d.message) as OutgoingMessage) : d.message,
+      message: messageOf(d.message),
       createdAt: d.createdAt,
     };
   }

@@ -110,7 +110,7 @@ const deliverySchema = new Schema(
     chatKey: { type: String, required: true },
     digestKey: { type: String, required: true },
     status: { type: String, required: true },
-    /** The OutgoingMessage as JSON text (an embedded document in deliveries recorded before). */
+    /** The OutgoingMessage as deflated JSON (JSON text or an embedded document in deliveries recorded before). */
     message: { type: Schema.Types.Mixed, required: true },
     partsSent: { type: Number, default: 0 },
     attempts: { type: Number, default: 0 },

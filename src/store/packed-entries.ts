@@ -1,6 +1,6 @@
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { NewsrelayError } from '../errors.ts';
 import { fingerprintHalves } from '../text/fingerprint.ts';
+import { deflateJson, inflateJson } from './deflated-json.ts';
 import type { IndexEntry } from './search-index.ts';
 
 /**
@@ -173,20 +173,12 @@ const MAX_INFLATED_BYTES = 256 * 1024 * 1024;
  * about 100 MB/s here; inflating takes a tenth of that).
  */
 export function compressEntries(entries: readonly IndexEntry[], seq: number): Buffer {
-  return deflateRawSync(JSON.stringify(packEntries(entries, seq)), { level: 1 });
+  return deflateJson(packEntries(entries, seq));
 }
 
 /** The columns of {@link compressEntries}' output. */
 export function decompressColumns(bytes: Uint8Array): EntryColumns {
-  let packed: unknown;
-  try {
-    packed = JSON.parse(inflateRawSync(bytes, { maxOutputLength: MAX_INFLATED_BYTES }).toString('utf8'));
-  } catch (err) {
-    throw new NewsrelayError(
-      'bad_input',
-      `a journal segment that does not inflate: ${(err as Error).message}`,
-    );
-  }
+  const packed = inflateJson(bytes, MAX_INFLATED_BYTES, 'a journal segment');
   if (!isPacked(packed))
     throw new NewsrelayError('bad_input', 'a journal segment that is not packed entries');
   return unpackColumns(packed);

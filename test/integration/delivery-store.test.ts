@@ -85,7 +85,7 @@ describe('delivery store', () => {
     }
   });
 
-  it('stores the message as JSON text and reads it back whole', async () => {
+  it('stores the message as deflated JSON and reads it back whole, and reads one recorded as text before', async () => {
     const rich: OutgoingMessage = {
       ...message,
       locale: 'zh-Hant',
@@ -112,8 +112,20 @@ describe('delivery store', () => {
     const d = { ...delivery(30), message: rich };
     await t.stores.deliveries.create(d);
     const raw = await t.db.models.Delivery.collection.findOne({ _id: d.id as never });
-    expect(typeof raw?.message).toBe('string');
+    expect(raw?.message?._bsontype).toBe('Binary');
+    expect(raw?.message.value().length).toBeLessThan(Buffer.byteLength(JSON.stringify(rich)));
     expect((await t.stores.deliveries.get(d.id))?.message).toEqual(rich);
+
+    const before = delivery(31);
+    await t.db.models.Delivery.collection.insertOne({
+      _id: before.id,
+      chatKey: before.chatKey,
+      digestKey: before.digestKey,
+      status: 'pending',
+      message: JSON.stringify(rich),
+      createdAt: before.createdAt,
+    } as never);
+    expect((await t.stores.deliveries.get(before.id))?.message).toEqual(rich);
   });
 
   it('processes starting together on a fresh database all find the unfinished deliveries', async () => {
