@@ -45,7 +45,7 @@ export class ArticleStore {
   }
 
   async get(id: string): Promise<Article | null> {
-    return this.cached(id) ?? (await this.read(id));
+    return this.cached(id, this.oldestKept()) ?? (await this.read(id));
   }
 
   /**
@@ -53,7 +53,8 @@ export class ArticleStore {
    * taken without a promise each: a digest group reads tens of cached articles per chat.
    */
   async getMany(ids: readonly string[]): Promise<Article[]> {
-    const found = ids.map((id) => this.cached(id));
+    const oldest = this.oldestKept();
+    const found = ids.map((id) => this.cached(id, oldest));
     const missing = found.flatMap((a, i) => (a ? [] : [i]));
     if (missing.length > 0) {
       const read = await Promise.all(missing.map((i) => this.read(ids[i]!)));
@@ -64,11 +65,16 @@ export class ArticleStore {
     return found.filter((a): a is Article => a !== null);
   }
 
-  /** The cached article, made the most recent; null when not cached or past retention. */
-  private cached(id: string): Article | null {
-    const hit = this.cache.get(id);
+  /** Fetch time (epoch ms) of the oldest article a cached copy is still good for. */
+  private oldestKept(): number {
     const retention = this.opts.retentionMs;
-    if (!hit || (retention !== undefined && hit.fetchedAt.getTime() < Date.now() - retention)) return null;
+    return retention === undefined ? Number.NEGATIVE_INFINITY : Date.now() - retention;
+  }
+
+  /** The cached article, made the most recent; null when not cached or fetched before `oldest`. */
+  private cached(id: string, oldest: number): Article | null {
+    const hit = this.cache.get(id);
+    if (!hit || hit.fetchedAt.getTime() < oldest) return null;
     this.cache.delete(id);
     this.cache.set(id, hit);
     return hit;
