@@ -1,7 +1,7 @@
 import { namesForChat } from '../chats/subscription-names.ts';
 import type { Article, Chat, DigestItem, Subscription } from '../domain/types.ts';
 import type { ArticleStore } from '../store/article-store.ts';
-import type { IndexHit, SearchIndex } from '../store/search-index.ts';
+import type { IndexHit, SearchIndex, SelectOptions } from '../store/search-index.ts';
 import { articleFilterText, matchesFilterWord, passesFilters } from '../text/filter-match.ts';
 import { queryAlternatives } from '../text/index-terms.ts';
 import { convertScript } from '../text/script-converter.ts';
@@ -30,9 +30,47 @@ export interface DigestWindow {
   upToSeq: number;
 }
 
+/** A near-duplicate cluster's member, as {@link SearchIndex.clusterMembers} gives it. */
+type ClusterMember = ReturnType<SearchIndex['clusterMembers']>[number];
+
+/**
+ * Index look-ups that the digests of one run share: the chats of a scheduled group select from
+ * the same window and mostly from the same sources, so each source's articles in a window and
+ * each cluster's members are looked up once per run instead of once per chat. Valid while the
+ * index does not change under it: make one per run (a cluster that grows meanwhile shows its
+ * new members in the next run).
+ */
+export class SelectionLookups {
+  private readonly bySource = new Map<string, IndexHit[]>();
+  private readonly members = new Map<string, ClusterMember[]>();
+
+  constructor(readonly index: SearchIndex) {}
+
+  /** Articles of `sourceId` in `range`, newest first. */
+  sourceHits(sourceId: string, range: SelectOptions): IndexHit[] {
+    const key = `${sourceId}|${range.seqAfter ?? ''}|${range.fetchedAfter ?? ''}|${range.seqUpTo ?? ''}`;
+    let hits = this.bySource.get(key);
+    if (!hits) {
+      hits = this.index.search([], { ...range, sourceIds: new Set([sourceId]) });
+      this.bySource.set(key, hits);
+    }
+    return hits;
+  }
+
+  clusterMembers(clusterId: string): readonly ClusterMember[] {
+    let found = this.members.get(clusterId);
+    if (!found) {
+      found = this.index.clusterMembers(clusterId);
+      this.members.set(clusterId, found);
+    }
+    return found;
+  }
+}
+
 /** What a selection needs from the core. */
 export interface SelectorDeps {
-  index: SearchIndex;
+  /** The index, through look-ups shared by a run of digests (a new one per call when alone). */
+  index: SearchIndex | SelectionLookups;
   articles: Pick<ArticleStore, 'getMany'>;
   /** Source names by id; `needed` ids are read fresh when a cached map lacks them. */
   sourceNames: (needed: readonly string[]) => Promise<ReadonlyMap<string, string>>;
@@ -54,7 +92,8 @@ export async function selectDigest(
   opts: { cap?: number } = {},
 ): Promise<SelectedDigest[]> {
   const cap = opts.cap ?? DIGEST_CAP;
-  const range =
+  const lookups = deps.index instanceof SelectionLookups ? deps.index : new SelectionLookups(deps.index);
+  const range: SelectOptions =
     window.afterSeq === null
       ? { fetchedAfter: window.sinceMs, seqUpTo: window.upToSeq }
       : { seqAfter: window.afterSeq, seqUpTo: window.upToSeq };
@@ -68,19 +107,18 @@ export async function selectDigest(
   const live = chat.subscriptions.filter((s) => !s.muted);
   const bySource = new Map<string, Subscription>();
   for (const s of live) if (s.kind === 'source' && s.sourceId) bySource.set(s.sourceId, s);
-  if (bySource.size > 0) {
-    for (const hit of deps.index.search([], { sourceIds: new Set(bySource.keys()), ...range })) {
-      addHit(hit, bySource.get(hit.sourceId)!);
-    }
-  }
+  for (const [sourceId, sub] of bySource)
+    for (const hit of lookups.sourceHits(sourceId, range)) addHit(hit, sub);
   const keywordSubs = live.filter((s) => s.kind === 'keyword' && s.keyword);
   for (const s of keywordSubs) {
     const alternatives = queryAlternatives(s.keyword!);
     if (alternatives.length === 0) continue;
-    for (const hit of deps.index.search({ anyOf: alternatives }, { ...range, limit: cap * 4 }))
+    for (const hit of lookups.index.search({ anyOf: alternatives }, { ...range, limit: cap * 4 }))
       addHit(hit, s);
   }
-  const ordered = [...hits.values()].sort((a, b) => b.hit.publishedAt - a.hit.publishedAt);
+  const ordered = [...hits.values()].sort(
+    (a, b) => b.hit.publishedAt - a.hit.publishedAt || b.hit.fetchedAt - a.hit.fetchedAt,
+  );
   // Clusters that may still give an item: true until one of their articles is chosen or the
   // chat's own filters refuse the story.
   const open = new Map<string, boolean>();
@@ -90,7 +128,7 @@ export async function selectDigest(
   const before = (m: { fetchedAt: number; seq: number }) =>
     window.afterSeq === null ? m.fetchedAt <= window.sinceMs : m.seq <= window.afterSeq;
   const deliveredBefore = (clusterId: string) =>
-    deps.index.clusterMembers(clusterId).some((m) => before(m) && bySource.has(m.sourceId));
+    lookups.clusterMembers(clusterId).some((m) => before(m) && bySource.has(m.sourceId));
   for (const h of ordered) {
     if (!open.has(h.hit.clusterId)) open.set(h.hit.clusterId, !deliveredBefore(h.hit.clusterId));
     if (open.get(h.hit.clusterId)) candidates.push(h);
@@ -123,14 +161,14 @@ export async function selectDigest(
   const shown = new Set<string>();
   for (const { article } of chosen) {
     shown.add(article.sourceId);
-    for (const m of deps.index.clusterMembers(article.clusterId)) shown.add(m.sourceId);
+    for (const m of lookups.clusterMembers(article.clusterId)) shown.add(m.sourceId);
   }
   const names = namesForChat(await deps.sourceNames([...shown]), chat.subscriptions);
-  return groupByThread(deps.index, chosen, names, chat);
+  return groupByThread(lookups, chosen, names, chat);
 }
 
 function groupByThread(
-  index: SearchIndex,
+  lookups: SelectionLookups,
   chosen: Array<{ article: Article; sub: Subscription }>,
   names: ReadonlyMap<string, string>,
   chat: Chat,
@@ -151,7 +189,7 @@ function groupByThread(
       digest.groups.push(group);
     }
     const others = new Set<string>();
-    for (const m of index.clusterMembers(a.clusterId)) {
+    for (const m of lookups.clusterMembers(a.clusterId)) {
       if (m.sourceId !== a.sourceId) others.add(names.get(m.sourceId) ?? m.sourceId);
     }
     group.items.push({

@@ -7,7 +7,7 @@ import type { SearchJournal } from '../store/search-journal.ts';
 import { articleFilterText, passesFilters } from '../text/filter-match.ts';
 import { convertScript } from '../text/script-converter.ts';
 import { composeDigest, composeInstant } from './digest-composer.ts';
-import { type SelectedDigest, selectDigest } from './digest-selector.ts';
+import { type SelectedDigest, SelectionLookups, selectDigest } from './digest-selector.ts';
 import { itemExtras, itemFormatOf } from './item-format.ts';
 
 /** Collaborators of {@link DigestService}. */
@@ -37,9 +37,13 @@ export type DigestOutcome = 'queued' | 'empty' | 'skipped' | 'no_subscriptions';
 /** How many chats of a group got each outcome. */
 export type DigestTally = Record<DigestOutcome, number>;
 
-/** A group run: the journal position its digests cover up to, and its built chats' marks. */
+/**
+ * A group run: the journal position its digests cover up to, the index look-ups its chats share,
+ * and its built chats' marks.
+ */
 interface GroupRun {
   cursor: number;
+  lookups: SelectionLookups;
   marks: DigestMark[];
 }
 
@@ -88,7 +92,11 @@ export class DigestService {
     const chats = scanned.filter((c) => c.subscriptions.length > 0);
     if (!this.deps.queue || markable === 0) return this.runChats(chats, slot, now);
     await this.deps.journal.refresh();
-    const run: GroupRun = { cursor: this.deps.journal.readPosition, marks: [] };
+    const run: GroupRun = {
+      cursor: this.deps.journal.readPosition,
+      lookups: new SelectionLookups(this.deps.journal.index),
+      marks: [],
+    };
     const tally = await this.buildAll(chats, slot, now, run);
     const marked = await this.deps.chats.markDigestGroup({
       time,
@@ -136,10 +144,19 @@ export class DigestService {
     return (await this.runBatch([chat], null, now)).get(chat.key) ?? 'skipped';
   }
 
-  private selectUpTo(chat: Chat, cursor: number, now: number): Promise<SelectedDigest[]> {
+  private selectUpTo(
+    chat: Chat,
+    cursor: number,
+    now: number,
+    lookups?: SelectionLookups,
+  ): Promise<SelectedDigest[]> {
     const since = chat.lastDigestAt ? chat.lastDigestAt.getTime() : now - this.deps.firstLookbackMs;
     return selectDigest(
-      { index: this.deps.journal.index, articles: this.deps.articles, sourceNames: this.deps.sourceNames },
+      {
+        index: lookups ?? this.deps.journal.index,
+        articles: this.deps.articles,
+        sourceNames: this.deps.sourceNames,
+      },
       chat,
       { sinceMs: since, afterSeq: chat.lastDigestSeq, upToSeq: cursor },
       this.deps.cap === undefined ? {} : { cap: this.deps.cap },
@@ -176,10 +193,12 @@ export class DigestService {
     }
     if (due.length > 0 && !run) await this.deps.journal.refresh();
     const cursor = run ? run.cursor : this.deps.journal.readPosition;
+    const lookups =
+      run?.lookups ?? (due.length > 0 ? new SelectionLookups(this.deps.journal.index) : undefined);
     const records: Delivery[] = [];
     const targets: Chat[] = [];
     for (const chat of due) {
-      const selected = await this.selectUpTo(chat, cursor, now);
+      const selected = await this.selectUpTo(chat, cursor, now, lookups);
       (run ? run.marks : marks).push({ key: chat.key, slot, at: new Date(now), cursor });
       out.set(chat.key, selected.length === 0 ? 'empty' : 'queued');
       for (const s of selected) {

@@ -1,0 +1,119 @@
+/**
+ * A scheduled group's chats share their index look-ups (each source's articles in a window, each
+ * cluster's members) for the whole run. Sharing must not change what any chat gets: chats of one
+ * group with different windows (one digested before, one never), different sources, filters and
+ * scripts each get exactly the digest their own selection gives.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CoreInternals, createCoreInternals } from '../../src/core.ts';
+import type { DeliveryJobRef } from '../../src/delivery/platform-sender.ts';
+import type { OutgoingMessage } from '../../src/domain/types.ts';
+import { createLogger } from '../../src/log.ts';
+import { indexEntryOf } from '../../src/store/search-index.ts';
+import { storeArticles, testArticle } from '../helpers/articles.ts';
+import { type TestEnv, testEnv } from '../helpers/test-env.ts';
+
+let env: TestEnv;
+let x: CoreInternals;
+const queued: DeliveryJobRef[] = [];
+
+beforeAll(async () => {
+  env = testEnv();
+  x = await createCoreInternals(env.config, createLogger('silent'), {
+    deliveryQueue: {
+      enqueue: async (ref) => void queued.push(ref),
+      enqueueMany: async (refs) => void queued.push(...refs),
+    },
+  });
+});
+afterAll(async () => {
+  await x.core.close();
+  await env.drop();
+});
+
+describe('a digest group sharing its look-ups', () => {
+  it('gives every chat the digest its own selection gives', async () => {
+    const [a, b] = await Promise.all(
+      ['a', 'b'].map((s) =>
+        x.stores.sources.add({
+          url: `https://${s}.example.cn/rss.xml`,
+          name: `源${s}`,
+          kind: 'rss',
+          intervalSec: 600,
+        }),
+      ),
+    );
+    const store = async (sourceId: string, n: number, title: string) => {
+      const article = testArticle({
+        sourceId,
+        url: `https://share.example.cn/${n}.htm`,
+        title,
+        fetchedAt: new Date(Date.now() - (10 - n) * 60_000),
+      });
+      // As ingest does: a report of a story already stored joins its cluster.
+      article.clusterId = x.journal.index.findCluster(indexEntryOf(article)) ?? article.id;
+      await storeArticles(x, article);
+    };
+    await store(a!.id, 1, '粤港澳大湾区跨境数据流动试点启动');
+    await store(b!.id, 2, '深圳前海新一批港资企业落户');
+    const chat = async (id: string, sourceIds: string[]) => {
+      const key = `telegram:${id}`;
+      await x.core.chats.ensure({
+        platform: 'telegram',
+        chatId: id,
+        type: 'private',
+        locale: 'zh-Hans',
+        timezone: 'UTC',
+      });
+      for (const sourceId of sourceIds) await x.core.chats.subscribe(key, { sourceId });
+      await x.core.chats.updateSettings(key, { digestTimes: ['08:00'] });
+      return key;
+    };
+    const seen = await chat('seen', [a!.id, b!.id]);
+    const yesterday = Date.UTC(2026, 11, 2, 8, 0);
+    // The first batch went to this chat in yesterday's digest: today it gets only what came after.
+    expect(await x.core.digests.runScheduled(seen, yesterday, Date.now())).toBe('queued');
+    const fresh = await chat('fresh', [a!.id]);
+    const filtered = await chat('filtered', [a!.id, b!.id]);
+    await x.stores.chats.update(filtered, (c) => {
+      c.exclude = ['机场'];
+    });
+    const hant = await chat('hant', [b!.id]);
+    await x.core.chats.updateSettings(hant, { script: 'hant' });
+
+    await store(a!.id, 3, '香港国际机场第三跑道系统全面启用');
+    await store(b!.id, 4, '香港国际机场第三跑道系统全面启用');
+    await store(b!.id, 5, '前海深港现代服务业合作区扩区方案公布');
+
+    const now = Date.now();
+    const expected = new Map<string, OutgoingMessage['groups']>();
+    for (const key of [seen, fresh, filtered, hant]) {
+      const { selected } = await x.core.digests.select((await x.core.chats.get(key))!, now);
+      expected.set(key, selected[0]?.groups ?? []);
+    }
+    queued.length = 0;
+    const slot = Date.UTC(2026, 11, 3, 8, 0);
+    const tally = await x.core.digests.runGroup('08:00', 'UTC', slot, now);
+    expect(tally.queued).toBe(4);
+    const got = new Map(queued.map((r) => [r.chatKey, r.carried!.message.groups]));
+    for (const [key, groups] of expected) expect(got.get(key), key).toEqual(groups);
+
+    const titles = (key: string) => got.get(key)!.flatMap((g) => g.items.map((i) => i.title));
+    // The airport story reported by both sources is one item; the chat digested yesterday gets
+    // only the new articles, the filtered one not the airport story, the Traditional one its script.
+    expect(titles(seen)).toHaveLength(2);
+    expect(titles(seen)).not.toContain('粤港澳大湾区跨境数据流动试点启动');
+    expect(titles(fresh)).toEqual(['香港国际机场第三跑道系统全面启用', '粤港澳大湾区跨境数据流动试点启动']);
+    expect(titles(filtered)).toEqual([
+      '前海深港现代服务业合作区扩区方案公布',
+      '深圳前海新一批港资企业落户',
+      '粤港澳大湾区跨境数据流动试点启动',
+    ]);
+    expect(titles(hant)[0]).toBe('前海深港現代服務業合作區擴區方案公佈');
+    const airport = got
+      .get(seen)!
+      .flatMap((g) => g.items)
+      .find((i) => i.title.includes('机场'))!;
+    expect(airport.alsoReportedBy).toHaveLength(1);
+  });
+});
