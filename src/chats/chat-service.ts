@@ -283,12 +283,18 @@ export class ChatService {
 
   /** Active chats with subscriptions and a digest at `time` (`HH:MM`) in `timezone`: one scheduled minute's group. */
   async digestGroup(time: string, timezone: string): Promise<Chat[]> {
-    return (await this.deps.store.digestGroup(time, timezone)).filter((c) => c.subscriptions.length > 0);
+    const out: Chat[] = [];
+    for await (const batch of this.deps.store.digestGroup(time, timezone))
+      out.push(...batch.filter((c) => c.subscriptions.length > 0));
+    return out;
   }
 
-  /** Every active chat with a digest at `time` in `timezone`, with or without subscriptions (one scan). */
-  digestGroupScan(time: string, timezone: string): Promise<Chat[]> {
-    return this.deps.store.digestGroup(time, timezone);
+  /**
+   * Every active chat with a digest at `time` in `timezone`, with or without subscriptions, in
+   * batches of `size` as one scan reads them.
+   */
+  digestGroupScan(time: string, timezone: string, size: number): AsyncIterable<Chat[]> {
+    return this.deps.store.digestGroup(time, timezone, size);
   }
 
   /** Mark a group's chats for `slot` in one write; see {@link ChatStore.markDigestGroup}. */

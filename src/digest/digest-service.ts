@@ -78,26 +78,29 @@ export class DigestService {
    * The scheduled digests of `slot` for every active chat with a digest at `time` in `timezone`
    * (the job a scheduled minute fires), built in batches against one journal position. The
    * group's chats are marked at the end in one write for the whole group (decision 0016): on
-   * FerretDB one `updateOne` per chat was the largest cost of building. The write marks only
-   * chats unchanged since the run began, so a chat that joined the group meanwhile (not built)
-   * is left for its own catch-up; when it marks fewer chats than the run expected (a built chat
-   * changed meanwhile), the built chats are marked one by one as before.
+   * FerretDB one `updateOne` per chat was the largest cost of building. The group's scan streams:
+   * its first batches are built while the database reads the rest. The write marks only chats
+   * unchanged since the run began, so a chat that joined the group meanwhile and was not read is
+   * left for its own catch-up; when it marks fewer chats than the scan counted (a chat read and
+   * built was saved meanwhile), the built chats are marked one by one as before.
    */
   async runGroup(time: string, timezone: string, slot: number, now = Date.now()): Promise<DigestTally> {
+    if (!this.deps.queue) return emptyTally();
     const began = new Date();
-    const scanned = await this.deps.chats.digestGroupScan(time, timezone);
-    const markable = scanned.filter(
-      (c) => !c.paused && (c.lastDigestSlot === null || c.lastDigestSlot < slot),
-    ).length;
-    const chats = scanned.filter((c) => c.subscriptions.length > 0);
-    if (!this.deps.queue || markable === 0) return this.runChats(chats, slot, now);
     await this.deps.journal.refresh();
     const run: GroupRun = {
       cursor: this.deps.journal.readPosition,
       lookups: new SelectionLookups(this.deps.journal.index),
       marks: [],
     };
-    const tally = await this.buildAll(chats, slot, now, run);
+    let markable = 0;
+    const batches = mapBatches(this.deps.chats.digestGroupScan(time, timezone, this.batchSize), (scanned) => {
+      for (const c of scanned)
+        if (!c.paused && (c.lastDigestSlot === null || c.lastDigestSlot < slot)) markable++;
+      return scanned.filter((c) => c.subscriptions.length > 0);
+    });
+    const tally = await this.buildAll(batches, slot, now, run);
+    if (markable === 0) return tally;
     const marked = await this.deps.chats.markDigestGroup({
       time,
       timezone,
@@ -112,24 +115,24 @@ export class DigestService {
 
   /** Build `slot`'s digests for these chats (or manual ones when `slot` is null), in batches. */
   runChats(chats: readonly Chat[], slot: number | null, now = Date.now()): Promise<DigestTally> {
-    return this.buildAll(chats, slot, now);
+    return this.buildAll(slices(chats, this.batchSize), slot, now);
+  }
+
+  private get batchSize(): number {
+    return this.deps.batchSize ?? 250;
   }
 
   private async buildAll(
-    chats: readonly Chat[],
+    batches: AsyncIterator<readonly Chat[]>,
     slot: number | null,
     now: number,
     run?: GroupRun,
   ): Promise<DigestTally> {
-    const tally: DigestTally = { queued: 0, empty: 0, skipped: 0, no_subscriptions: 0 };
-    const size = this.deps.batchSize ?? 250;
-    let next = 0;
+    const tally = emptyTally();
     // Two batches in flight: one selects (CPU here) while the other's writes wait on the database.
     const lane = async () => {
-      while (next < chats.length) {
-        const batch = chats.slice(next, next + size);
-        next += size;
-        for (const outcome of (await this.runBatch(batch, slot, now, run)).values()) tally[outcome]++;
+      for (let next = await batches.next(); !next.done; next = await batches.next()) {
+        for (const outcome of (await this.runBatch(next.value, slot, now, run)).values()) tally[outcome]++;
       }
     };
     await Promise.all([lane(), lane()]);
@@ -287,4 +290,21 @@ export class DigestService {
     await queue.enqueueMany(fresh);
     return fresh.length;
   }
+}
+
+function emptyTally(): DigestTally {
+  return { queued: 0, empty: 0, skipped: 0, no_subscriptions: 0 };
+}
+
+/** `chats` in batches of `size`. */
+async function* slices(chats: readonly Chat[], size: number): AsyncGenerator<readonly Chat[]> {
+  for (let i = 0; i < chats.length; i += size) yield chats.slice(i, i + size);
+}
+
+/** The batches of `source`, each through `f`. */
+async function* mapBatches(
+  source: AsyncIterable<readonly Chat[]>,
+  f: (batch: readonly Chat[]) => readonly Chat[],
+): AsyncGenerator<readonly Chat[]> {
+  for await (const batch of source) yield f(batch);
 }

@@ -263,12 +263,23 @@ export class ChatStore {
     return found.filter((c): c is Chat => c !== null);
   }
 
-  /** Active chats with a digest at `time` in `timezone` (one scan: a scheduled minute's group). */
-  async digestGroup(time: string, timezone: string): Promise<Chat[]> {
-    const docs = await this.models.Chat.collection
+  /**
+   * Active chats with a digest at `time` in `timezone` (one scan: a scheduled minute's group), in
+   * batches of `size` as the cursor reads them.
+   */
+  async *digestGroup(time: string, timezone: string, size = 250): AsyncGenerator<Chat[]> {
+    const cursor = this.models.Chat.collection
       .find({ digestTimes: time, timezone, active: true })
-      .toArray();
-    return (docs as unknown as ChatDoc[]).map(toChat);
+      .batchSize(size);
+    let batch: Chat[] = [];
+    for await (const d of cursor) {
+      batch.push(toChat(d as unknown as ChatDoc));
+      if (batch.length >= size) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
   }
 
   /**

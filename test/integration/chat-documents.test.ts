@@ -84,9 +84,7 @@ describe('chat documents', () => {
       sourceIds: ['src-hk'],
     });
     expect(await t.stores.chats.get(chat.key)).toEqual(chat);
-    expect((await t.stores.chats.digestGroup('08:00', 'Asia/Hong_Kong')).map((c) => c.key)).toEqual([
-      chat.key,
-    ]);
+    expect((await t.core.chats.digestGroup('08:00', 'Asia/Hong_Kong')).map((c) => c.key)).toEqual([chat.key]);
     expect((await t.stores.chats.subscribersOf('src-hk')).map((c) => c.key)).toEqual([chat.key]);
   });
 

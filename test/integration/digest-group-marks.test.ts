@@ -2,11 +2,13 @@
  * A scheduled minute's group marks its chats in one write at the end of the run (decision 0016),
  * not one update per chat. The write must leave out a chat that joined the group during the run
  * (it was not built: marking it would skip its digest and move its cursor past articles it never
- * got), and a built chat that changed during the run must still be marked (one by one).
+ * got), and a built chat that changed during the run must still be marked (one by one). The scan
+ * streams in batches, so a chat that joins while it runs may be read: then it is built and marked.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CoreInternals, createCoreInternals } from '../../src/core.ts';
 import type { DeliveryJobRef } from '../../src/delivery/platform-sender.ts';
+import { DigestService } from '../../src/digest/digest-service.ts';
 import { createLogger } from '../../src/log.ts';
 import { storeArticles, testArticle } from '../helpers/articles.ts';
 import { commandsDuring, monitoredTestEnv } from '../helpers/command-monitor.ts';
@@ -111,5 +113,56 @@ describe('marking a digest group', () => {
     for (const id of ['a', 'b', 'c', 'd', 'e', 'joiner', 'idle']) {
       expect((await x.core.chats.get(`telegram:${id}`))!.lastDigestSlot, id).toBe(slot);
     }
+  });
+
+  it('marks a chat that joins while the scan streams exactly when it was built, and builds no chat twice', async () => {
+    queued.length = 0;
+    await addArticle(3, sourceId);
+    // Batches of two: the scan is still reading when the first batch is enqueued.
+    const digests = new DigestService({
+      chats: x.core.chats,
+      deliveries: x.stores.deliveries,
+      journal: x.journal,
+      articles: x.stores.articles,
+      sourceNames: () => x.core.headlines.sourceNames(),
+      queue: {
+        enqueue: async (ref) => void queued.push(ref),
+        enqueueMany: async (refs) => {
+          const hook = duringEnqueue;
+          duringEnqueue = null;
+          await hook?.();
+          queued.push(...refs);
+        },
+      },
+      firstLookbackMs: env.config.FIRST_DIGEST_LOOKBACK,
+      batchSize: 2,
+    });
+    duringEnqueue = async () => {
+      await x.core.chats.ensure({
+        platform: 'telegram',
+        chatId: 'late',
+        type: 'private',
+        locale: 'zh-Hans',
+        timezone: 'UTC',
+      });
+      await x.core.chats.subscribe('telegram:late', { sourceId });
+      await x.core.chats.updateSettings('telegram:late', { digestTimes: ['08:00'] });
+    };
+    const slot = Date.UTC(2026, 11, 5, 8, 0);
+    const tally = await digests.runGroup('08:00', 'UTC', slot, slot + 5_000);
+    const keys = queued.map((r) => r.chatKey);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const id of ['a', 'b', 'c', 'd', 'e', 'joiner']) {
+      expect(keys).toContain(`telegram:${id}`);
+      const chat = (await x.core.chats.get(`telegram:${id}`))!;
+      expect(chat.lastDigestSlot, id).toBe(slot);
+      expect(chat.lastDigestSeq, id).toBe(x.journal.readPosition);
+    }
+    // Whether the scan reads the late chat depends on the server (FerretDB's cursor reads a
+    // snapshot, MongoDB's may see it); either way it is marked exactly when it was built.
+    const late = (await x.core.chats.get('telegram:late'))!;
+    const built = keys.includes('telegram:late');
+    expect(tally.queued).toBe(built ? 7 : 6);
+    expect(late.lastDigestSlot).toBe(built ? slot : null);
   });
 });
