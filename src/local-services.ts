@@ -24,12 +24,15 @@ import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import type { Config } from './config/config.ts';
 import { NewsrelayError } from './errors.ts';
-import { FERRETDB_PATCHED_FILE, patchFerretIdColumn } from './ferretdb-patch.ts';
+import { FERRET_PATCHES } from './ferretdb-patch.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = path.join(root, '.data');
-/** The FerretDB binary {@link buildFerret} builds; the name carries the patch level, so a binary built without the _id fix is rebuilt. */
-export const ferretBin = path.join(dataDir, 'bin', 'ferretdb-1.24.2-p1');
+/** The FerretDB binary {@link buildFerret} builds; the name carries the patch level, so a binary built with fewer fixes is rebuilt. */
+export const ferretBin = path.join(dataDir, 'bin', 'ferretdb-1.24.2-p2');
+
+/** Where the local FerretDB keeps its SQLite files (one per database). */
+export const ferretSqliteDir = path.join(dataDir, 'ferretdb');
 const LOCAL = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 const PROBE_MS = 1500;
 const RETRY_MS = 500;
@@ -261,9 +264,11 @@ export function buildFerret(say: (msg: string) => void = stderrSay): void {
   const copy = path.join(buildDir, 'FerretDB');
   rmSync(buildDir, { recursive: true, force: true });
   cpSync(moduleDir, copy, { recursive: true });
-  const file = path.join(copy, FERRETDB_PATCHED_FILE);
-  chmodSync(file, 0o644);
-  writeFileSync(file, patchFerretIdColumn(readFileSync(file, 'utf8')));
+  for (const patch of FERRET_PATCHES) {
+    const file = path.join(copy, patch.file);
+    chmodSync(file, 0o644);
+    writeFileSync(file, patch.apply(readFileSync(file, 'utf8')));
+  }
   const goMod = readFileSync(path.join(cwd, 'go.mod'), 'utf8');
   writeFileSync(path.join(buildDir, 'go.mod'), `${goMod}\nreplace github.com/FerretDB/FerretDB => ${copy}\n`);
   cpSync(path.join(cwd, 'go.sum'), path.join(buildDir, 'go.sum'));
@@ -302,10 +307,9 @@ export function redisArgs(port: number): string[] {
 function startFerret(port: number, say: Say): void {
   mkdirSync(dataDir, { recursive: true });
   buildFerret(say);
-  const sqliteDir = path.join(dataDir, 'ferretdb');
-  mkdirSync(sqliteDir, { recursive: true });
+  mkdirSync(ferretSqliteDir, { recursive: true });
   const log = openSync(path.join(dataDir, 'ferretdb.log'), 'a');
-  const child = spawn(ferretBin, ferretArgs(port, sqliteDir), {
+  const child = spawn(ferretBin, ferretArgs(port, ferretSqliteDir), {
     detached: true,
     stdio: ['ignore', log, log],
   });
