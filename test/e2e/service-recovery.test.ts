@@ -5,7 +5,8 @@
  * /healthz green while nothing polled, and a wiped Redis stopped polling and digests until the
  * next restart.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { schedulerId } from '../../jobs/chat-schedules.ts';
 import { type FakeTelegram, startFakeTelegram } from '../fakes/telegram-bot-api.ts';
 import { waitFor } from '../fakes/wait-for.ts';
@@ -59,8 +60,18 @@ describe('service recovery', () => {
     const pollQueue = app.service.ingest.pollQueue;
     const chatScheduler = schedulerId((await app.service.core.chats.get('telegram:78'))!.timezone, '07:30');
     expect(await digestQueue.getJobScheduler(chatScheduler)).toBeTruthy();
+    const redis = new Redis(app.config.REDIS_URL);
+    onTestFinished(() => redis.disconnect());
+    const marker = `${app.config.QUEUE_PREFIX}:schedules-built`;
+    const builtBefore = await redis.get(marker);
+    expect(builtBefore).toBeTruthy();
     await app.wipeRedis();
-    expect(await pollQueue.getJobScheduler('poll-tick')).toBeFalsy();
+    // The reconciler checks every 300 ms, possibly while the wipe is still deleting: that the
+    // schedules were lost shows in the rebuild it records, not in a look right after the wipe
+    // (which the reconciler may already have answered).
+    await waitFor(async () => ![null, builtBefore].includes(await redis.get(marker)), 10_000, {
+      message: 'the reconciler did not rebuild the schedules',
+    });
     await waitFor(async () => Boolean(await digestQueue.getJobScheduler(chatScheduler)), 10_000, {
       message: 'the digest group scheduler did not come back',
     });
