@@ -135,7 +135,12 @@ export class DigestService {
         for (const outcome of (await this.runBatch(next.value, slot, now, run)).values()) tally[outcome]++;
       }
     };
-    await Promise.all([lane(), lane()]);
+    try {
+      await Promise.all([lane(), lane()]);
+    } finally {
+      // A failed batch ends the run: close the scan (its cursor holds the database's snapshot).
+      await batches.return?.();
+    }
     return tally;
   }
 

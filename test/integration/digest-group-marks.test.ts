@@ -165,4 +165,44 @@ describe('marking a digest group', () => {
     expect(tally.queued).toBe(built ? 7 : 6);
     expect(late.lastDigestSlot).toBe(built ? slot : null);
   });
+
+  it('closes the group scan and marks nothing when building fails part-way', async () => {
+    let closed = false;
+    let inserts = 0;
+    const chats = x.core.chats;
+    const digests = new DigestService({
+      chats: {
+        get: (key) => chats.get(key),
+        getMany: (keys) => chats.getMany(keys),
+        instantChats: (id) => chats.instantChats(id),
+        markDigests: (marks) => chats.markDigests(marks),
+        markDigestGroup: (mark) => chats.markDigestGroup(mark),
+        async *digestGroupScan(time, timezone, size) {
+          try {
+            yield* chats.digestGroupScan(time, timezone, size);
+          } finally {
+            closed = true;
+          }
+        },
+      },
+      deliveries: Object.assign(Object.create(x.stores.deliveries), {
+        createMany: async (ds: Parameters<typeof x.stores.deliveries.createMany>[0]) => {
+          if (++inserts === 2) throw new Error('database went away');
+          return x.stores.deliveries.createMany(ds);
+        },
+      }),
+      journal: x.journal,
+      articles: x.stores.articles,
+      sourceNames: () => x.core.headlines.sourceNames(),
+      queue: { enqueue: async () => {}, enqueueMany: async () => {} },
+      firstLookbackMs: env.config.FIRST_DIGEST_LOOKBACK,
+      batchSize: 2,
+    });
+    await addArticle(4, sourceId);
+    const slot = Date.UTC(2026, 11, 6, 8, 0);
+    await expect(digests.runGroup('08:00', 'UTC', slot, slot + 5_000)).rejects.toThrow(/database went away/);
+    expect(closed).toBe(true);
+    for (const id of ['a', 'b', 'c', 'd', 'e'])
+      expect((await x.core.chats.get(`telegram:${id}`))!.lastDigestSlot, id).not.toBe(slot);
+  });
 });
