@@ -36,7 +36,7 @@ import { type CoreInternals, createCoreInternals } from '../src/core.ts';
 import type { PlatformSender } from '../src/delivery/platform-sender.ts';
 import type { OutgoingMessage } from '../src/domain/types.ts';
 import { DeliveryError } from '../src/errors.ts';
-import { DeliveryStore } from '../src/store/delivery-store.ts';
+import { DeliveryStore, messageOf, type StoredMessage } from '../src/store/delivery-store.ts';
 import { benchConfig, benchDbName, deleteQueueKeys, silentLog } from './lib/env.ts';
 import { round, sleep } from './lib/stats.ts';
 import { type FakeProcess, startFakeTelegramProcess } from './lib/telegram-fake-child.ts';
@@ -157,10 +157,10 @@ export async function run(): Promise<Record<string, number | string>> {
   const expected = new Map<string, number>();
   const docs = (await core.db.models.Delivery.collection
     .find({ status: 'pending' })
-    .toArray()) as unknown as Array<{ chatKey: string; message: string }>;
+    .toArray()) as unknown as Array<{ chatKey: string; message: StoredMessage }>;
   for (const d of docs) {
     const chatId = d.chatKey.slice('telegram:'.length);
-    const message = JSON.parse(d.message) as OutgoingMessage;
+    const message = messageOf(d.message);
     expected.set(chatId, (expected.get(chatId) ?? 0) + slow.sender.partCount(null as never, message));
   }
   const totalParts = [...expected.values()].reduce((a, b) => a + b, 0);

@@ -29,10 +29,13 @@ export function deliveryIdOf(chatKey: string, digestKey: string): string {
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 /** A message as the driver reads it: BSON binary (deflated JSON), or what was recorded before. */
-type StoredMessage = { _bsontype: 'Binary'; value(): Uint8Array } | OutgoingMessage | string;
+export type StoredMessage = { _bsontype: 'Binary'; value(): Uint8Array } | OutgoingMessage | string;
 
-/** A stored message: deflated JSON; JSON text or an embedded document in deliveries recorded before. */
-function messageOf(stored: StoredMessage): OutgoingMessage {
+/**
+ * A stored message: deflated JSON; JSON text or an embedded document in deliveries recorded
+ * before (exported for benchmarks that read deliveries in bulk).
+ */
+export function messageOf(stored: StoredMessage): OutgoingMessage {
   if (typeof stored === 'string') return JSON.parse(stored) as OutgoingMessage;
   if ('_bsontype' in stored && stored._bsontype === 'Binary')
     return inflateJson(stored.value(), MAX_MESSAGE_BYTES, 'a delivery message') as OutgoingMessage;
