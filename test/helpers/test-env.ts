@@ -47,12 +47,17 @@ export function testEnv(overrides: Record<string, string> = {}): TestEnv {
 export async function deleteQueueKeys(redisUrl: string, prefix: string): Promise<void> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   try {
+    // Collected first, deleted in one command: a wipe is all at once, as Redis losing its data
+    // is. Deleted batch by batch, a reconciler running meanwhile rebuilt schedules that later
+    // batches deleted again, under a marker that said they were there.
+    const keys = new Set<string>();
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
       cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
+      for (const k of found) keys.add(k);
     } while (cursor !== '0');
+    if (keys.size > 0) await redis.del(...keys);
   } finally {
     redis.disconnect();
   }
