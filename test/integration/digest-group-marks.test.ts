@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CoreInternals, createCoreInternals } from '../../src/core.ts';
-import type { DeliveryJobRef } from '../../src/delivery/platform-sender.ts';
+import type { DeliveryJobRef, DeliveryQueuePort } from '../../src/delivery/platform-sender.ts';
 import { DigestService } from '../../src/digest/digest-service.ts';
 import { createLogger } from '../../src/log.ts';
 import { storeArticles, testArticle } from '../helpers/articles.ts';
@@ -20,19 +20,20 @@ const queued: DeliveryJobRef[] = [];
 let duringEnqueue: (() => Promise<void>) | null = null;
 let sourceId = '';
 
+/** Records the jobs; runs `duringEnqueue` (once) before the first enqueue after it is set. */
+const queue: DeliveryQueuePort = {
+  enqueue: async (ref) => void queued.push(ref),
+  enqueueMany: async (refs) => {
+    const hook = duringEnqueue;
+    duringEnqueue = null;
+    await hook?.();
+    queued.push(...refs);
+  },
+};
+
 beforeAll(async () => {
   env = monitoredTestEnv();
-  x = await createCoreInternals(env.config, createLogger('silent'), {
-    deliveryQueue: {
-      enqueue: async (ref) => void queued.push(ref),
-      enqueueMany: async (refs) => {
-        const hook = duringEnqueue;
-        duringEnqueue = null;
-        await hook?.();
-        queued.push(...refs);
-      },
-    },
-  });
+  x = await createCoreInternals(env.config, createLogger('silent'), { deliveryQueue: queue });
 });
 afterAll(async () => {
   await x.core.close();
@@ -125,15 +126,7 @@ describe('marking a digest group', () => {
       journal: x.journal,
       articles: x.stores.articles,
       sourceNames: () => x.core.headlines.sourceNames(),
-      queue: {
-        enqueue: async (ref) => void queued.push(ref),
-        enqueueMany: async (refs) => {
-          const hook = duringEnqueue;
-          duringEnqueue = null;
-          await hook?.();
-          queued.push(...refs);
-        },
-      },
+      queue,
       firstLookbackMs: env.config.FIRST_DIGEST_LOOKBACK,
       batchSize: 2,
     });
