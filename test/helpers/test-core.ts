@@ -4,6 +4,7 @@
  */
 import type { Config } from '../../src/config/config.ts';
 import { type Core, type CoreInternals, type CorePorts, createCoreInternals } from '../../src/core.ts';
+import type { DeliveryJobRef, DeliveryQueuePort } from '../../src/delivery/platform-sender.ts';
 import { createLogger } from '../../src/log.ts';
 import { testEnv } from './test-env.ts';
 
@@ -38,5 +39,13 @@ export async function createTestCore(
       await internals.core.close();
       await t.drop();
     },
+  };
+}
+
+/** A delivery queue that records the jobs it is given in `into` (nothing is sent). */
+export function recordingQueue(into: DeliveryJobRef[]): DeliveryQueuePort {
+  return {
+    enqueue: async (ref) => void into.push(ref),
+    enqueueMany: async (refs) => void into.push(...refs),
   };
 }

@@ -12,6 +12,7 @@ import { DeliveryError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
 import { storeArticles, testArticle } from '../helpers/articles.ts';
 import { commandsDuring, monitoredTestEnv } from '../helpers/command-monitor.ts';
+import { recordingQueue } from '../helpers/test-core.ts';
 import type { TestEnv } from '../helpers/test-env.ts';
 
 const CHATS = 60;
@@ -23,10 +24,7 @@ const queued: DeliveryJobRef[] = [];
 beforeAll(async () => {
   env = monitoredTestEnv();
   x = await createCoreInternals(env.config, createLogger('silent'), {
-    deliveryQueue: {
-      enqueue: async (ref) => void queued.push(ref),
-      enqueueMany: async (refs) => void queued.push(...refs),
-    },
+    deliveryQueue: recordingQueue(queued),
   });
 });
 afterAll(async () => {

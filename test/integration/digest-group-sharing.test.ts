@@ -5,30 +5,20 @@
  * scripts each get exactly the digest their own selection gives.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CoreInternals, createCoreInternals } from '../../src/core.ts';
 import type { DeliveryJobRef } from '../../src/delivery/platform-sender.ts';
 import type { OutgoingMessage } from '../../src/domain/types.ts';
-import { createLogger } from '../../src/log.ts';
 import { indexEntryOf } from '../../src/store/search-index.ts';
 import { storeArticles, testArticle } from '../helpers/articles.ts';
-import { type TestEnv, testEnv } from '../helpers/test-env.ts';
+import { createTestCore, recordingQueue, type TestCore } from '../helpers/test-core.ts';
 
-let env: TestEnv;
-let x: CoreInternals;
+let x: TestCore;
 const queued: DeliveryJobRef[] = [];
 
 beforeAll(async () => {
-  env = testEnv();
-  x = await createCoreInternals(env.config, createLogger('silent'), {
-    deliveryQueue: {
-      enqueue: async (ref) => void queued.push(ref),
-      enqueueMany: async (refs) => void queued.push(...refs),
-    },
-  });
+  x = await createTestCore({}, { deliveryQueue: recordingQueue(queued) });
 });
 afterAll(async () => {
-  await x.core.close();
-  await env.drop();
+  await x.cleanup();
 });
 
 describe('a digest group sharing its look-ups', () => {
