@@ -30,6 +30,22 @@ const delivery = (n: number, createdAt = new Date()): Delivery => ({
   createdAt,
 });
 
+/** Insert `d` as an earlier version recorded it: no open marker, its message as `stored`. */
+function insertRecordedBefore(into: TestCore, d: Delivery, stored: unknown): Promise<unknown> {
+  return into.db.models.Delivery.collection.insertOne({
+    _id: d.id,
+    chatKey: d.chatKey,
+    digestKey: d.digestKey,
+    status: 'pending',
+    message: stored,
+    partsSent: 0,
+    attempts: 0,
+    lastError: null,
+    createdAt: d.createdAt,
+    sentAt: null,
+  } as never);
+}
+
 beforeAll(async () => {
   t = await createTestCore();
 });
@@ -60,18 +76,7 @@ describe('delivery store', () => {
   it('gives deliveries recorded before the open markers existed a marker, once', async () => {
     const before = await createTestCore(); // a database written by the previous version
     const old = delivery(9);
-    await before.db.models.Delivery.collection.insertOne({
-      _id: old.id,
-      chatKey: old.chatKey,
-      digestKey: old.digestKey,
-      status: 'pending',
-      message,
-      partsSent: 0,
-      attempts: 0,
-      lastError: null,
-      createdAt: old.createdAt,
-      sentAt: null,
-    } as never);
+    await insertRecordedBefore(before, old, message);
     try {
       // The message of an older delivery is an embedded document: it reads back as it was.
       expect((await before.stores.deliveries.pending()).map((d) => [d.id, d.message])).toEqual([
@@ -117,14 +122,7 @@ describe('delivery store', () => {
     expect((await t.stores.deliveries.get(d.id))?.message).toEqual(rich);
 
     const before = delivery(31);
-    await t.db.models.Delivery.collection.insertOne({
-      _id: before.id,
-      chatKey: before.chatKey,
-      digestKey: before.digestKey,
-      status: 'pending',
-      message: JSON.stringify(rich),
-      createdAt: before.createdAt,
-    } as never);
+    await insertRecordedBefore(t, before, JSON.stringify(rich));
     expect((await t.stores.deliveries.get(before.id))?.message).toEqual(rich);
   });
 
