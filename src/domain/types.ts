@@ -68,6 +68,9 @@ export interface Source {
   region?: Region | null | undefined;
 }
 
+/** A source whose poll is due: what a poll tick needs to name its fetch job. */
+export type DueSource = Pick<Source, 'id' | 'intervalSec'>;
+
 /** An article stored once per canonical URL. */
 export interface Article {
   id: string;

@@ -1,4 +1,4 @@
-import type { Region, Source } from '../domain/types.ts';
+import type { DueSource, Region, Source } from '../domain/types.ts';
 import { NewsrelayError, UserError } from '../errors.ts';
 import type { HttpFetcher } from '../ingest/http-fetch.ts';
 import type { FetchOutcome, IngestService } from '../ingest/ingest-service.ts';
@@ -153,11 +153,11 @@ export class SourceService {
   }
 
   /**
-   * Sources whose next poll is due at `now`: a disabled one when its long re-probe backoff is
-   * over (a probe that finds a feed again re-enables it).
+   * Sources whose next poll is due at `now`, in batches: a disabled one when its long re-probe
+   * backoff is over (a probe that finds a feed again re-enables it).
    */
-  async due(now: number): Promise<Source[]> {
-    return (await this.list()).filter((s) => s.nextFetchAt.getTime() <= now);
+  due(now: number, batchSize = 1000): AsyncGenerator<DueSource[]> {
+    return this.deps.sources.due(new Date(now), batchSize);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Region, Source, SourceHealth, SourceKind } from '../domain/types.ts';
+import type { DueSource, Region, Source, SourceHealth, SourceKind } from '../domain/types.ts';
 import { NewsrelayError } from '../errors.ts';
 import type { Models } from './models.ts';
 
@@ -146,6 +146,26 @@ export class SourceStore {
       .find({}, opts.withSeen === false ? { projection: { seen: 0 } } : {})
       .toArray();
     return (docs as unknown as SourceDoc[]).map(toSource).sort((a, b) => +a.createdAt - +b.createdAt);
+  }
+
+  /**
+   * Sources whose `nextFetchAt` is at or before `now`, in batches of `size`, with only what a
+   * poll tick needs: the tick never holds every source at once.
+   */
+  async *due(now: Date, size = 1000): AsyncGenerator<DueSource[]> {
+    const cursor = this.models.Source.collection
+      .find({ nextFetchAt: { $lte: now } } as never, { projection: { _id: 1, intervalSec: 1 } })
+      .batchSize(size);
+    let batch: DueSource[] = [];
+    for await (const d of cursor) {
+      const doc = d as unknown as Pick<SourceDoc, '_id' | 'intervalSec'>;
+      batch.push({ id: doc._id, intervalSec: doc.intervalSec });
+      if (batch.length >= size) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
   }
 
   /**
