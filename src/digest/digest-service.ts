@@ -251,11 +251,19 @@ export class DigestService {
       if (list) list.push(a);
       else bySource.set(a.sourceId, [a]);
     }
-    const names = await this.deps.sourceNames([...bySource.keys()]);
+    const readers = new Map<string, Chat[]>();
+    for (const sourceId of bySource.keys()) {
+      const chats = await this.deps.chats.getMany(await this.deps.chats.instantChats(sourceId));
+      if (chats.length > 0) readers.set(sourceId, chats);
+    }
+    // Most new articles have no instant reader: their sources' names are not read at all.
+    if (readers.size === 0) return 0;
+    const names = await this.deps.sourceNames([...readers.keys()]);
     const records: Delivery[] = [];
     const targets: Chat[] = [];
-    for (const [sourceId, list] of bySource) {
-      for (const chat of await this.deps.chats.getMany(await this.deps.chats.instantChats(sourceId))) {
+    for (const [sourceId, chats] of readers) {
+      const list = bySource.get(sourceId)!;
+      for (const chat of chats) {
         const sub = chat.subscriptions.find(
           (s) => s.kind === 'source' && s.sourceId === sourceId && s.instant && !s.muted,
         );

@@ -10,6 +10,8 @@ import { convertScript } from '../text/script-converter.ts';
 /** Longest query accepted, in characters. */
 export const MAX_QUERY_CHARS = 200;
 const MAX_LIMIT = 100;
+/** How long source names read are kept. */
+const NAMES_TTL_MS = 5000;
 /** How often a query re-reads the journal for articles other processes stored. */
 const REFRESH_EVERY_MS = 1000;
 
@@ -76,7 +78,12 @@ export interface HeadlinePage {
  * first, then the page's articles read by `_id`.
  */
 export class HeadlinesService {
-  private names: { at: number; map: Map<string, string> } | null = null;
+  private names: { at: number; map: Map<string, string>; asked: Set<string>; all: boolean } = {
+    at: 0,
+    map: new Map(),
+    asked: new Set(),
+    all: false,
+  };
 
   constructor(
     private readonly deps: { journal: SearchJournal; articles: ArticleStore; sources: SourceStore },
@@ -145,9 +152,10 @@ export class HeadlinesService {
     if (!a) return null;
     const memberIds = this.deps.journal.index.clusterMembers(a.clusterId).map((m) => m.id);
     const ids = [...new Set([a.id, ...memberIds])].slice(0, MAX_STORY_OUTLETS * 4);
-    const [articles, sources] = await Promise.all([
-      this.deps.articles.getMany(ids),
-      this.deps.sources.list({ withSeen: false }),
+    const articles = await this.deps.articles.getMany(ids);
+    const sources = await this.deps.sources.getMany([
+      ...this.sourcesShown([a]),
+      ...articles.map((m) => m.sourceId),
     ]);
     const bySource = new Map(sources.map((s) => [s.id, s]));
     const first = new Map<string, Article>();
@@ -206,13 +214,29 @@ export class HeadlinesService {
     };
   }
 
-  /** Source id → name (cached for a few seconds; re-read when one of `needed` is unknown). */
-  async sourceNames(needed: readonly string[] = []): Promise<Map<string, string>> {
-    const cached = this.names;
-    if (cached && Date.now() - cached.at < 5000 && needed.every((id) => cached.map.has(id)))
-      return cached.map;
-    const map = new Map((await this.deps.sources.list()).map((s) => [s.id, s.name]));
-    this.names = { at: Date.now(), map };
-    return map;
+  /**
+   * Source id → name: of the sources `needed` names, or of every source when it is left out.
+   * Names read are kept for a few seconds; only those not kept are read, by id, so a fetch or a
+   * digest that names a few sources never reads them all.
+   */
+  async sourceNames(needed?: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    const now = Date.now();
+    if (now - this.names.at >= NAMES_TTL_MS)
+      this.names = { at: now, map: new Map(), asked: new Set(), all: false };
+    const kept = this.names;
+    if (needed === undefined) {
+      if (!kept.all) {
+        for (const [id, name] of await this.deps.sources.names()) kept.map.set(id, name);
+        kept.all = true;
+      }
+      return kept.map;
+    }
+    // Ids asked for before and not found (a source removed meanwhile) are not asked again.
+    const missing = kept.all ? [] : needed.filter((id) => !kept.map.has(id) && !kept.asked.has(id));
+    if (missing.length > 0) {
+      for (const id of missing) kept.asked.add(id);
+      for (const [id, name] of await this.deps.sources.names(missing)) kept.map.set(id, name);
+    }
+    return kept.map;
   }
 }

@@ -137,7 +137,30 @@ export class SourceStore {
     const byUrl = await this.getByUrl(ref);
     if (byUrl) return byUrl;
     const lower = ref.trim().toLowerCase();
-    return (await this.list()).find((s) => s.name.toLowerCase() === lower) ?? null;
+    const named = (await this.list({ withSeen: false })).find((s) => s.name.toLowerCase() === lower);
+    return named ? this.get(named.id) : null;
+  }
+
+  /** The sources `ids` names that exist, without their seen keys, in no particular order. */
+  async getMany(ids: readonly string[]): Promise<Source[]> {
+    if (ids.length === 0) return [];
+    const docs = await this.models.Source.collection
+      .find({ _id: { $in: [...new Set(ids)] } } as never, { projection: { seen: 0 } })
+      .toArray();
+    return (docs as unknown as SourceDoc[]).map(toSource);
+  }
+
+  /**
+   * Source id → name, of the sources `ids` names (those that exist), or of every source when
+   * `ids` is left out; only names are read.
+   */
+  async names(ids?: readonly string[]): Promise<Map<string, string>> {
+    if (ids?.length === 0) return new Map();
+    const filter = ids ? { _id: { $in: [...new Set(ids)] } } : {};
+    const docs = await this.models.Source.collection
+      .find(filter as never, { projection: { name: 1 } })
+      .toArray();
+    return new Map(docs.map((d) => [d._id as unknown as string, (d as unknown as SourceDoc).name]));
   }
 
   /** All sources, oldest first; `withSeen: false` leaves out the seen keys (the poll tick). */

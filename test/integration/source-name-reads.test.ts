@@ -1,0 +1,137 @@
+/**
+ * What an ingest reads to name sources (found running the worker role of the poll benchmark):
+ * every fetch that stored a new article listed every source, seen keys included, to name its
+ * instant items, even when no chat took instant items, and concurrent fetches each listed them
+ * again. At 10,000 sources a worker role's poll cycle took 202 s and 1.2 GB. Names are now read
+ * only for the sources a message shows, by id, and only when a chat takes the items.
+ */
+import type { CommandStartedEvent } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CoreInternals, createCoreInternals } from '../../src/core.ts';
+import type { DeliveryJobRef } from '../../src/delivery/platform-sender.ts';
+import { createLogger } from '../../src/log.ts';
+import { type NewsSite, startNewsSite } from '../fakes/news-site.ts';
+import { commandsDuring, monitoredTestEnv } from '../helpers/command-monitor.ts';
+import { hoursAgo, rss } from '../helpers/feeds.ts';
+import { recordingQueue } from '../helpers/test-core.ts';
+import type { TestEnv } from '../helpers/test-env.ts';
+
+const OTHER_SOURCES = 30;
+
+let env: TestEnv;
+let x: CoreInternals;
+let site: NewsSite;
+const queued: DeliveryJobRef[] = [];
+
+beforeAll(async () => {
+  env = monitoredTestEnv();
+  x = await createCoreInternals(env.config, createLogger('silent'), {
+    deliveryQueue: recordingQueue(queued),
+  });
+  site = await startNewsSite();
+  for (let i = 0; i < OTHER_SOURCES; i++) {
+    await x.stores.sources.add({
+      url: `https://other${i}.example.cn/rss.xml`,
+      name: `其他${i}`,
+      kind: 'rss',
+      intervalSec: 600,
+    });
+  }
+});
+afterAll(async () => {
+  await site?.close();
+  await x?.core.close();
+  await env?.drop();
+});
+
+/** The `find` commands on the sources collection, with their filters. */
+function sourceFinds(commands: CommandStartedEvent[]): Array<Record<string, unknown>> {
+  return commands
+    .filter((c) => c.commandName === 'find' && c.command.find === 'sources')
+    .map((c) => c.command.filter as Record<string, unknown>);
+}
+
+function serve(path: string, name: string, titles: string[]): void {
+  site.route(path, {
+    body: rss(
+      name,
+      titles.map((title, i) => ({
+        title,
+        link: `${site.url}${path}/${encodeURIComponent(title)}`,
+        pubDate: hoursAgo(i),
+      })),
+    ),
+    contentType: 'application/rss+xml',
+  });
+}
+
+describe('source names read by an ingest', () => {
+  it('a fetch with new articles and no instant subscriber reads no source but its own', async () => {
+    serve('/plain.xml', '普通台', ['港铁新线通车', '深圳湾口岸延长通关']);
+    // Added as the operator's catalogue is (no first fetch), so no name was read before.
+    const source = await x.stores.sources.add({
+      url: `${site.url}/plain.xml`,
+      name: '普通台',
+      kind: 'rss',
+      intervalSec: 600,
+    });
+    const commands = await commandsDuring(x, async () => {
+      const outcome = await x.core.ingest.fetchById(source.id);
+      expect(outcome.new).toBe(2);
+    });
+    // Its own document, by id; nothing else of the sources collection.
+    expect(sourceFinds(commands)).toEqual([{ _id: source.id }]);
+  });
+
+  it('instant items read the names of the sources they show, by id, and carry them', async () => {
+    serve('/fast.xml', '快讯台', ['大湾区航运指数发布']);
+    const { source } = await x.core.sources.add(`${site.url}/fast.xml`);
+    await x.core.chats.ensure({
+      platform: 'telegram',
+      chatId: '501',
+      type: 'private',
+      locale: 'zh-Hans',
+      timezone: 'Asia/Shanghai',
+    });
+    await x.core.chats.subscribe('telegram:501', { sourceId: source.id }, { instant: true });
+    serve('/fast.xml', '快讯台', ['大湾区航运指数发布', '南沙港新航线开通']);
+    queued.length = 0;
+    const commands = await commandsDuring(x, async () => {
+      expect((await x.core.ingest.fetchById(source.id)).new).toBe(1);
+    });
+    const finds = sourceFinds(commands);
+    expect(finds).toContainEqual({ _id: source.id });
+    for (const filter of finds) expect(JSON.stringify(filter)).toContain(source.id);
+    expect(queued).toHaveLength(1);
+    const message = await x.stores.deliveries.get(queued[0]!.deliveryId);
+    expect(JSON.stringify(message?.message)).toContain('快讯台');
+    expect(JSON.stringify(message?.message)).toContain('南沙港新航线开通');
+  });
+
+  it('names asked for again within seconds are not read again; a new one alone is read', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const s = await x.stores.sources.add({
+        url: `https://named${i}.example.cn/rss.xml`,
+        name: `命名${i}`,
+        kind: 'rss',
+        intervalSec: 600,
+      });
+      ids.push(s.id);
+    }
+    await x.core.headlines.sourceNames(ids.slice(0, 3));
+    const again = await commandsDuring(x, async () => {
+      const names = await x.core.headlines.sourceNames(ids.slice(0, 3));
+      expect([...ids.slice(0, 3)].every((id) => names.has(id))).toBe(true);
+    });
+    expect(sourceFinds(again)).toEqual([]);
+    const fourth = (await x.core.sources.get(ids[3]!))?.name;
+    const more = await commandsDuring(x, async () => {
+      const names = await x.core.headlines.sourceNames(ids.slice(0, 4));
+      expect(names.get(ids[3]!)).toBe(fourth);
+    });
+    expect(sourceFinds(more)).toHaveLength(1);
+    expect(JSON.stringify(sourceFinds(more)[0])).toContain(ids[3]!);
+    expect(JSON.stringify(sourceFinds(more)[0])).not.toContain(ids[0]!);
+  });
+});
