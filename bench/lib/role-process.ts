@@ -9,6 +9,9 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** Node options for the role processes (`--cpu-prof`, `--heapsnapshot-signal=SIGUSR2`, …) when profiling. */
+const nodeArgs = (process.env.BENCH_ROLE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/newsrelay.js');
 
 /** A free TCP port on loopback. */
@@ -42,8 +45,13 @@ export async function startRole(
   timeoutMs = 60_000,
 ): Promise<RoleProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [bin, 'serve', '--role', role], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, HTTP_PORT: String(port) },
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'serve', '--role', role], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ...env,
+      HTTP_PORT: String(port),
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
