@@ -34,7 +34,6 @@ import { createRedis } from '../jobs/queues.ts';
 import type { Config } from '../src/config/config.ts';
 import { type CoreInternals, createCoreInternals } from '../src/core.ts';
 import type { PlatformSender } from '../src/delivery/platform-sender.ts';
-import type { OutgoingMessage } from '../src/domain/types.ts';
 import { DeliveryError } from '../src/errors.ts';
 import { DeliveryStore, messageOf, type StoredMessage } from '../src/store/delivery-store.ts';
 import { benchConfig, benchDbName, deleteQueueKeys, silentLog } from './lib/env.ts';
