@@ -2,8 +2,8 @@
  * The composition root: config → database → core → adapters → queues and workers. The one
  * file of src/ that may import adapters/ and jobs/.
  */
-import { createDiscordAdapter, type DiscordAdapter } from '../adapters/discord/index.ts';
-import { createTelegramAdapter, type TelegramAdapter } from '../adapters/telegram/index.ts';
+import type { DiscordAdapter } from '../adapters/discord/index.ts';
+import type { TelegramAdapter } from '../adapters/telegram/index.ts';
 import { createDeliveryPorts, type DeliveryPorts, startDeliveryRuntime } from '../jobs/delivery-runtime.ts';
 import { type IngestRuntime, startIngestRuntime } from '../jobs/ingest-runtime.ts';
 import { type Leadership, type LeaderTask, superviseLeadership } from '../jobs/leader-lock.ts';
@@ -63,12 +63,22 @@ export async function startService(config: Config, role: Role): Promise<Service>
   const ingest = await startIngestRuntime(core, { scheduler: runs.scheduler, worker: runs.worker });
   const answered = (platform: string) => (ms: number) =>
     metrics.interactionSeconds.observe({ platform }, ms / 1000);
+  // A platform's client library is loaded only where that platform is configured: discord.js
+  // alone is about 36 MB of a process's memory.
   const telegram = config.TELEGRAM_BOT_TOKEN
-    ? createTelegramAdapter({ core, config, onAnswered: answered('telegram') })
+    ? (await import('../adapters/telegram/index.ts')).createTelegramAdapter({
+        core,
+        config,
+        onAnswered: answered('telegram'),
+      })
     : null;
   const discord =
     config.DISCORD_TOKEN && config.DISCORD_APPLICATION_ID
-      ? createDiscordAdapter({ config, core, onAnswered: answered('discord') })
+      ? (await import('../adapters/discord/index.ts')).createDiscordAdapter({
+          config,
+          core,
+          onAnswered: answered('discord'),
+        })
       : null;
   const senders: PlatformSender[] = [telegram?.sender, discord?.sender].filter((x): x is PlatformSender =>
     Boolean(x),
