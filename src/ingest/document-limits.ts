@@ -30,6 +30,13 @@ export const PARSE_TIMEOUT_MS = 10_000;
 export const PARSE_HEAP_MB = 256;
 
 /**
+ * V8 young-generation heap of a parse worker, in MiB. V8's default (48 MiB on 64-bit) stays
+ * resident once a burst of documents has grown it. 16 MiB reads documents as fast as the
+ * default and keeps 15–25 MB off a worker process; 8 MiB saved more but read 20 % slower.
+ */
+export const PARSE_YOUNG_MB = 16;
+
+/**
  * The newest `max` of `items` (by `timeOf`, epoch ms; NaN for undated), in their original
  * order. Undated items count as oldest, so they are kept only while room is left, first ones
  * first (feeds list the newest first). Returns `items` itself when nothing is dropped.

@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { NewsrelayError } from '../errors.ts';
 import type { DocumentJob, DocumentRead } from './document-job.ts';
-import { PARSE_HEAP_MB, PARSE_TIMEOUT_MS } from './document-limits.ts';
+import { PARSE_HEAP_MB, PARSE_TIMEOUT_MS, PARSE_YOUNG_MB } from './document-limits.ts';
 import { isTaskStarted, type ParseTask, type ParseTaskResult } from './parse-task.ts';
 
 /** Options of {@link ParsePool}. */
@@ -76,7 +76,7 @@ export class ParsePool {
         maxThreads: this.threads,
         // Lower priority than the main thread, whose event loop answers chats within seconds.
         niceIncrement: 5,
-        resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
+        resourceLimits: { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: PARSE_YOUNG_MB },
       });
       // Piscina emits 'error' for a worker that dies with no task; unheard, it would end the process.
       this.pool.on('error', (err: unknown) => this.onWorkerError(err));
