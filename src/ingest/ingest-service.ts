@@ -5,7 +5,7 @@ import { type FailureKind, failureKind } from '../sources/failure-kind.ts';
 import type { ArticleStore } from '../store/article-store.ts';
 import { indexEntryOf, SearchIndex } from '../store/search-index.ts';
 import type { SearchJournal } from '../store/search-journal.ts';
-import type { SourceStore, SourceWithSeen } from '../store/source-store.ts';
+import type { SourceRecord, SourceStore } from '../store/source-store.ts';
 import type { BuiltArticle } from './article-builder.ts';
 import type { FeedRead } from './document-job.ts';
 import { describeNotes } from './document-reader.ts';
@@ -53,9 +53,9 @@ export interface IngestDeps {
   /** Called after every fetch with its outcome (metrics). */
   onOutcome?: (outcome: FetchOutcome) => void;
   /** Called once when a source gets disabled (tell its owners and subscribers). */
-  onSourceDisabled?: (source: SourceWithSeen, failure: SourceFailure) => Promise<void>;
+  onSourceDisabled?: (source: SourceRecord, failure: SourceFailure) => Promise<void>;
   /** Called once when a disabled source answers with a feed again and is re-enabled. */
-  onSourceRecovered?: (source: SourceWithSeen, disabledAt: Date) => Promise<void>;
+  onSourceRecovered?: (source: SourceRecord, disabledAt: Date) => Promise<void>;
 }
 
 /** The failure that disabled a source. */
@@ -80,13 +80,13 @@ export class IngestService {
    * probed only once its re-probe time has come, or at once with `force`.
    */
   async fetchById(sourceId: string, now = new Date(), opts: { force?: boolean } = {}): Promise<FetchOutcome> {
-    const source = await this.deps.sources.get(sourceId);
+    const source = await this.deps.sources.getRecord(sourceId);
     if (!source) return { sourceId, status: 'gone', fetched: 0, new: 0, duplicates: 0 };
     return this.fetchSource(source, now, opts);
   }
 
   async fetchSource(
-    source: SourceWithSeen,
+    source: SourceRecord,
     now = new Date(),
     opts: { force?: boolean } = {},
   ): Promise<FetchOutcome> {
@@ -95,7 +95,7 @@ export class IngestService {
     return outcome;
   }
 
-  private async fetchOnce(source: SourceWithSeen, now: Date, force: boolean): Promise<FetchOutcome> {
+  private async fetchOnce(source: SourceRecord, now: Date, force: boolean): Promise<FetchOutcome> {
     const base = { sourceId: source.id, fetched: 0, new: 0, duplicates: 0 };
     // A disabled source is re-probed (a plain fetch) when its long backoff is over.
     if (source.health.disabledAt && !force && source.nextFetchAt.getTime() > now.getTime())
@@ -121,7 +121,7 @@ export class IngestService {
   }
 
   /** Read the feed of a response in the parse pool; `not_a_feed` when it holds none. */
-  private async readFeed(source: SourceWithSeen, res: FetchResult, now: Date): Promise<FeedRead> {
+  private async readFeed(source: SourceRecord, res: FetchResult, now: Date): Promise<FeedRead> {
     const doc = await this.deps.parser.read({
       body: res.body,
       contentType: res.contentType,
@@ -142,7 +142,7 @@ export class IngestService {
    * the feed the probe read from it).
    */
   async ingestResponse(
-    source: SourceWithSeen,
+    source: SourceRecord,
     res: FetchResult,
     now = new Date(),
     read?: FeedRead,
@@ -159,7 +159,7 @@ export class IngestService {
         etag: res.etag,
         lastModified: res.lastModified,
         newKeys: stored.newKeys,
-        seen: source.seen,
+        seen: stored.seen,
         at: new Date(now.getTime() + Math.max(0, ttlMs - source.intervalSec * 1000)),
         warning: warnings.length > 0 ? warnings.join('; ') : null,
       });
@@ -191,7 +191,7 @@ export class IngestService {
   }
 
   /** A disabled source answered again and was re-enabled: log it and tell its chats. */
-  private async recovered(source: SourceWithSeen): Promise<void> {
+  private async recovered(source: SourceRecord): Promise<void> {
     this.deps.log.info({ source: source.id }, 'disabled source answers again; re-enabled');
     await this.deps
       .onSourceRecovered?.(source, source.health.disabledAt as Date)
@@ -202,10 +202,11 @@ export class IngestService {
 
   /** Keep the unseen items, settle clusters, insert, and journal what was new. */
   private async store(
-    source: SourceWithSeen,
+    source: SourceRecord,
     built: BuiltArticle[],
-  ): Promise<{ articles: Article[]; newKeys: string[] }> {
-    const seen = new Set(source.seen);
+  ): Promise<{ articles: Article[]; newKeys: string[]; seen: string[] }> {
+    const known = await this.deps.sources.seenOf(source.id);
+    const seen = new Set(known);
     const fresh: BuiltArticle[] = [];
     const keys = new Set<string>();
     for (const b of built) {
@@ -214,7 +215,7 @@ export class IngestService {
       fresh.push(b);
     }
     const newKeys = [...keys];
-    if (fresh.length === 0) return { articles: [], newKeys };
+    if (fresh.length === 0) return { articles: [], newKeys, seen: known };
     const { journal, articles } = this.deps;
     // Clustering against batches other processes wrote in the last half second is not worth a
     // journal read on every fetch.
@@ -235,11 +236,11 @@ export class IngestService {
     const unjournaled = await articles.getMany(batch.filter((a) => !inserted.has(a.id)).map((a) => a.id));
     const entries = [...stored, ...unjournaled].map(indexEntryOf);
     await journal.append(entries);
-    return { articles: stored, newKeys };
+    return { articles: stored, newKeys, seen: known };
   }
 
   private async fail(
-    source: SourceWithSeen,
+    source: SourceRecord,
     err: unknown,
     now: Date,
   ): Promise<Pick<FetchOutcome, 'status' | 'error' | 'errorCode' | 'failureKind'>> {
@@ -289,7 +290,7 @@ export class IngestService {
   }
 
   /** Tell a disabled source's chats, then record that they were told. */
-  private async tellDisabled(source: SourceWithSeen, failure: SourceFailure): Promise<void> {
+  private async tellDisabled(source: SourceRecord, failure: SourceFailure): Promise<void> {
     if (!this.deps.onSourceDisabled) return;
     try {
       await this.deps.onSourceDisabled(source, failure);

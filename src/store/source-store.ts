@@ -25,11 +25,15 @@ interface SourceDoc {
   region?: Region | null;
 }
 
-/** A source with the keys of the items it served lately (for de-duplication before any write). */
-export interface SourceWithSeen extends Source {
-  seen: string[];
+/** A source with the chats that added it: what fetching it needs. */
+export interface SourceRecord extends Source {
   /** Chat keys that added it (told when it is disabled; it stays visible to them). */
   owners: string[];
+}
+
+/** A source with the keys of the items it served lately (for de-duplication before any write). */
+export interface SourceWithSeen extends SourceRecord {
+  seen: string[];
 }
 
 /** Stable id of a source: a hash of its URL, so the same feed is never stored twice. */
@@ -124,6 +128,23 @@ export class SourceStore {
   async get(id: string): Promise<SourceWithSeen | null> {
     const d = await this.models.Source.collection.findOne({ _id: id as never });
     return d ? toSource(d as unknown as SourceDoc) : null;
+  }
+
+  /**
+   * A source without its seen keys (up to 1,000 of them): a fetch reads them only when the site
+   * sent a new document ({@link seenOf}), not for the 304s most fetches get.
+   */
+  async getRecord(id: string): Promise<SourceRecord | null> {
+    const d = await this.models.Source.collection.findOne({ _id: id as never }, { projection: { seen: 0 } });
+    if (!d) return null;
+    const { seen: _, ...record } = toSource(d as unknown as SourceDoc);
+    return record;
+  }
+
+  /** The seen keys of a source, newest first; empty for an unknown source. */
+  async seenOf(id: string): Promise<string[]> {
+    const d = await this.models.Source.collection.findOne({ _id: id as never }, { projection: { seen: 1 } });
+    return (d as unknown as Pick<SourceDoc, 'seen'> | null)?.seen ?? [];
   }
 
   async getByUrl(url: string): Promise<SourceWithSeen | null> {

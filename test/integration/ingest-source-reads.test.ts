@@ -1,9 +1,12 @@
 /**
- * What an ingest reads to name sources (found running the worker role of the poll benchmark):
- * every fetch that stored a new article listed every source, seen keys included, to name its
- * instant items, even when no chat took instant items, and concurrent fetches each listed them
- * again. At 10,000 sources a worker role's poll cycle took 202 s and 1.2 GB. Names are now read
- * only for the sources a message shows, by id, and only when a chat takes the items.
+ * What an ingest reads of the sources collection (found running the worker role of the poll
+ * benchmark, issue 11):
+ * - every fetch that stored a new article listed every source, seen keys included, to name its
+ *   instant items, even when no chat took instant items, and concurrent fetches each listed them
+ *   again: at 10,000 sources a worker role's poll cycle took 202 s and 1.2 GB. Names are now read
+ *   only for the sources a message shows, by id, and only when a chat takes the items;
+ * - every fetch read the source's seen keys (up to 1,000), though most fetches get a 304 and
+ *   need none: they are now read only for a new document.
  */
 import type { CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,11 +47,18 @@ afterAll(async () => {
   await env?.drop();
 });
 
+function sourceFindCommands(commands: CommandStartedEvent[]): CommandStartedEvent[] {
+  return commands.filter((c) => c.commandName === 'find' && c.command.find === 'sources');
+}
+
 /** The `find` commands on the sources collection, with their filters. */
 function sourceFinds(commands: CommandStartedEvent[]): Array<Record<string, unknown>> {
-  return commands
-    .filter((c) => c.commandName === 'find' && c.command.find === 'sources')
-    .map((c) => c.command.filter as Record<string, unknown>);
+  return sourceFindCommands(commands).map((c) => c.command.filter as Record<string, unknown>);
+}
+
+/** The projections of the `find` commands on the sources collection (`{}` for none). */
+function sourceProjections(commands: CommandStartedEvent[]): Array<Record<string, unknown>> {
+  return sourceFindCommands(commands).map((c) => (c.command.projection ?? {}) as Record<string, unknown>);
 }
 
 function serve(path: string, name: string, titles: string[]): void {
@@ -65,6 +75,40 @@ function serve(path: string, name: string, titles: string[]): void {
   });
 }
 
+describe('seen keys read by a fetch', () => {
+  it('a 304 reads the source without its seen keys; a new document reads them once, and old items stay out', async () => {
+    const items = ['东莞制造业订单回暖', '佛山陶瓷展开幕'];
+    serve('/seen.xml', '莞佛台', items);
+    const source = await x.stores.sources.add({
+      url: `${site.url}/seen.xml`,
+      name: '莞佛台',
+      kind: 'rss',
+      intervalSec: 600,
+    });
+    const first = await commandsDuring(x, async () => {
+      expect((await x.core.ingest.fetchById(source.id)).new).toBe(2);
+    });
+    // The document was new: seen keys read once, by themselves.
+    expect(sourceProjections(first)).toEqual([{ seen: 0 }, { seen: 1 }]);
+    expect((await x.stores.sources.get(source.id))?.seen).toHaveLength(2);
+
+    site.route('/seen.xml', { status: 304 });
+    const unchanged = await commandsDuring(x, async () => {
+      expect((await x.core.ingest.fetchById(source.id)).status).toBe('not_modified');
+    });
+    expect(sourceProjections(unchanged)).toEqual([{ seen: 0 }]);
+
+    // Served again in full (no validators kept by the site): the seen keys keep the old items out.
+    serve('/seen.xml', '莞佛台', [...items, '中山灯饰出口创新高']);
+    const outcome = await x.core.ingest.fetchById(source.id);
+    expect({ fetched: outcome.fetched, new: outcome.new, duplicates: outcome.duplicates }).toEqual({
+      fetched: 3,
+      new: 1,
+      duplicates: 2,
+    });
+  });
+});
+
 describe('source names read by an ingest', () => {
   it('a fetch with new articles and no instant subscriber reads no source but its own', async () => {
     serve('/plain.xml', '普通台', ['港铁新线通车', '深圳湾口岸延长通关']);
@@ -79,8 +123,8 @@ describe('source names read by an ingest', () => {
       const outcome = await x.core.ingest.fetchById(source.id);
       expect(outcome.new).toBe(2);
     });
-    // Its own document, by id; nothing else of the sources collection.
-    expect(sourceFinds(commands)).toEqual([{ _id: source.id }]);
+    // Its own document (and its seen keys), by id; nothing else of the sources collection.
+    expect(sourceFinds(commands)).toEqual([{ _id: source.id }, { _id: source.id }]);
   });
 
   it('instant items read the names of the sources they show, by id, and carry them', async () => {
