@@ -5,11 +5,13 @@
  * conditional GET, 5 % serve a small feed with one new item. The worker's peak resident memory
  * is the kernel's (VmHWM), so nothing this harness holds (the feed plan, the source documents)
  * counts in it, and no sampling can miss a peak.
- * The sources are inserted directly with etag and `seen` state, as a previous full cycle
- * would have left them (a real first cycle of 10,000 feeds is left out: see the report).
+ * The sources are inserted directly with etag and `seen` state (30 keys each, a typical feed),
+ * as a previous full cycle would have left them (a real first cycle of 10,000 feeds is left
+ * out: see the report).
  * All sources are on 127.0.0.1, so FETCH_PER_HOST_CONCURRENCY is raised to FETCH_CONCURRENCY.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
@@ -29,6 +31,8 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const SOURCES = Number(process.env.BENCH_POLL_SOURCES ?? 10_000);
 const CHANGED_EVERY = 20; // 1 in 20 sources (5 %) has a new item
+/** Items of each unchanged feed, remembered as seen keys. */
+const SEEN_PER_SOURCE = 30;
 const CONCURRENCY = Number(process.env.BENCH_POLL_CONCURRENCY ?? 64);
 const DRAIN_BUDGET_MS = 240_000;
 
@@ -87,6 +91,14 @@ async function serverStats(child: ChildProcess): Promise<{ requests: number; not
   return (await reply)[0] as { requests: number; notModified: number };
 }
 
+/** Seen keys of an unchanged source: a feed of SEEN_PER_SOURCE items, as its last fetch left them. */
+function seenKeys(n: number): string[] {
+  return Array.from(
+    { length: SEEN_PER_SOURCE },
+    (_, i) => `g:${createHash('sha256').update(`${n}/${i}`).digest('base64url').slice(0, 16)}`,
+  );
+}
+
 /** Inserts the sources as a previous full cycle would have left them; returns the time taken. */
 async function insertSources(core: CoreInternals, port: number, plan: FeedPlan): Promise<number> {
   const past = new Date(Date.now() - 3600_000);
@@ -112,7 +124,7 @@ async function insertSources(core: CoreInternals, port: number, plan: FeedPlan):
           disabledAt: null,
           disabledReason: null,
         },
-        seen: n % CHANGED_EVERY === 0 ? plan.seen[n / CHANGED_EVERY]! : [],
+        seen: n % CHANGED_EVERY === 0 ? plan.seen[n / CHANGED_EVERY]! : seenKeys(n),
         owners: [],
         createdAt: past,
       };
@@ -180,6 +192,7 @@ export async function run(): Promise<Record<string, number | string>> {
     return {
       sources: SOURCES,
       changed_sources: plan.changed.length,
+      seen_keys_per_unchanged_source: SEEN_PER_SOURCE,
       fetch_concurrency: CONCURRENCY,
       per_host_concurrency: `${CONCURRENCY} (all sources on 127.0.0.1)`,
       source_insert_s: round(insertMs / 1000, 1),
