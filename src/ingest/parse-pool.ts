@@ -11,6 +11,7 @@ import { NewsrelayError } from '../errors.ts';
 import type { DocumentJob, DocumentRead } from './document-job.ts';
 import { PARSE_HEAP_MB, PARSE_TIMEOUT_MS, PARSE_YOUNG_MB } from './document-limits.ts';
 import { isTaskStarted, type ParseTask, type ParseTaskResult } from './parse-task.ts';
+import { type ParseWorkerModule, parseWorkerModule } from './parse-worker-module.ts';
 
 /** Options of {@link ParsePool}. */
 export interface ParsePoolOptions {
@@ -22,6 +23,10 @@ export interface ParsePoolOptions {
   heapMb?: number;
   /** Told when a worker fails outside any read (a read's own failure is its rejection). */
   onWorkerError?: (err: unknown) => void;
+  /** Told when the threads load the TypeScript entry through tsx, with why (see parse-worker-module.ts). */
+  onModuleFallback?: (reason: string) => void;
+  /** The module threads load (default {@link parseWorkerModule}); tests give another. */
+  workerModule?: () => Promise<ParseWorkerModule>;
 }
 
 /** Reports of the pool, for metrics and the hostile-input benchmark. */
@@ -33,8 +38,6 @@ export interface ParsePoolStats {
   /** Documents given up because a worker reached its heap limit. */
   outOfMemory: number;
 }
-
-const WORKER = new URL('./parse-worker.js', import.meta.url).href;
 
 /**
  * Longest a read waits for a thread to start it. Only reached when no thread can start (a
@@ -48,9 +51,12 @@ function errorCode(err: unknown): string | undefined {
 
 /** The core's document reader; one per process, closed at shutdown. */
 export class ParsePool {
-  private pool: Piscina | null = null;
+  private pool: Promise<Piscina> | null = null;
+  private loaded: Promise<ParseWorkerModule> | null = null;
   private closed = false;
   private readonly onWorkerError: (err: unknown) => void;
+  private readonly onModuleFallback: (reason: string) => void;
+  private readonly workerModule: () => Promise<ParseWorkerModule>;
   /** Worker threads of the pool. */
   readonly threads: number;
   private readonly timeoutMs: number;
@@ -65,13 +71,24 @@ export class ParsePool {
     this.timeoutMs = opts.timeoutMs ?? PARSE_TIMEOUT_MS;
     this.heapMb = opts.heapMb ?? PARSE_HEAP_MB;
     this.onWorkerError = opts.onWorkerError ?? (() => {});
+    this.onModuleFallback = opts.onModuleFallback ?? (() => {});
+    this.workerModule = opts.workerModule ?? (() => parseWorkerModule());
+  }
+
+  /** The module the threads load (built on first use, see parse-worker-module.ts). */
+  module(): Promise<ParseWorkerModule> {
+    this.loaded ??= this.workerModule().then((m) => {
+      if (m.kind === 'tsx') this.onModuleFallback(m.reason ?? 'unknown');
+      return m;
+    });
+    return this.loaded;
   }
 
   /** Threads are started on first use: one-shot commands that read nothing start none. */
-  private piscina(): Piscina {
-    if (this.pool === null) {
-      this.pool = new Piscina({
-        filename: WORKER,
+  private piscina(): Promise<Piscina> {
+    this.pool ??= this.module().then(({ url }) => {
+      const pool = new Piscina({
+        filename: url,
         minThreads: this.threads,
         maxThreads: this.threads,
         // Lower priority than the main thread, whose event loop answers chats within seconds.
@@ -79,11 +96,12 @@ export class ParsePool {
         resourceLimits: { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: PARSE_YOUNG_MB },
       });
       // Piscina emits 'error' for a worker that dies with no task; unheard, it would end the process.
-      this.pool.on('error', (err: unknown) => this.onWorkerError(err));
-      this.pool.on('message', (message: unknown) => {
+      pool.on('error', (err: unknown) => this.onWorkerError(err));
+      pool.on('message', (message: unknown) => {
         if (isTaskStarted(message)) this.starting.get(message.parseTaskStarted)?.();
       });
-    }
+      return pool;
+    });
     return this.pool;
   }
 
@@ -92,7 +110,7 @@ export class ParsePool {
    * it takes a document): call it before a fetch, so that the start-up overlaps the network.
    */
   warm(): void {
-    if (!this.closed) this.piscina();
+    if (!this.closed) void this.piscina();
   }
 
   /**
@@ -115,7 +133,9 @@ export class ParsePool {
     const backstop = setTimeout(() => controller.abort('backstop'), START_BACKSTOP_MS);
     let result: ParseTaskResult;
     try {
-      result = (await this.piscina().run({ id, job } satisfies ParseTask, {
+      const pool = await this.piscina();
+      if (this.closed) throw new NewsrelayError('parse_failed', 'The document reader is shut down');
+      result = (await pool.run({ id, job } satisfies ParseTask, {
         signal: controller.signal,
       })) as ParseTaskResult;
     } catch (err) {
@@ -160,6 +180,6 @@ export class ParsePool {
     this.closed = true;
     const pool = this.pool;
     this.pool = null;
-    await pool?.destroy();
+    await (await pool?.catch(() => null))?.destroy();
   }
 }

@@ -1,7 +1,16 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NewsrelayError } from '../../src/errors.ts';
 import type { DocumentJob } from '../../src/ingest/document-job.ts';
 import { ParsePool } from '../../src/ingest/parse-pool.ts';
+import {
+  PARSE_WORKER_CACHE,
+  parseWorkerModule,
+  TSX_PARSE_WORKER,
+} from '../../src/ingest/parse-worker-module.ts';
 
 const pools: ParsePool[] = [];
 function pool(opts: ConstructorParameters<typeof ParsePool>[0]): ParsePool {
@@ -87,5 +96,53 @@ describe('ParsePool', () => {
     ]);
     await p.close();
     expect((await refusal(p.read(job(rss(1))))).code).toBe('parse_failed');
+  });
+});
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('parse worker module', () => {
+  it('threads load one built JavaScript module, without tsx, and read with it', async () => {
+    // Inside the installation's node_modules, where the module's package imports resolve.
+    mkdirSync(PARSE_WORKER_CACHE, { recursive: true });
+    const dir = mkdtempSync(path.join(PARSE_WORKER_CACHE, 'test-'));
+    dirs.push(dir);
+    const module = await parseWorkerModule(dir);
+    expect(module.kind).toBe('built');
+    expect(readdirSync(dir)).toEqual([path.basename(fileURLToPath(module.url))]);
+    const code = readFileSync(fileURLToPath(module.url), 'utf8');
+    expect(code).not.toMatch(/from ["']tsx/);
+    // Packages stay imports, resolved in the installation's node_modules.
+    expect(code).toMatch(/from ["']opencc-js\//);
+    // Asked again in the same process: the same module, not a second build.
+    expect(await parseWorkerModule(dir)).toBe(module);
+
+    let fellBack = '';
+    const p = pool({ threads: 1, workerModule: async () => module, onModuleFallback: (r) => (fellBack = r) });
+    const read = await p.read(job(rss(3)));
+    expect(read.type === 'feed' && read.feed.articles.map((a) => a.article.title)).toHaveLength(3);
+    expect(await p.module()).toBe(module);
+    expect(fellBack).toBe('');
+  });
+
+  it('where the module cannot be written, threads load the TypeScript entry and say why', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'parse-module-')), 'not-a-directory');
+    writeFileSync(file, '');
+    const module = await parseWorkerModule(path.join(file, 'cache'));
+    expect(module).toMatchObject({ kind: 'tsx', url: TSX_PARSE_WORKER });
+    expect(module.reason).toMatch(/ENOTDIR/);
+
+    const reasons: string[] = [];
+    const p = pool({
+      threads: 1,
+      workerModule: async () => module,
+      onModuleFallback: (r) => reasons.push(r),
+    });
+    const read = await p.read(job(rss(2)));
+    expect(read.type === 'feed' && read.feed.articles).toHaveLength(2);
+    expect(reasons).toEqual([module.reason]);
   });
 });
