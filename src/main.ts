@@ -14,6 +14,7 @@ import type { Config } from './config/config.ts';
 import { type Core, createCore } from './core.ts';
 import type { PlatformSender } from './delivery/platform-sender.ts';
 import { describeError } from './errors.ts';
+import { applyHeapGrowth } from './heap-growth.ts';
 import { mountDashboard } from './http/dashboard-guard.ts';
 import { startHttpServer } from './http/http-server.ts';
 import { createMetrics } from './http/metrics.ts';
@@ -242,6 +243,7 @@ function lead(
 
 /** Run until SIGINT/SIGTERM, then stop gracefully (workers finish their active jobs). */
 export async function runService(config: Config, role: Role): Promise<void> {
+  applyHeapGrowth(config.HEAP_GROWTH_PERCENT);
   const service = await startService(config, role);
   process.stderr.write(
     `newsrelay serving (${role}); health at ${service.httpUrl}/healthz, queues at ${service.httpUrl}/dashboard\n`,

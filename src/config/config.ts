@@ -125,11 +125,16 @@ const schema = z.object({
   /** Sources fetched at once by one worker. */
   FETCH_CONCURRENCY: z.coerce.number().int().positive().default(32),
   /**
-   * Threads that read fetched documents, per process (each costs about 60 MB). Unset: one fewer
+   * Threads that read fetched documents, per process (each costs about 45 MB). Unset: one fewer
    * than the cores (the main thread fetches and stores), at least 1 and at most 4.
    */
   PARSE_THREADS: z.coerce.number().int().min(1).max(16).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * How far a `serve` process's heap may grow past what its last full garbage collection kept,
+   * in percent, before the next one (src/heap-growth.ts); 0 leaves V8's own policy (up to 300 %).
+   */
+  HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(300).default(20),
 });
 
 /** Validated configuration; durations are milliseconds. */
