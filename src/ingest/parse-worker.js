@@ -1,11 +1,10 @@
-// Worker-thread entry of the parse pool (parse-pool.ts). Plain JavaScript, so that it loads in
-// a thread that has no TypeScript loader: on Node 20 neither `node --import tsx` nor the package
-// bin's `register()` reaches worker threads, so the tsx loader is registered here.
+// The parse pool's fallback worker entry (parse-worker-module.ts): plain JavaScript that loads
+// the TypeScript entry through tsx, for where the built module cannot be had. On Node 20 neither
+// `node --import tsx` nor the package bin's `register()` reaches worker threads, so the tsx
+// loader is registered here.
 import { register } from 'tsx/esm/api';
 
 register();
-const { runParseTask, warmUp } = await import('./parse-task.ts');
-// Before the thread reports ready: a document's time limit must not pay for loading dictionaries.
-warmUp();
+const { default: runParseTask } = await import('./parse-worker-entry.ts');
 
 export default runParseTask;
