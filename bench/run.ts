@@ -10,8 +10,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { loadConfig } from '../src/config/config.ts';
-import { applyHeapGrowth } from '../src/heap-growth.ts';
+// The heap policy of a `serve` process, so that in-process figures are what a service gets.
+import './lib/heap-policy.ts';
 
 type BenchResult = Record<string, number | string>;
 interface BenchModule {
@@ -65,8 +65,6 @@ async function main(): Promise<number> {
     process.stderr.write(`no benchmark matches "${filter}"\n`);
     return 1;
   }
-  // The heap policy of a `serve` process, so that in-process figures are what a service gets.
-  applyHeapGrowth(loadConfig(process.env).HEAP_GROWTH_PERCENT);
   const previous = readPrevious();
   const results: Record<string, unknown> = { ...previous.results };
   const failed: string[] = [];

@@ -56,6 +56,8 @@ export interface DeliveryRuntimeOptions {
   onOutcome?: (platform: string, outcome: string) => void;
   /** Run the periodic sweep that re-enqueues unfinished deliveries (the scheduler role). */
   sweep: boolean;
+  /** Runs a digest group's build as bulk work (the process's heap policy, src/heap-growth.ts). */
+  bulkWork?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /** Running delivery workers. */
@@ -88,6 +90,7 @@ export async function startDeliveryRuntime(o: DeliveryRuntimeOptions): Promise<D
         digests: core.digests,
         log: core.log,
         lockMs: config.JOB_LOCK,
+        ...(o.bulkWork ? { bulkWork: o.bulkWork } : {}),
       }),
     );
     for (const sender of senders.values()) {

@@ -27,12 +27,15 @@ export function startDigestWorker(o: {
   log: Logger;
   /** JOB_LOCK: how soon a dead worker's digest jobs run elsewhere. */
   lockMs: number;
+  /** Runs a group's build as bulk work (the process's heap policy, src/heap-growth.ts). */
+  bulkWork?: <T>(work: () => Promise<T>) => Promise<T>;
 }): Worker {
+  const bulk = o.bulkWork ?? ((work) => work());
   const worker = new Worker(
     QUEUE.digest,
     async (job) => {
       const data = digestPayload.parse(job.data);
-      if ('time' in data) return o.digests.runGroup(data.time, data.timezone, slotOf(job));
+      if ('time' in data) return bulk(() => o.digests.runGroup(data.time, data.timezone, slotOf(job)));
       return o.digests.runScheduled(data.chatKey, slotOf(job));
     },
     { connection: o.connection, prefix: o.prefix, concurrency: 8, ...jobLock(o.lockMs) },

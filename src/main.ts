@@ -14,7 +14,7 @@ import type { Config } from './config/config.ts';
 import { type Core, createCore } from './core.ts';
 import type { PlatformSender } from './delivery/platform-sender.ts';
 import { describeError } from './errors.ts';
-import { applyHeapGrowth } from './heap-growth.ts';
+import { boundHeapGrowth, type HeapGrowth } from './heap-growth.ts';
 import { mountDashboard } from './http/dashboard-guard.ts';
 import { startHttpServer } from './http/http-server.ts';
 import { createMetrics } from './http/metrics.ts';
@@ -35,8 +35,15 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-/** Start the service; resolves once everything listens. */
-export async function startService(config: Config, role: Role): Promise<Service> {
+/**
+ * Start the service; resolves once everything listens. `heap` is the process's heap policy
+ * (`runService` starts one): digest group builds run under it as bulk work.
+ */
+export async function startService(
+  config: Config,
+  role: Role,
+  opts: { heap?: HeapGrowth } = {},
+): Promise<Service> {
   registerSecrets([config.TELEGRAM_BOT_TOKEN, config.DISCORD_TOKEN]);
   const log = createLogger(config.LOG_LEVEL);
   let queueDepths: () => Promise<Record<string, number>> = async () => ({});
@@ -92,6 +99,7 @@ export async function startService(config: Config, role: Role): Promise<Service>
     senders,
     workers: runs.worker,
     sweep: runs.scheduler,
+    ...(opts.heap ? { bulkWork: opts.heap.relaxed.bind(opts.heap) } : {}),
     onOutcome: (platform, outcome) => {
       metrics.deliveries.inc({ platform, outcome });
       if (outcome === 'rate_limited') metrics.rateLimited.inc({ platform });
@@ -243,8 +251,8 @@ function lead(
 
 /** Run until SIGINT/SIGTERM, then stop gracefully (workers finish their active jobs). */
 export async function runService(config: Config, role: Role): Promise<void> {
-  applyHeapGrowth(config.HEAP_GROWTH_PERCENT);
-  const service = await startService(config, role);
+  const heap = boundHeapGrowth(config.HEAP_GROWTH_PERCENT);
+  const service = await startService(config, role, { heap });
   process.stderr.write(
     `newsrelay serving (${role}); health at ${service.httpUrl}/healthz, queues at ${service.httpUrl}/dashboard\n`,
   );
@@ -254,4 +262,5 @@ export async function runService(config: Config, role: Role): Promise<void> {
     process.once('SIGTERM', stop);
   });
   await service.stop();
+  heap.stop();
 }

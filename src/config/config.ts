@@ -132,7 +132,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
    * How far a `serve` process's heap may grow past what its last full garbage collection kept,
-   * in percent, before the next one (src/heap-growth.ts); 0 leaves V8's own policy (up to 300 %).
+   * in percent, before the next one, while that is under 160 MiB (src/heap-growth.ts); 0 leaves
+   * V8's own policy (up to 300 %).
    */
   HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(300).default(20),
 });
