@@ -1,7 +1,7 @@
 /**
  * A digest group's build runs as bulk work under the process's heap policy (decision 0019):
- * bounded heap growth made a 100,000-chat build a third slower, so the digest worker hands group
- * builds to `bulkWork`, and only those.
+ * bounded heap growth slowed a 100,000-chat build, so the digest worker hands group builds to
+ * `bulkWork`, and only those.
  */
 import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,8 +1,7 @@
 /**
  * HEAP_GROWTH_PERCENT bounds how far a small heap grows past what survives a full collection
  * (issue 11: V8's own policy let a worker's heap grow about four times, most of its poll-cycle
- * memory); a large one keeps V8's policy, since bounding it made a 100,000-chat digest build 26 %
- * slower. Each case runs the same allocation in a fresh process: a live set, then objects that
+ * memory); a large one keeps V8's policy, where collecting more often costs more than it saves. Each case runs the same allocation in a fresh process: a live set, then objects that
  * survive a while and die, as a busy worker's jobs do.
  */
 import { spawnSync } from 'node:child_process';
