@@ -159,6 +159,8 @@ export async function run(): Promise<Record<string, number | string>> {
       FETCH_PER_HOST_CONCURRENCY: String(CONCURRENCY),
       // The default (cores − 1) unless BENCH_PARSE_THREADS asks for another count.
       ...(process.env.BENCH_PARSE_THREADS ? { PARSE_THREADS: process.env.BENCH_PARSE_THREADS } : {}),
+      // The default (20) unless set here, e.g. 0 to compare with V8's own heap policy.
+      ...(process.env.HEAP_GROWTH_PERCENT ? { HEAP_GROWTH_PERCENT: process.env.HEAP_GROWTH_PERCENT } : {}),
     };
     const worker = await startRole('worker', env);
     roles.push(worker);
@@ -194,6 +196,7 @@ export async function run(): Promise<Record<string, number | string>> {
       changed_sources: plan.changed.length,
       seen_keys_per_unchanged_source: SEEN_PER_SOURCE,
       fetch_concurrency: CONCURRENCY,
+      heap_growth_percent: process.env.HEAP_GROWTH_PERCENT ?? 'default (20)',
       per_host_concurrency: `${CONCURRENCY} (all sources on 127.0.0.1)`,
       source_insert_s: round(insertMs / 1000, 1),
       cycle_wall_s: round(cycleMs / 1000, 1),
