@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # newsrelay: one image for every role (`serve --role scheduler|worker|bot`); see README,
-# "Containers". tsx (a runtime dependency) runs the TypeScript entry: there is no build step.
+# "Containers". tsx (a runtime dependency) runs the TypeScript entry; only the parse workers'
+# module is built ahead (scripts/build-parse-worker.ts).
 ARG NODE_VERSION=20.20
 
 FROM node:${NODE_VERSION}-bookworm-slim AS deps
@@ -25,6 +26,10 @@ COPY bin ./bin
 COPY src ./src
 COPY adapters ./adapters
 COPY jobs ./jobs
+# The parse workers' JavaScript module (decision 0010), built now: the service user cannot
+# write node_modules, and without it every worker thread would load TypeScript through tsx.
+COPY scripts/build-parse-worker.ts ./scripts/
+RUN node --import tsx scripts/build-parse-worker.ts
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \

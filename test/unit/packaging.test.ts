@@ -3,6 +3,7 @@
  * and the GitHub workflow parse, name only variables the config schema knows, and do what the
  * README says (three roles, Redis noeviction + AOF, the README's test command).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -154,6 +155,19 @@ describe('Dockerfile', () => {
     expect(lastStage).toMatch(/^ENTRYPOINT \["node", "bin\/newsrelay\.js"\]/m);
     expect(lastStage).toMatch(/^CMD \["serve"\]/m);
     expect(JSON.parse(read('package.json')).dependencies).toHaveProperty('tsx');
+  });
+
+  it('builds the parse workers’ module before it switches to the service user, with a script that works', () => {
+    const build = lastStage.indexOf('RUN node --import tsx scripts/build-parse-worker.ts');
+    expect(build).toBeGreaterThan(0);
+    expect(build).toBeLessThan(lastStage.indexOf('\nUSER '));
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build-parse-worker.ts'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(existsSync(run.stdout.trim())).toBe(true);
   });
 
   it('binds every interface and checks /readyz on HTTP_PORT', () => {
