@@ -3,7 +3,8 @@
  * the real server: how tests hold a path to a number of reads or writes.
  */
 import type { CommandStartedEvent, MongoClient } from 'mongodb';
-import type { CoreInternals } from '../../src/core.ts';
+import type { CoreInternals, CorePorts } from '../../src/core.ts';
+import { createTestCore, type TestCore } from './test-core.ts';
 import { type TestEnv, testEnv } from './test-env.ts';
 
 /**
@@ -13,6 +14,11 @@ import { type TestEnv, testEnv } from './test-env.ts';
 export function monitoredTestEnv(): TestEnv {
   const base = testEnv();
   return testEnv({ MONGODB_URI: `${base.config.MONGODB_URI}?monitorCommands=true` });
+}
+
+/** A test core (on a fresh database and prefix) whose database client reports every command. */
+export function createMonitoredCore(ports: CorePorts = {}): Promise<TestCore> {
+  return createTestCore({ MONGODB_URI: monitoredTestEnv().env.MONGODB_URI! }, ports);
 }
 
 /** Commands the core's database client starts while `fn` runs, in order. */

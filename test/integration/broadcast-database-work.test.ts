@@ -5,31 +5,25 @@
  * database: before, every message read its delivery and its chat (two reads per message sent).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CoreInternals, createCoreInternals } from '../../src/core.ts';
 import type { ChatTarget, DeliveryJobRef, PlatformSender } from '../../src/delivery/platform-sender.ts';
 import type { OutgoingMessage } from '../../src/domain/types.ts';
 import { DeliveryError } from '../../src/errors.ts';
-import { createLogger } from '../../src/log.ts';
 import { storeArticles, testArticle } from '../helpers/articles.ts';
-import { commandsDuring, monitoredTestEnv } from '../helpers/command-monitor.ts';
-import { recordingQueue } from '../helpers/test-core.ts';
-import type { TestEnv } from '../helpers/test-env.ts';
+import { commandsDuring, createMonitoredCore } from '../helpers/command-monitor.ts';
+import { recordingQueue, type TestCore } from '../helpers/test-core.ts';
 
 const CHATS = 60;
 
-let env: TestEnv;
-let x: CoreInternals;
+let x: TestCore;
 const queued: DeliveryJobRef[] = [];
 
 beforeAll(async () => {
-  env = monitoredTestEnv();
-  x = await createCoreInternals(env.config, createLogger('silent'), {
+  x = await createMonitoredCore({
     deliveryQueue: recordingQueue(queued),
   });
 });
 afterAll(async () => {
-  await x.core.close();
-  await env.drop();
+  await x.cleanup();
 });
 
 /** Commands the core's client sends while `fn` runs, by command name. */

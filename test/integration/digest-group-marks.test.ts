@@ -6,16 +6,13 @@
  * streams in batches, so a chat that joins while it runs may be read: then it is built and marked.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CoreInternals, createCoreInternals } from '../../src/core.ts';
 import type { DeliveryJobRef, DeliveryQueuePort } from '../../src/delivery/platform-sender.ts';
 import { DigestService } from '../../src/digest/digest-service.ts';
-import { createLogger } from '../../src/log.ts';
 import { storeArticles, testArticle } from '../helpers/articles.ts';
-import { commandsDuring, monitoredTestEnv } from '../helpers/command-monitor.ts';
-import type { TestEnv } from '../helpers/test-env.ts';
+import { commandsDuring, createMonitoredCore } from '../helpers/command-monitor.ts';
+import type { TestCore } from '../helpers/test-core.ts';
 
-let env: TestEnv;
-let x: CoreInternals;
+let x: TestCore;
 const queued: DeliveryJobRef[] = [];
 let duringEnqueue: (() => Promise<void>) | null = null;
 let sourceId = '';
@@ -32,12 +29,10 @@ const queue: DeliveryQueuePort = {
 };
 
 beforeAll(async () => {
-  env = monitoredTestEnv();
-  x = await createCoreInternals(env.config, createLogger('silent'), { deliveryQueue: queue });
+  x = await createMonitoredCore({ deliveryQueue: queue });
 });
 afterAll(async () => {
-  await x.core.close();
-  await env.drop();
+  await x.cleanup();
 });
 
 async function addArticle(n: number, sourceId: string): Promise<void> {
@@ -127,7 +122,7 @@ describe('marking a digest group', () => {
       articles: x.stores.articles,
       sourceNames: () => x.core.headlines.sourceNames(),
       queue,
-      firstLookbackMs: env.config.FIRST_DIGEST_LOOKBACK,
+      firstLookbackMs: x.config.FIRST_DIGEST_LOOKBACK,
       batchSize: 2,
     });
     duringEnqueue = async () => {
@@ -188,7 +183,7 @@ describe('marking a digest group', () => {
       articles: x.stores.articles,
       sourceNames: () => x.core.headlines.sourceNames(),
       queue: { enqueue: async () => {}, enqueueMany: async () => {} },
-      firstLookbackMs: env.config.FIRST_DIGEST_LOOKBACK,
+      firstLookbackMs: x.config.FIRST_DIGEST_LOOKBACK,
       batchSize: 2,
     });
     await addArticle(4, sourceId);

@@ -10,25 +10,20 @@
  */
 import type { CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CoreInternals, createCoreInternals } from '../../src/core.ts';
 import type { DeliveryJobRef } from '../../src/delivery/platform-sender.ts';
-import { createLogger } from '../../src/log.ts';
 import { type NewsSite, startNewsSite } from '../fakes/news-site.ts';
-import { commandsDuring, monitoredTestEnv } from '../helpers/command-monitor.ts';
+import { commandsDuring, createMonitoredCore } from '../helpers/command-monitor.ts';
 import { hoursAgo, rss } from '../helpers/feeds.ts';
-import { recordingQueue } from '../helpers/test-core.ts';
-import type { TestEnv } from '../helpers/test-env.ts';
+import { recordingQueue, type TestCore } from '../helpers/test-core.ts';
 
 const OTHER_SOURCES = 30;
 
-let env: TestEnv;
-let x: CoreInternals;
+let x: TestCore;
 let site: NewsSite;
 const queued: DeliveryJobRef[] = [];
 
 beforeAll(async () => {
-  env = monitoredTestEnv();
-  x = await createCoreInternals(env.config, createLogger('silent'), {
+  x = await createMonitoredCore({
     deliveryQueue: recordingQueue(queued),
   });
   site = await startNewsSite();
@@ -43,8 +38,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await site?.close();
-  await x?.core.close();
-  await env?.drop();
+  await x?.cleanup();
 });
 
 function sourceFindCommands(commands: CommandStartedEvent[]): CommandStartedEvent[] {
