@@ -11,6 +11,7 @@
 import type { CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveryJobRef } from '../../src/delivery/platform-sender.ts';
+import type { Source } from '../../src/domain/types.ts';
 import { type NewsSite, startNewsSite } from '../fakes/news-site.ts';
 import { commandsDuring, createMonitoredCore } from '../helpers/command-monitor.ts';
 import { hoursAgo, rss } from '../helpers/feeds.ts';
@@ -69,16 +70,19 @@ function serve(path: string, name: string, titles: string[]): void {
   });
 }
 
+/**
+ * A source serving `titles` at `path`, added as the operator's catalogue is (stored, not fetched):
+ * nothing of it was read before the test's first fetch.
+ */
+function catalogueSource(path: string, name: string, titles: string[]): Promise<Source> {
+  serve(path, name, titles);
+  return x.stores.sources.add({ url: `${site.url}${path}`, name, kind: 'rss', intervalSec: 600 });
+}
+
 describe('seen keys read by a fetch', () => {
   it('a 304 reads the source without its seen keys; a new document reads them once, and old items stay out', async () => {
     const items = ['东莞制造业订单回暖', '佛山陶瓷展开幕'];
-    serve('/seen.xml', '莞佛台', items);
-    const source = await x.stores.sources.add({
-      url: `${site.url}/seen.xml`,
-      name: '莞佛台',
-      kind: 'rss',
-      intervalSec: 600,
-    });
+    const source = await catalogueSource('/seen.xml', '莞佛台', items);
     const first = await commandsDuring(x, async () => {
       expect((await x.core.ingest.fetchById(source.id)).new).toBe(2);
     });
@@ -105,14 +109,8 @@ describe('seen keys read by a fetch', () => {
 
 describe('source names read by an ingest', () => {
   it('a fetch with new articles and no instant subscriber reads no source but its own', async () => {
-    serve('/plain.xml', '普通台', ['港铁新线通车', '深圳湾口岸延长通关']);
-    // Added as the operator's catalogue is (no first fetch), so no name was read before.
-    const source = await x.stores.sources.add({
-      url: `${site.url}/plain.xml`,
-      name: '普通台',
-      kind: 'rss',
-      intervalSec: 600,
-    });
+    // No first fetch, so no name was read before.
+    const source = await catalogueSource('/plain.xml', '普通台', ['港铁新线通车', '深圳湾口岸延长通关']);
     const commands = await commandsDuring(x, async () => {
       const outcome = await x.core.ingest.fetchById(source.id);
       expect(outcome.new).toBe(2);
