@@ -104,17 +104,17 @@ export class SourceService {
       }
       throw err;
     }
-    const withSeen = await this.deps.sources.get(source.id);
-    const firstIngest = withSeen
-      ? await this.deps.ingest.ingestResponse(withSeen, probed.response, new Date(), probed.feed)
+    const record = await this.deps.sources.getRecord(source.id);
+    const firstIngest = record
+      ? await this.deps.ingest.ingestResponse(record, probed.response, new Date(), probed.feed)
       : null;
-    const stored = await this.deps.sources.get(source.id);
+    const stored = await this.deps.sources.getRecord(source.id);
     return { source: stored ? this.plain(stored) : source, existed: false, firstIngest };
   }
 
   /** A source by id, or null. */
   async get(id: string): Promise<Source | null> {
-    const s = await this.deps.sources.get(id);
+    const s = await this.deps.sources.getRecord(id);
     return s ? this.plain(s) : null;
   }
 
@@ -165,7 +165,7 @@ export class SourceService {
    * outcome says whether it is back (`recovered`) or why not. Null for a source not disabled.
    */
   async retry(id: string, now = new Date()): Promise<FetchOutcome | null> {
-    const source = await this.deps.sources.get(id);
+    const source = await this.deps.sources.getRecord(id);
     if (!source?.health.disabledAt) return null;
     return this.deps.ingest.fetchSource(source, now, { force: true });
   }
