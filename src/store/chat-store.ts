@@ -1,5 +1,6 @@
 import { chatKeyOf } from '../domain/chat-key.ts';
 import type { Chat, ChatType, Locale, Platform, Script, Subscription } from '../domain/types.ts';
+import { cursorBatches } from './cursor-batches.ts';
 import type { Models } from './models.ts';
 
 /**
@@ -267,19 +268,11 @@ export class ChatStore {
    * Active chats with a digest at `time` in `timezone` (one scan: a scheduled minute's group), in
    * batches of `size` as the cursor reads them.
    */
-  async *digestGroup(time: string, timezone: string, size = 250): AsyncGenerator<Chat[]> {
+  digestGroup(time: string, timezone: string, size = 250): AsyncGenerator<Chat[]> {
     const cursor = this.models.Chat.collection
       .find({ digestTimes: time, timezone, active: true })
       .batchSize(size);
-    let batch: Chat[] = [];
-    for await (const d of cursor) {
-      batch.push(toChat(d as unknown as ChatDoc));
-      if (batch.length >= size) {
-        yield batch;
-        batch = [];
-      }
-    }
-    if (batch.length > 0) yield batch;
+    return cursorBatches(cursor, size, (d) => toChat(d as unknown as ChatDoc));
   }
 
   /**

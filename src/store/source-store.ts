@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DueSource, Region, Source, SourceHealth, SourceKind } from '../domain/types.ts';
 import { NewsrelayError } from '../errors.ts';
+import { cursorBatches } from './cursor-batches.ts';
 import type { Models } from './models.ts';
 
 /** Keys of items seen in a source's recent fetches are kept up to this count. */
@@ -196,20 +197,14 @@ export class SourceStore {
    * Sources whose `nextFetchAt` is at or before `now`, in batches of `size`, with only what a
    * poll tick needs: the tick never holds every source at once.
    */
-  async *due(now: Date, size = 1000): AsyncGenerator<DueSource[]> {
+  due(now: Date, size = 1000): AsyncGenerator<DueSource[]> {
     const cursor = this.models.Source.collection
       .find({ nextFetchAt: { $lte: now } } as never, { projection: { _id: 1, intervalSec: 1 } })
       .batchSize(size);
-    let batch: DueSource[] = [];
-    for await (const d of cursor) {
+    return cursorBatches(cursor, size, (d) => {
       const doc = d as unknown as Pick<SourceDoc, '_id' | 'intervalSec'>;
-      batch.push({ id: doc._id, intervalSec: doc.intervalSec });
-      if (batch.length >= size) {
-        yield batch;
-        batch = [];
-      }
-    }
-    if (batch.length > 0) yield batch;
+      return { id: doc._id, intervalSec: doc.intervalSec };
+    });
   }
 
   /**
