@@ -29,7 +29,7 @@ import { FERRET_PATCHES } from './ferretdb-patch.ts';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = path.join(root, '.data');
 /** The FerretDB binary {@link buildFerret} builds; the name carries the patch level, so a binary built with fewer fixes is rebuilt. */
-export const ferretBin = path.join(dataDir, 'bin', 'ferretdb-1.24.2-p2');
+export const ferretBin = path.join(dataDir, 'bin', 'ferretdb-1.24.2-p3');
 
 /** Where the local FerretDB keeps its SQLite files (one per database). */
 export const ferretSqliteDir = path.join(dataDir, 'ferretdb');
