@@ -7,7 +7,10 @@ import { NewsrelayError } from '../errors.ts';
  * fraction of what it saves there.
  */
 export function deflateJson(value: unknown): Buffer {
-  return deflateRawSync(JSON.stringify(value), { level: 1 });
+  const bytes = deflateRawSync(JSON.stringify(value), { level: 1 });
+  // zlib's result is a view of its 16 kB output chunk, which a 1–4 kB digest would hold while
+  // its batch is in flight. A copy of the exact size holds only itself.
+  return Buffer.from(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
 }
 
 /**
