@@ -30,6 +30,24 @@ export interface DigestWindow {
   upToSeq: number;
 }
 
+/**
+ * Selections one run keeps for chats that share them. Items are shared between selections, so
+ * each is about a kilobyte of references: 20,000 hold a few tens of MB.
+ */
+const SHARED_SELECTIONS = 20_000;
+/** Items one run keeps for selections to share (one per article, script, format and names). */
+const SHARED_ITEMS = 100_000;
+
+/** Order of strings by code unit (the first element of each pair). */
+const byFirst = ([a]: readonly [string, unknown], [b]: readonly [string, unknown]) =>
+  a < b ? -1 : a > b ? 1 : 0;
+
+/** Set `key` in `map`, first dropping its oldest entry when it holds `max`. */
+function keepBounded<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  if (map.size >= max) map.delete(map.keys().next().value!);
+  map.set(key, value);
+}
+
 /** A near-duplicate cluster's member, as {@link SearchIndex.clusterMembers} gives it. */
 type ClusterMember = ReturnType<SearchIndex['clusterMembers']>[number];
 
@@ -43,8 +61,39 @@ type ClusterMember = ReturnType<SearchIndex['clusterMembers']>[number];
 export class SelectionLookups {
   private readonly bySource = new Map<string, IndexHit[]>();
   private readonly members = new Map<string, ClusterMember[]>();
+  private readonly selections = new Map<string, Promise<SelectedDigest[]>>();
+  private readonly items = new Map<string, DigestItem>();
 
   constructor(readonly index: SearchIndex) {}
+
+  /**
+   * The selection of {@link selectionKey} `key`, made by `make` the first time (chats whose
+   * inputs are the same share it). At most {@link SHARED_SELECTIONS} are kept, the oldest
+   * dropped first; a failed one is not kept.
+   */
+  selection(key: string, make: () => Promise<SelectedDigest[]>): Promise<SelectedDigest[]> {
+    let found = this.selections.get(key);
+    if (found) {
+      // Most recently used last: the selections many chats share stay while rare ones go.
+      this.selections.delete(key);
+      this.selections.set(key, found);
+    } else {
+      found = make();
+      keepBounded(this.selections, key, found, SHARED_SELECTIONS);
+      found.catch(() => this.selections.delete(key));
+    }
+    return found;
+  }
+
+  /** The item `key` names, built by `make` the first time: selections share their items. */
+  item(key: string, make: () => DigestItem): DigestItem {
+    let found = this.items.get(key);
+    if (!found) {
+      found = make();
+      keepBounded(this.items, key, found, SHARED_ITEMS);
+    }
+    return found;
+  }
 
   /** Articles of `sourceId` in `range`, newest first. */
   sourceHits(sourceId: string, range: SelectOptions): IndexHit[] {
@@ -83,9 +132,10 @@ export interface SelectorDeps {
  * cluster (the other sources named), newest first, at most {@link DIGEST_CAP}; titles (and the
  * summaries a format adds, `item-format.ts`) converted to the chat's script, sources under the
  * names the chat gave them. Index look-ups are in memory;
- * only candidates are read from the store.
+ * only candidates are read from the store. Through a {@link SelectionLookups}, chats with the
+ * same {@link selectionKey} share one selection (and the same digest items).
  */
-export async function selectDigest(
+export function selectDigest(
   deps: SelectorDeps,
   chat: Chat,
   window: DigestWindow,
@@ -93,6 +143,50 @@ export async function selectDigest(
 ): Promise<SelectedDigest[]> {
   const cap = opts.cap ?? DIGEST_CAP;
   const lookups = deps.index instanceof SelectionLookups ? deps.index : new SelectionLookups(deps.index);
+  return lookups.selection(selectionKey(chat, window, cap), () =>
+    selectOnce(deps, lookups, chat, window, cap),
+  );
+}
+
+/**
+ * A chat's live source subscriptions by source id, in source-id order (the last one of a source
+ * counts): the order a chat subscribed in changes nothing it gets.
+ */
+function liveSources(live: readonly Subscription[]): Array<[string, Subscription]> {
+  const bySource = new Map<string, Subscription>();
+  for (const s of live) if (s.kind === 'source' && s.sourceId) bySource.set(s.sourceId, s);
+  return [...bySource].sort(byFirst);
+}
+
+/**
+ * Everything {@link selectDigest} reads of a chat and its window, as one string: chats with the
+ * same key get the same digest, so a run selects once for all of them. Whatever the selection
+ * comes to read of a chat must be added here.
+ */
+export function selectionKey(chat: Chat, window: DigestWindow, cap: number): string {
+  const live = chat.subscriptions.filter((s) => !s.muted);
+  const own = (s: Subscription) => [s.include, s.exclude, s.threadId, s.format ?? null];
+  return JSON.stringify([
+    window.afterSeq === null ? ['since', window.sinceMs] : ['after', window.afterSeq],
+    window.upToSeq,
+    cap,
+    chat.include,
+    chat.exclude,
+    chat.script,
+    chat.itemFormat ?? null,
+    liveSources(live).map(([id, s]) => [id, ...own(s)]),
+    live.filter((s) => s.kind === 'keyword' && s.keyword).map((s) => [s.keyword, ...own(s)]),
+    [...namesForChat(new Map(), chat.subscriptions)].sort(byFirst),
+  ]);
+}
+
+async function selectOnce(
+  { articles, sourceNames }: SelectorDeps,
+  lookups: SelectionLookups,
+  chat: Chat,
+  window: DigestWindow,
+  cap: number,
+): Promise<SelectedDigest[]> {
   const range: SelectOptions =
     window.afterSeq === null
       ? { fetchedAfter: window.sinceMs, seqUpTo: window.upToSeq }
@@ -105,8 +199,7 @@ export async function selectDigest(
     else hits.set(hit.id, { hit, subs: [sub] });
   };
   const live = chat.subscriptions.filter((s) => !s.muted);
-  const bySource = new Map<string, Subscription>();
-  for (const s of live) if (s.kind === 'source' && s.sourceId) bySource.set(s.sourceId, s);
+  const bySource = new Map(liveSources(live));
   for (const [sourceId, sub] of bySource)
     for (const hit of lookups.sourceHits(sourceId, range)) addHit(hit, sub);
   const keywordSubs = live.filter((s) => s.kind === 'keyword' && s.keyword);
@@ -137,8 +230,8 @@ export async function selectDigest(
   // Filters need the stored titles: read candidates in small batches until the cap is met.
   for (let i = 0; i < candidates.length && chosen.length < cap; i += cap * 2) {
     const batch = candidates.slice(i, i + cap * 2).filter((b) => open.get(b.hit.clusterId));
-    const articles = await deps.articles.getMany(batch.map((b) => b.hit.id));
-    const byId = new Map(articles.map((a) => [a.id, a]));
+    const read = await articles.getMany(batch.map((b) => b.hit.id));
+    const byId = new Map(read.map((a) => [a.id, a]));
     for (const b of batch) {
       const a = byId.get(b.hit.id);
       if (!a || chosen.length >= cap || !open.get(b.hit.clusterId)) continue;
@@ -163,7 +256,7 @@ export async function selectDigest(
     shown.add(article.sourceId);
     for (const m of lookups.clusterMembers(article.clusterId)) shown.add(m.sourceId);
   }
-  const names = namesForChat(await deps.sourceNames([...shown]), chat.subscriptions);
+  const names = namesForChat(await sourceNames([...shown]), chat.subscriptions);
   return groupByThread(lookups, chosen, names, chat);
 }
 
@@ -192,15 +285,19 @@ function groupByThread(
     for (const m of lookups.clusterMembers(a.clusterId)) {
       if (m.sourceId !== a.sourceId) others.add(names.get(m.sourceId) ?? m.sourceId);
     }
-    group.items.push({
-      articleId: a.id,
-      title: convertScript(a.title, script),
-      url: a.url,
-      sourceName: convertScript(sourceName, script),
-      publishedAt: a.publishedAt.toISOString(),
-      alsoReportedBy: [...others],
-      ...itemExtras(a, itemFormatOf(chat, sub), script),
-    });
+    const format = itemFormatOf(chat, sub);
+    const key = JSON.stringify([a.id, script, format, sourceName, ...others]);
+    group.items.push(
+      lookups.item(key, () => ({
+        articleId: a.id,
+        title: convertScript(a.title, script),
+        url: a.url,
+        sourceName: convertScript(sourceName, script),
+        publishedAt: a.publishedAt.toISOString(),
+        alsoReportedBy: [...others],
+        ...itemExtras(a, format, script),
+      })),
+    );
     digest.count++;
   }
   for (const d of threads.values())

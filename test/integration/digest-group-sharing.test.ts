@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveryJobRef } from '../../src/delivery/platform-sender.ts';
-import type { OutgoingMessage } from '../../src/domain/types.ts';
+import type { Chat, OutgoingMessage } from '../../src/domain/types.ts';
 import { indexEntryOf } from '../../src/store/search-index.ts';
 import { storeArticles, testArticle } from '../helpers/articles.ts';
 import { createTestCore, recordingQueue, type TestCore } from '../helpers/test-core.ts';
@@ -105,5 +105,122 @@ describe('a digest group sharing its look-ups', () => {
       .flatMap((g) => g.items)
       .find((i) => i.title.includes('机场'))!;
     expect(airport.alsoReportedBy).toHaveLength(1);
+  });
+});
+
+describe('chats of a group with the same inputs', () => {
+  it('share one selection, and a chat differing in any one input gets its own', async () => {
+    const [a, b, c] = await Promise.all(
+      ['p', 'q', 'r'].map((s) =>
+        x.stores.sources.add({
+          url: `https://${s}.example.hk/rss.xml`,
+          name: `台${s}`,
+          kind: 'rss',
+          intervalSec: 600,
+        }),
+      ),
+    );
+    const titles = [
+      [a!.id, '港铁东涌线延线工程展开'],
+      [a!.id, '启德体育园首场演唱会门票开售'],
+      [b!.id, '北部都会区首批土地招标'],
+      [b!.id, '港铁沙中线列车加密班次'],
+      [c!.id, '中环海滨摩天轮续约'],
+    ] as const;
+    for (const [n, [sourceId, title]] of titles.entries()) {
+      const article = testArticle({
+        sourceId,
+        url: `https://same.example.hk/${n}.htm`,
+        title,
+        fetchedAt: new Date(Date.now() - (10 - n) * 60_000),
+      });
+      // A summary that says more than the title, so the summary formats show it.
+      article.summary = `${title}。详情见正文。`;
+      await storeArticles(x, article);
+    }
+    const chat = async (id: string, subscribe: string[], change?: (c: Chat) => void) => {
+      const key = `telegram:${id}`;
+      await x.core.chats.ensure({
+        platform: 'telegram',
+        chatId: id,
+        type: 'private',
+        locale: 'zh-Hans',
+        timezone: 'UTC',
+      });
+      for (const sourceId of subscribe) await x.core.chats.subscribe(key, { sourceId });
+      await x.core.chats.updateSettings(key, { digestTimes: ['09:00'] });
+      if (change) await x.stores.chats.update(key, change);
+      return key;
+    };
+    const sub = (c: Chat, sourceId: string) => c.subscriptions.find((s) => s.sourceId === sourceId)!;
+    const base = await chat('base', [a!.id, b!.id]);
+    const twin = await chat('twin', [b!.id, a!.id]);
+    const variants = [
+      await chat('chat-exclude', [a!.id, b!.id], (c) => {
+        c.exclude = ['港铁'];
+      }),
+      await chat('sub-include', [a!.id, b!.id], (c) => {
+        sub(c, b!.id).include = ['港铁'];
+      }),
+      await chat('script', [a!.id, b!.id], (c) => {
+        c.script = 'hant';
+      }),
+      await chat('chat-format', [a!.id, b!.id], (c) => {
+        c.itemFormat = 'summary';
+      }),
+      await chat('sub-format', [a!.id, b!.id], (c) => {
+        sub(c, a!.id).format = 'summary';
+      }),
+      await chat('renamed', [a!.id, b!.id], (c) => {
+        sub(c, a!.id).name = '甲台';
+      }),
+      await chat('thread', [a!.id, b!.id], (c) => {
+        sub(c, b!.id).threadId = '7';
+      }),
+      await chat('muted', [a!.id, b!.id], (c) => {
+        sub(c, b!.id).muted = true;
+      }),
+      await chat('third-source', [a!.id, b!.id, c!.id]),
+      await chat('keyword', [a!.id, b!.id]),
+    ];
+    await x.core.chats.subscribe('telegram:keyword', { keyword: '摩天轮' });
+
+    const now = Date.now();
+    const expected = new Map<string, Array<[string | null, OutgoingMessage['groups']]>>();
+    for (const key of [base, twin, ...variants]) {
+      const { selected } = await x.core.digests.select((await x.core.chats.get(key))!, now);
+      expected.set(
+        key,
+        selected.map((s) => [s.threadId, s.groups]),
+      );
+    }
+    expect(expected.get(twin)).toEqual(expected.get(base));
+    for (const key of variants) expect(expected.get(key), key).not.toEqual(expected.get(base));
+
+    let reads = 0;
+    const getMany = x.stores.articles.getMany.bind(x.stores.articles);
+    x.stores.articles.getMany = (ids) => {
+      reads++;
+      return getMany(ids);
+    };
+    queued.length = 0;
+    try {
+      const tally = await x.core.digests.runGroup('09:00', 'UTC', Date.UTC(2026, 11, 3, 9, 0), now);
+      expect(tally.queued).toBe(2 + variants.length);
+    } finally {
+      x.stores.articles.getMany = getMany;
+    }
+    // Each selection reads its candidates once; the twin, subscribed in the other order, reads none.
+    expect(reads).toBe(1 + variants.length);
+    const got = new Map<string, Array<[string | null, OutgoingMessage['groups']]>>();
+    for (const r of queued) {
+      const list = got.get(r.chatKey) ?? [];
+      list.push([r.carried!.message.threadId, r.carried!.message.groups]);
+      got.set(r.chatKey, list);
+    }
+    for (const [key, messages] of expected) expect(got.get(key), key).toEqual(messages);
+    // Every recorded delivery reads back as the message its chat was sent.
+    for (const r of queued)
+      expect((await x.stores.deliveries.get(r.deliveryId))?.message).toEqual(r.carried!.message);
   });
 });
