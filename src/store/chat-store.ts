@@ -244,7 +244,9 @@ export class ChatStore {
 
   /**
    * {@link markDigest} for many chats, the updates in flight together. (One `bulkWrite` would be
-   * one round trip, but against FerretDB 1.24 a `bulkWrite` of updates never completed.)
+   * one round trip, but FerretDB 1.24's update command keeps each statement's query open until
+   * the whole command ends: from 100 statements on, its SQLite pool has no connection left for
+   * the next one, which waits forever; seen here, every other client of the server then stalled.)
    */
   async markDigests(marks: readonly DigestMark[]): Promise<void> {
     const updatedAt = new Date();
