@@ -37,6 +37,7 @@ import type { PlatformSender } from '../src/delivery/platform-sender.ts';
 import { DeliveryError } from '../src/errors.ts';
 import { DeliveryStore, messageOf, type StoredMessage } from '../src/store/delivery-store.ts';
 import { benchConfig, benchDbName, deleteQueueKeys, silentLog } from './lib/env.ts';
+import { benchHeap } from './lib/heap-policy.ts';
 import { round, sleep } from './lib/stats.ts';
 import { type FakeProcess, startFakeTelegramProcess } from './lib/telegram-fake-child.ts';
 import { addArticles, addSources, checkChatsReadable, insertChats } from './lib/telegram-fixture.ts';
@@ -96,6 +97,8 @@ function startWorkers(
     senders: [sender],
     workers: true,
     sweep: false,
+    // As `serve` runs them: group builds and sends under the process's heap policy's bulk work.
+    bulkWork: benchHeap.relaxed.bind(benchHeap),
   });
 }
 

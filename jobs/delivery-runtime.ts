@@ -56,8 +56,8 @@ export interface DeliveryRuntimeOptions {
   onOutcome?: (platform: string, outcome: string) => void;
   /** Run the periodic sweep that re-enqueues unfinished deliveries (the scheduler role). */
   sweep: boolean;
-  /** Runs a digest group's build as bulk work (the process's heap policy, src/heap-growth.ts). */
-  bulkWork?: <T>(work: () => Promise<T>) => Promise<T>;
+  /** Runs digest group builds and deliveries as bulk work (the process's heap policy, src/heap-growth.ts). */
+  bulkWork?: <T>(work: () => Promise<T>, lingerMs?: number) => Promise<T>;
 }
 
 /** Running delivery workers. */
@@ -107,6 +107,7 @@ export async function startDeliveryRuntime(o: DeliveryRuntimeOptions): Promise<D
           lockMs: config.JOB_LOCK,
           log: core.log,
           ...(o.onOutcome ? { onOutcome: o.onOutcome } : {}),
+          ...(o.bulkWork ? { bulkWork: o.bulkWork } : {}),
         }),
       );
     }
