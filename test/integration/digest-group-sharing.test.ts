@@ -21,6 +21,22 @@ afterAll(async () => {
   await x.cleanup();
 });
 
+/** A private UTC chat with a digest at `time`, subscribed to `sourceIds` in that order, then `change`d. */
+async function groupChat(id: string, time: string, sourceIds: readonly string[], change?: (c: Chat) => void) {
+  const key = `telegram:${id}`;
+  await x.core.chats.ensure({
+    platform: 'telegram',
+    chatId: id,
+    type: 'private',
+    locale: 'zh-Hans',
+    timezone: 'UTC',
+  });
+  for (const sourceId of sourceIds) await x.core.chats.subscribe(key, { sourceId });
+  await x.core.chats.updateSettings(key, { digestTimes: [time] });
+  if (change) await x.stores.chats.update(key, change);
+  return key;
+}
+
 describe('a digest group sharing its look-ups', () => {
   it('gives every chat the digest its own selection gives', async () => {
     const [a, b] = await Promise.all(
@@ -46,19 +62,7 @@ describe('a digest group sharing its look-ups', () => {
     };
     await store(a!.id, 1, '粤港澳大湾区跨境数据流动试点启动');
     await store(b!.id, 2, '深圳前海新一批港资企业落户');
-    const chat = async (id: string, sourceIds: string[]) => {
-      const key = `telegram:${id}`;
-      await x.core.chats.ensure({
-        platform: 'telegram',
-        chatId: id,
-        type: 'private',
-        locale: 'zh-Hans',
-        timezone: 'UTC',
-      });
-      for (const sourceId of sourceIds) await x.core.chats.subscribe(key, { sourceId });
-      await x.core.chats.updateSettings(key, { digestTimes: ['08:00'] });
-      return key;
-    };
+    const chat = (id: string, sourceIds: string[]) => groupChat(id, '08:00', sourceIds);
     const seen = await chat('seen', [a!.id, b!.id]);
     const yesterday = Date.UTC(2026, 11, 2, 8, 0);
     // The first batch went to this chat in yesterday's digest: today it gets only what came after.
@@ -138,20 +142,8 @@ describe('chats of a group with the same inputs', () => {
       article.summary = `${title}。详情见正文。`;
       await storeArticles(x, article);
     }
-    const chat = async (id: string, subscribe: string[], change?: (c: Chat) => void) => {
-      const key = `telegram:${id}`;
-      await x.core.chats.ensure({
-        platform: 'telegram',
-        chatId: id,
-        type: 'private',
-        locale: 'zh-Hans',
-        timezone: 'UTC',
-      });
-      for (const sourceId of subscribe) await x.core.chats.subscribe(key, { sourceId });
-      await x.core.chats.updateSettings(key, { digestTimes: ['09:00'] });
-      if (change) await x.stores.chats.update(key, change);
-      return key;
-    };
+    const chat = (id: string, sourceIds: string[], change?: (c: Chat) => void) =>
+      groupChat(id, '09:00', sourceIds, change);
     const sub = (c: Chat, sourceId: string) => c.subscriptions.find((s) => s.sourceId === sourceId)!;
     const base = await chat('base', [a!.id, b!.id]);
     const twin = await chat('twin', [b!.id, a!.id]);
