@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SendLog } from './send-log.ts';
 import { type HtmlEntity, parseTelegramHtml } from './telegram-html-validator.ts';
 
 /** A chat as the fake knows it (the Bot API's `Chat` object). */
@@ -232,7 +233,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
   let updates: Array<{ update_id: number }> = [];
   let failures: Array<{ method: string; error: InjectedError; remaining: number }> = [];
   let rate: FakeRateLimit | null = null;
-  let sendLog: Array<{ at: number; chat: string }> = [];
+  const sendLog = new SendLog();
   const chats = new Map<string, FakeChat>();
   const usernames = new Map<string, string>();
   const members = new Map<string, string>();
@@ -567,19 +568,15 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
   const checkRate = (p: Params): void => {
     if (rate === null) return;
     const t = Date.now();
-    sendLog = sendLog.filter((e) => e.at > t - 60_000);
     const key = keyOf(p.chat_id) ?? '?';
-    const tooMany = (entries: typeof sendLog, limit: number | undefined, windowMs: number): void => {
-      const inWindow = entries.filter((e) => e.at > t - windowMs);
-      const oldest = inWindow[inWindow.length - (limit ?? 0)];
-      if (limit === undefined || inWindow.length < limit || oldest === undefined) return;
-      throw tooManyRequests(Math.max(1, Math.ceil((oldest.at + windowMs - t) / 1000)));
+    const tooMany = (limit: number | undefined, windowMs: number, chat?: string): void => {
+      const until = limit === undefined ? null : sendLog.blockedUntil(t, limit, windowMs, chat);
+      if (until !== null) throw tooManyRequests(Math.max(1, Math.ceil((until - t) / 1000)));
     };
-    tooMany(sendLog, rate.perSecond, 1000);
-    const ofChat = sendLog.filter((e) => e.chat === key);
-    tooMany(ofChat, rate.perChatPerSecond, 1000);
+    tooMany(rate.perSecond, 1000);
+    tooMany(rate.perChatPerSecond, 1000, key);
     const type = chatOf(key).type;
-    if (type === 'group' || type === 'supergroup') tooMany(ofChat, rate.perGroupPerMinute, 60_000);
+    if (type === 'group' || type === 'supergroup') tooMany(rate.perGroupPerMinute, 60_000, key);
   };
   const takeFailure = (method: string): ApiError | undefined => {
     const f = failures.find(
@@ -703,7 +700,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     if (isSend(method)) checkRate(params);
     const handler = handlers[method];
     const result = handler === undefined ? true : handler(params, uploads);
-    if (isSend(method)) sendLog.push({ at: Date.now(), chat: keyOf(params.chat_id) ?? '?' });
+    if (isSend(method)) sendLog.add(Date.now(), keyOf(params.chat_id) ?? '?');
     return result;
   };
   /** POSTs queued updates to the webhook one by one; a JSON answer with `method` is run as a call. */
@@ -832,7 +829,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     },
     setRateLimit(opts) {
       rate = opts;
-      sendLog = [];
+      sendLog.clear();
     },
     setChatMember(chatId, userId, status) {
       members.set(`${keyOf(chatId) ?? chatId}:${userId}`, status);
@@ -852,7 +849,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
       updates = [];
       failures = [];
       rate = null;
-      sendLog = [];
+      sendLog.clear();
       botMessages = [];
       webhook = null;
       allowed = null;
