@@ -24,6 +24,7 @@
  * removed afterwards.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Redis } from 'ioredis';
 import { createTelegramAdapter } from '../adapters/telegram/index.ts';
 import {
   createDeliveryPorts,
@@ -103,6 +104,12 @@ function startWorkers(
   });
 }
 
+/** Redis's `used_memory` in bytes. */
+async function usedMemory(redis: Redis): Promise<number> {
+  const info = await redis.info('memory');
+  return Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? Number.NaN);
+}
+
 const inWindow = (ts: readonly number[], from: number, to: number) =>
   ts.filter((t) => t >= from && t < to).length;
 
@@ -147,6 +154,7 @@ export async function run(): Promise<Record<string, number | string>> {
   const slowLog: SendLog = { ok: [], rateLimited: [], other: 0 };
   const slow = { sender: recordingSender(core, slowConfig, slowLog) };
   await checkChatsReadable(core.core.chats, chatKeys);
+  const redisBefore = await usedMemory(ports.connection);
   const t1 = performance.now();
   const tally = await core.core.digests.runGroup(
     '08:00',
@@ -154,6 +162,7 @@ export async function run(): Promise<Record<string, number | string>> {
     Math.floor(Date.now() / 60_000) * 60_000,
   );
   const buildMs = performance.now() - t1;
+  const queueBytes = (await usedMemory(ports.connection)) - redisBefore;
   const queued = tally.queued;
 
   // Parts each chat should receive, from the recorded deliveries (one scan).
@@ -244,6 +253,8 @@ export async function run(): Promise<Record<string, number | string>> {
         .join(' ') || '-',
     digest_build_s: round(buildMs / 1000, 1),
     digest_build_per_s: round((CHATS / buildMs) * 1000, 1),
+    // What Redis holds for the queued broadcast, per digest (jobs carry their messages).
+    queue_redis_kb_per_digest: round(queueBytes / 1024 / Math.max(1, queued), 2),
     parts_total: totalParts,
     parts_per_digest: round(totalParts / Math.max(1, queued), 2),
     l30_run_s: SLOW_RUN_MS / 1000,
