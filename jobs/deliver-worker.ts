@@ -53,7 +53,7 @@ export function startDeliverWorker(o: DeliverWorkerOptions): Worker {
     const ref: DeliveryJobRef = !first
       ? rest
       : carried
-        ? { ...rest, fresh: true, carried: carried as NonNullable<DeliveryJobRef['carried']> }
+        ? { ...rest, fresh: true, carried }
         : { ...rest, fresh: true };
     for (let round = 0; ; round++) {
       let outcome: Awaited<ReturnType<DeliveryService['processPart']>>;

@@ -61,6 +61,9 @@ export const digestPayload = z.union([
 ]);
 export type DigestPayload = z.infer<typeof digestPayload>;
 
+/** Largest packed message a job carries (base64): a digest packs to a few kB. */
+const MAX_PACKED_CHARS = 4 * 1024 * 1024;
+
 /** Payload of a `deliver` job: one part of one recorded delivery. */
 export const deliverPayload = z.object({
   deliveryId: z.string().min(3).max(500),
@@ -68,36 +71,13 @@ export const deliverPayload = z.object({
   platform: z.enum(['telegram', 'discord']),
   part: z.number().int().min(0).max(1000),
   fresh: z.boolean().optional(),
+  // A job of an earlier release carried its message as an object, and a malformed one may come
+  // from anywhere: either is read as not carried, and its delivery is read from the database.
   carried: z
     .object({
       digestKey: z.string().min(1).max(300),
-      // The message as recorded; unknown fields pass so a renderer sees what the core composed.
-      message: z
-        .object({
-          kind: z.enum(['digest', 'instant', 'notice']),
-          locale: z.enum(LOCALES),
-          heading: z.string(),
-          groups: z.array(
-            z.object({
-              sourceName: z.string(),
-              items: z.array(
-                z
-                  .object({
-                    articleId: z.string(),
-                    title: z.string(),
-                    url: z.string(),
-                    sourceName: z.string(),
-                    publishedAt: z.string(),
-                    alsoReportedBy: z.array(z.string()),
-                  })
-                  .passthrough(),
-              ),
-            }),
-          ),
-          threadId: z.string().nullable(),
-          timezone: z.string(),
-        })
-        .passthrough(),
+      // The message as recorded, deflated, in base64 (src/store/delivery-store.ts packMessage).
+      packed: z.string().min(1).max(MAX_PACKED_CHARS).base64(),
       target: z.object({
         key: z.string().min(3).max(200),
         platform: z.enum(['telegram', 'discord']),
@@ -107,7 +87,8 @@ export const deliverPayload = z.object({
         locale: z.enum(LOCALES),
       }),
     })
-    .optional(),
+    .optional()
+    .catch(undefined),
 });
 export type DeliverPayload = z.infer<typeof deliverPayload>;
 

@@ -2,7 +2,7 @@ import type { ChatService } from '../chats/chat-service.ts';
 import type { Chat, Platform } from '../domain/types.ts';
 import { DeliveryError, describeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { Delivery, DeliveryStore } from '../store/delivery-store.ts';
+import { type Delivery, type DeliveryStore, unpackMessage } from '../store/delivery-store.ts';
 import type {
   ChatTarget,
   DeliveryJobRef,
@@ -134,7 +134,7 @@ export class DeliveryService {
           id: ref.deliveryId,
           chatKey: ref.chatKey,
           digestKey: carried.digestKey,
-          message: carried.message,
+          message: unpackMessage(Buffer.from(carried.packed, 'base64')),
           createdAt: new Date(),
         }
       : await this.delivery(ref.deliveryId);

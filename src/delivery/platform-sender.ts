@@ -62,12 +62,24 @@ export interface DeliveryJobRef {
    * work per message is its batched progress marker. Set only together with `fresh`, from the
    * delivery just recorded — a job that is not fresh reads the recorded delivery instead.
    */
-  carried?: { digestKey: string; message: OutgoingMessage; target: ChatTarget };
+  carried?: CarriedDelivery;
 }
 
-/** The fresh job of a delivery recorded just now, carrying what sending it needs. */
+/** What a fresh job carries: see {@link DeliveryJobRef.carried}. */
+export interface CarriedDelivery {
+  digestKey: string;
+  /**
+   * The message packed as it was recorded (deflated JSON), in base64: a queue keeps a broadcast's
+   * messages in a fifth to a third of the memory their JSON takes, and a worker holds a short
+   * string per job until it sends.
+   */
+  packed: string;
+  target: ChatTarget;
+}
+
+/** The fresh job of a delivery recorded just now (`packed`: its message as recorded), carrying what sending it needs. */
 export function freshJob(
-  d: { id: string; digestKey: string; message: OutgoingMessage },
+  d: { id: string; digestKey: string; packed: Uint8Array },
   chat: ChatTarget,
 ): DeliveryJobRef {
   return {
@@ -76,7 +88,11 @@ export function freshJob(
     platform: chat.platform,
     part: 0,
     fresh: true,
-    carried: { digestKey: d.digestKey, message: d.message, target: chatTarget(chat) },
+    carried: {
+      digestKey: d.digestKey,
+      packed: Buffer.from(d.packed.buffer, d.packed.byteOffset, d.packed.byteLength).toString('base64'),
+      target: chatTarget(chat),
+    },
   };
 }
 

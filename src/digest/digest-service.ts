@@ -2,7 +2,12 @@ import type { ChatService, DigestMark } from '../chats/chat-service.ts';
 import { type DeliveryQueuePort, freshJob } from '../delivery/platform-sender.ts';
 import type { Article, Chat } from '../domain/types.ts';
 import type { ArticleStore } from '../store/article-store.ts';
-import { type Delivery, type DeliveryStore, deliveryIdOf } from '../store/delivery-store.ts';
+import {
+  type DeliveryStore,
+  deliveryIdOf,
+  type PackedDelivery,
+  packMessage,
+} from '../store/delivery-store.ts';
 import type { SearchJournal } from '../store/search-journal.ts';
 import { articleFilterText, passesFilters } from '../text/filter-match.ts';
 import { convertScript } from '../text/script-converter.ts';
@@ -203,7 +208,7 @@ export class DigestService {
     const cursor = run ? run.cursor : this.deps.journal.readPosition;
     const lookups =
       run?.lookups ?? (due.length > 0 ? new SelectionLookups(this.deps.journal.index) : undefined);
-    const records: Delivery[] = [];
+    const records: PackedDelivery[] = [];
     const targets: Chat[] = [];
     for (const chat of due) {
       const selected = await this.selectUpTo(chat, cursor, now, lookups);
@@ -211,12 +216,13 @@ export class DigestService {
       out.set(chat.key, selected.length === 0 ? 'empty' : 'queued');
       for (const s of selected) {
         const key = s.threadId === null ? digestKey : `${digestKey}-t${s.threadId}`;
-        const id = deliveryIdOf(chat.key, key);
+        const message = composeDigest(chat, s, slot ?? now);
         records.push({
-          id,
+          id: deliveryIdOf(chat.key, key),
           chatKey: chat.key,
           digestKey: key,
-          message: composeDigest(chat, s, slot ?? now),
+          message,
+          packed: packMessage(message),
           createdAt: new Date(now),
         });
         targets.push(chat);
@@ -259,7 +265,7 @@ export class DigestService {
     // Most new articles have no instant reader: their sources' names are not read at all.
     if (readers.size === 0) return 0;
     const names = await this.deps.sourceNames([...readers.keys()]);
-    const records: Delivery[] = [];
+    const records: PackedDelivery[] = [];
     const targets: Chat[] = [];
     for (const [sourceId, chats] of readers) {
       const list = bySource.get(sourceId)!;
@@ -281,16 +287,17 @@ export class DigestService {
             ...itemExtras(a, itemFormatOf(chat, sub), chat.script),
           };
           const digestKey = `instant-${a.id}`;
-          const id = deliveryIdOf(chat.key, digestKey);
+          const message = composeInstant(chat, {
+            threadId: sub.threadId,
+            groups: [{ sourceName, items: [item] }],
+            count: 1,
+          });
           records.push({
-            id,
+            id: deliveryIdOf(chat.key, digestKey),
             chatKey: chat.key,
             digestKey,
-            message: composeInstant(chat, {
-              threadId: sub.threadId,
-              groups: [{ sourceName, items: [item] }],
-              count: 1,
-            }),
+            message,
+            packed: packMessage(message),
             createdAt: new Date(),
           });
           targets.push(chat);

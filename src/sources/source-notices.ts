@@ -5,7 +5,7 @@ import { describeError } from '../errors.ts';
 import { formatLocalTime } from '../i18n/format-time.ts';
 import { t } from '../i18n/i18n.ts';
 import type { Logger } from '../log.ts';
-import { type DeliveryStore, deliveryIdOf } from '../store/delivery-store.ts';
+import { type DeliveryStore, deliveryIdOf, packMessage } from '../store/delivery-store.ts';
 import type { SourceStore } from '../store/source-store.ts';
 import { convertScript } from '../text/script-converter.ts';
 import { failureAdvice, failureText } from './failure-kind.ts';
@@ -80,7 +80,14 @@ export class SourceNotices {
         timezone: chat.timezone,
       };
       try {
-        const delivery = { id, chatKey: chat.key, digestKey, message, createdAt: new Date() };
+        const delivery = {
+          id,
+          chatKey: chat.key,
+          digestKey,
+          message,
+          packed: packMessage(message),
+          createdAt: new Date(),
+        };
         const created = await this.deps.deliveries.create(delivery);
         if (!created || !this.deps.queue) continue;
         await this.deps.queue.enqueue(freshJob(delivery, chat));

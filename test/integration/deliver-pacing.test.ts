@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatGate } from '../../jobs/deliver-chat-gate.ts';
 import type { ChatTarget, DeliveryJobRef, PlatformSender } from '../../src/delivery/platform-sender.ts';
 import { freshJob } from '../../src/delivery/platform-sender.ts';
-import { deliveryIdOf } from '../../src/store/delivery-store.ts';
+import { deliveryIdOf, packMessage } from '../../src/store/delivery-store.ts';
 import { createTestCore, type TestCore } from '../helpers/test-core.ts';
 
 /** The part of the pacing margin a send may use up by leaving after its slot (ms). */
@@ -72,7 +72,10 @@ describe('pacing while the process is busy', () => {
         locale: 'zh-Hans',
       };
       const id = deliveryIdOf(chat.key, 'slot-1');
-      return freshJob({ id, digestKey: 'slot-1', message: { kind: 'digest', text: 'x' } as never }, chat);
+      return freshJob(
+        { id, digestKey: 'slot-1', packed: packMessage({ kind: 'digest', text: 'x' } as never) },
+        chat,
+      );
     });
     // A busy process: the loop is blocked 40 ms out of every 100.
     const busy = setInterval(() => block(40), 60);

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveryJobRef } from '../../src/delivery/platform-sender.ts';
 import type { Chat, OutgoingMessage } from '../../src/domain/types.ts';
+import { unpackMessage } from '../../src/store/delivery-store.ts';
 import { indexEntryOf } from '../../src/store/search-index.ts';
 import { storeArticles, testArticle } from '../helpers/articles.ts';
 import { createTestCore, recordingQueue, type TestCore } from '../helpers/test-core.ts';
@@ -35,6 +36,11 @@ async function groupChat(id: string, time: string, sourceIds: readonly string[],
   await x.core.chats.updateSettings(key, { digestTimes: [time] });
   if (change) await x.stores.chats.update(key, change);
   return key;
+}
+
+/** The message a fresh job carries. */
+function carriedMessage(ref: DeliveryJobRef): OutgoingMessage {
+  return unpackMessage(Buffer.from(ref.carried!.packed, 'base64'));
 }
 
 describe('a digest group sharing its look-ups', () => {
@@ -89,7 +95,7 @@ describe('a digest group sharing its look-ups', () => {
     const slot = Date.UTC(2026, 11, 3, 8, 0);
     const tally = await x.core.digests.runGroup('08:00', 'UTC', slot, now);
     expect(tally.queued).toBe(4);
-    const got = new Map(queued.map((r) => [r.chatKey, r.carried!.message.groups]));
+    const got = new Map(queued.map((r) => [r.chatKey, carriedMessage(r).groups]));
     for (const [key, groups] of expected) expect(got.get(key), key).toEqual(groups);
 
     const titles = (key: string) => got.get(key)!.flatMap((g) => g.items.map((i) => i.title));
@@ -207,12 +213,13 @@ describe('chats of a group with the same inputs', () => {
     const got = new Map<string, Array<[string | null, OutgoingMessage['groups']]>>();
     for (const r of queued) {
       const list = got.get(r.chatKey) ?? [];
-      list.push([r.carried!.message.threadId, r.carried!.message.groups]);
+      const message = carriedMessage(r);
+      list.push([message.threadId, message.groups]);
       got.set(r.chatKey, list);
     }
     for (const [key, messages] of expected) expect(got.get(key), key).toEqual(messages);
     // Every recorded delivery reads back as the message its chat was sent.
     for (const r of queued)
-      expect((await x.stores.deliveries.get(r.deliveryId))?.message).toEqual(r.carried!.message);
+      expect((await x.stores.deliveries.get(r.deliveryId))?.message).toEqual(carriedMessage(r));
   });
 });
