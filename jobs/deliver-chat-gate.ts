@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
-import type { ChatTarget } from '../src/delivery/platform-sender.ts';
+import type { SendGate } from '../src/delivery/send-gate.ts';
 import type { Chat } from '../src/domain/types.ts';
+import { RemoteClock } from './remote-clock.ts';
 
 /**
  * Spacing in Redis, shared by every worker process, taken right before each send: at most one
@@ -8,10 +9,11 @@ import type { Chat } from '../src/domain/types.ts';
  * a GCRA slot (one send per 1/rate s). BullMQ's limiter counts job starts in fixed windows,
  * which lets the end of one second and the start of the next exceed the platform's sliding
  * window (429s at steady state in the fan-out benchmark); it stays only as a coarse cap.
- * Per-group limits are a BullMQ Pro feature. Returns 0 when the caller may send now (and takes
- * the slots); a negative number when a global slot that many ms ahead was reserved for it (it
- * sleeps, then sends without asking again — callers queueing for the next free slot is what
- * keeps the rate at the limit); a positive number when it must wait that long and ask again.
+ * Per-group limits are a BullMQ Pro feature. Returns 0 when the caller may send now (no global
+ * rate; it takes the chat's slots); the global slot reserved for it and Redis's clock when it
+ * was reserved, both in µs (it sleeps until the slot, then sends without asking again — callers
+ * queueing for the next free slot is what keeps the rate at the limit); a positive number when
+ * it must wait that many ms and ask again.
  */
 const SCRIPT = `
 local ttl = redis.call('PTTL', KEYS[1])
@@ -26,21 +28,24 @@ if limit > 0 then
 end
 local interval = tonumber(ARGV[3])
 local reserved = 0
+local slot = nil
+local now = 0
 if interval > 0 then
   local t = redis.call('TIME')
-  local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
   local tat = math.max(tonumber(redis.call('GET', KEYS[3]) or '0'), now)
   local wait = tat - now
   if wait > tonumber(ARGV[4]) then return math.ceil(wait / 1000) end
   redis.call('SET', KEYS[3], string.format('%.0f', tat + interval), 'PX', 60000)
   reserved = math.ceil(wait / 1000)
+  slot = tat
 end
 if limit > 0 then
   local n = redis.call('INCR', KEYS[2])
   if n == 1 then redis.call('PEXPIRE', KEYS[2], 60000) end
 end
 redis.call('SET', KEYS[1], '1', 'PX', ARGV[1] + reserved)
-if reserved > 0 then return -reserved end
+if slot then return {slot, now} end
 return 0
 `;
 
@@ -63,8 +68,12 @@ export interface ChatGateOptions {
   globalPerSecond?: Partial<Record<Chat['platform'], number>>;
 }
 
-/** A gate function for {@link DeliveryService.processPart}. */
-export function createChatGate(redis: Redis, opts: ChatGateOptions): (chat: ChatTarget) => Promise<number> {
+/**
+ * A gate function for {@link DeliveryService.processPart}: its global slots are placed on this
+ * process's clock through what its calls learn of Redis's (see {@link RemoteClock}).
+ */
+export function createChatGate(redis: Redis, opts: ChatGateOptions): SendGate {
+  const clock = new RemoteClock();
   const gap = opts.gapMs ?? 1000;
   const perMinute = opts.groupPerMinute ?? 20;
   // EVALSHA after the first call: the script's text is not sent with every message.
@@ -76,6 +85,7 @@ export function createChatGate(redis: Redis, opts: ChatGateOptions): (chat: Chat
   return async (chat) => {
     const isGroup = chat.type === 'group' || chat.type === 'supergroup';
     const rate = opts.globalPerSecond?.[chat.platform] ?? 0;
+    const asked = performance.now();
     const res = await run(
       `${opts.prefix}:gate:${chat.key}`,
       `${opts.prefix}:gate-min:${chat.key}`,
@@ -85,6 +95,9 @@ export function createChatGate(redis: Redis, opts: ChatGateOptions): (chat: Chat
       String(rate > 0 ? Math.round(1_000_000 / (rate * PACE_FACTOR)) : 0),
       String(MAX_RESERVE_MS * 1000),
     );
-    return Number(res) || 0;
+    if (!Array.isArray(res)) return Number(res) || 0;
+    const [slotUs, nowUs] = res.map(Number) as [number, number];
+    clock.sample(nowUs / 1000, asked, performance.now());
+    return { ...clock.toLocal(slotUs / 1000), at: slotUs / 1000 };
   };
 }

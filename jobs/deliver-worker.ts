@@ -1,7 +1,8 @@
 import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DeliveryService } from '../src/delivery/delivery-service.ts';
-import type { ChatTarget, DeliveryJobRef, PlatformSender } from '../src/delivery/platform-sender.ts';
+import type { DeliveryJobRef, PlatformSender } from '../src/delivery/platform-sender.ts';
+import type { SendGate } from '../src/delivery/send-gate.ts';
 import { DeliveryError, describeError } from '../src/errors.ts';
 import type { Logger } from '../src/log.ts';
 import { redactSecrets } from '../src/log.ts';
@@ -16,7 +17,7 @@ export interface DeliverWorkerOptions {
   prefix: string;
   queues: DeliverQueues;
   service: DeliveryService;
-  gate: (chat: ChatTarget) => Promise<number>;
+  gate: SendGate;
   /** Observes each part's outcome (metrics): sent, done, rejected, gone, missing, retry, rate_limited. */
   onOutcome?: (platform: string, outcome: string) => void;
   /** JOB_LOCK: how soon a dead worker's deliveries are sent by another. */

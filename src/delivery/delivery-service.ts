@@ -10,6 +10,7 @@ import type {
   DeliveryQueuePort,
   PlatformSender,
 } from './platform-sender.ts';
+import type { SendGate } from './send-gate.ts';
 
 const DELIVERY_CACHE = 20_000;
 const CHAT_CACHE = 20_000;
@@ -17,12 +18,14 @@ const CHAT_CACHE = 20_000;
 const CHAT_TTL_MS = 30_000;
 /**
  * How late a send may leave after its slot. The gate spaces slots for 95 % of the platform's
- * rate: 50 ms of slots per second, the only room for a send that leaves late (it bunches with the
- * ones after it in the platform's sliding second) and for the transport. In the paid-broadcast
- * benchmark, 50 ms gave 18–59 steady 429s a run (each pausing the whole queue), 20 ms 6 in one
- * run of five; 10 ms gave none but wasted slots (0.89–0.91 of the limit), 15 ms none at 0.92–0.93.
+ * rate, which leaves 52.6 ms of any sliding second: a send that never leaves before its slot and
+ * at most this late bunches with the sends after it without putting one too many in any second.
+ * The rest of the margin is the transport's (the socket, the network, the platform reading its
+ * clock). Counted from the ask, as before, sends could leave early by as much as the gate's
+ * answer was read late (30 ms and more in a busy process), so the budget had to be 15 ms, and the
+ * paid-broadcast benchmark gave up 6 % of its slots as late (0.83–0.89 of the limit).
  */
-const LATE_MS = 15;
+const LATE_MS = 30;
 
 /** A small least-recently-used map. */
 class Lru<V> {
@@ -47,22 +50,24 @@ class Lru<V> {
 }
 
 /**
- * Ask the gate for a send slot and keep it honest. An answer of 0 is a slot now, a negative one
- * a slot reserved that many ms ahead (slept before sending), both counted from when it was asked:
- * a busy event loop may read the answer itself late. A send that would leave more than
- * {@link LATE_MS} after its slot would bunch with the next ones (a burst the platform counts as
- * over its limit), so a new slot is asked for instead, and after a few misses the caller waits
- * and asks again rather than send late. A positive answer is a wait the caller reschedules.
+ * Ask the gate for a send slot and keep it honest. An answer of 0 is a send now, a reserved slot
+ * is slept until it has surely come: a send never leaves before its slot. One that would leave
+ * more than {@link LATE_MS} after the slot (a busy event loop woke late) would bunch with the
+ * next ones (a burst the platform counts as over its limit), so a new slot is asked for instead,
+ * and after a few misses the caller waits and asks again rather than send late. A positive
+ * answer is a wait the caller reschedules.
  */
-async function paced(gate: (chat: ChatTarget) => Promise<number>, chat: ChatTarget): Promise<number> {
+async function paced(gate: SendGate, chat: ChatTarget): Promise<number> {
   for (let tries = 0; ; tries++) {
-    const asked = performance.now();
-    const wait = await gate(chat);
-    if (wait > 0) return wait;
-    const due = asked - wait;
-    const early = due - performance.now();
-    if (early > 0) await new Promise((r) => setTimeout(r, early));
-    if (performance.now() - due <= LATE_MS) return 0;
+    const answer = await gate(chat);
+    if (typeof answer === 'number') return Math.max(0, answer);
+    // A timer may fire a little before its time by this clock: sleep until the slot has surely come.
+    for (let left = answer.to - performance.now(); left > 0; left = answer.to - performance.now()) {
+      await new Promise((r) => setTimeout(r, left));
+    }
+    // When the gate's clock is known less well than the budget, sending right at `to` is allowed:
+    // otherwise no send would ever leave.
+    if (performance.now() <= Math.max(answer.from + LATE_MS, answer.to + 1)) return 0;
     if (tries >= 2) return LATE_MS;
   }
 }
@@ -123,11 +128,7 @@ export class DeliveryService {
    * one is a send slot reserved that far ahead, slept before sending. `retry` and `rate_limited`
    * failures are thrown for the queue to reschedule.
    */
-  async processPart(
-    ref: DeliveryJobRef,
-    sender: PlatformSender,
-    gate: (chat: ChatTarget) => Promise<number>,
-  ): Promise<PartOutcome> {
+  async processPart(ref: DeliveryJobRef, sender: PlatformSender, gate: SendGate): Promise<PartOutcome> {
     const carried = ref.fresh ? ref.carried : undefined;
     const delivery: Delivery | null = carried
       ? {

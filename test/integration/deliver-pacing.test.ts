@@ -1,11 +1,12 @@
 /**
  * Sending on time while the process is busy. The gate spaces global send slots for 95 % of the
- * platform's rate, so a platform counting its sliding second sees at most its limit only while
- * no send leaves much later than its slot: one that leaves late bunches with the sends after it.
- * The margin is 50 ms of slots per second, and the transport (the socket write, the network,
- * the platform's own clock) must keep part of it. In the paid-broadcast benchmark, sends
- * allowed to leave up to 50 ms late gave 18–59 steady 429s per run at 1,000 msg/s, and each 429
- * paused the whole queue. A send whose slot has passed by more than that budget asks again.
+ * platform's rate, so a platform counting its sliding second sees at most its limit while no send
+ * leaves before its slot and none much later: one that leaves late bunches with the sends after
+ * it. The margin is 52.6 ms of slots per second, and the transport (the socket write, the
+ * network, the platform's own clock) must keep part of it. Redis reads its clock for a slot
+ * somewhere between the ask and the moment a busy loop reads the answer: a send that counted its
+ * slot from the ask left early by up to that much (12 ms here; in the paid-broadcast benchmark
+ * the gate's answer was read 30 ms and more after the ask).
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -17,7 +18,7 @@ import { deliveryIdOf, packMessage } from '../../src/store/delivery-store.ts';
 import { createTestCore, type TestCore } from '../helpers/test-core.ts';
 
 /** The part of the pacing margin a send may use up by leaving after its slot (ms). */
-const LATENESS_BUDGET_MS = 25;
+const LATENESS_BUDGET_MS = 31;
 
 const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
 const prefix = `test-pacing-${randomUUID()}`;
@@ -40,25 +41,27 @@ function block(ms: number): void {
 }
 
 describe('pacing while the process is busy', () => {
-  it('sends no message later than the budget after its reserved slot, and every message once', async () => {
+  it('sends no message before its reserved slot nor later than the budget after it, and every message once', async () => {
     const gate = createChatGate(redis, { prefix, globalPerSecond: { telegram: 400 } });
-    // Each chat's latest slot (performance.now() time), read when its send goes: now when the gate
-    // answered 0, else that many ms ahead, counted from the ask (Redis answers at once; a busy
-    // loop may read the answer late).
-    const dueOf = new Map<string, number>();
-    const timedGate = async (chat: ChatTarget) => {
-      const asked = performance.now();
-      const wait = await gate(chat);
-      if (wait <= 0) dueOf.set(chat.key, asked - wait);
-      return wait;
+    // Each chat's latest slot on Redis's clock (epoch ms). Redis runs on this machine: its clock
+    // is the one Date.now() reads.
+    const slotOf = new Map<string, number>();
+    const recordingGate = async (chat: ChatTarget) => {
+      const answer = await gate(chat);
+      if (typeof answer !== 'number') slotOf.set(chat.key, answer.at);
+      return answer;
     };
     const sent = new Map<string, number>();
     const lateness: number[] = [];
+    const early: number[] = [];
     const sender: PlatformSender = {
       platform: 'telegram',
       partCount: () => 1,
       sendPart: async (chat) => {
-        lateness.push(performance.now() - dueOf.get(chat.key)!);
+        const slot = slotOf.get(chat.key)!;
+        // Date.now() is whole ms: a send in the slot's own ms reads up to 1 ms before it.
+        lateness.push(Date.now() - slot);
+        early.push(Math.floor(slot) - Date.now());
         sent.set(chat.key, (sent.get(chat.key) ?? 0) + 1);
       },
     };
@@ -84,7 +87,7 @@ describe('pacing while the process is busy', () => {
         refs.map(async (ref) => {
           // As the deliver worker does: a wait is slept, then the part is asked for again.
           for (;;) {
-            const outcome = await t.core.deliveries.processPart(ref, sender, timedGate);
+            const outcome = await t.core.deliveries.processPart(ref, sender, recordingGate);
             if (outcome.status !== 'wait') return outcome.status;
             await new Promise((r) => setTimeout(r, outcome.ms));
           }
@@ -95,6 +98,7 @@ describe('pacing while the process is busy', () => {
     }
     expect(sent.size).toBe(150);
     expect([...sent.values()].every((n) => n === 1)).toBe(true);
+    expect(Math.max(...early)).toBeLessThanOrEqual(0);
     expect(Math.max(...lateness)).toBeLessThanOrEqual(LATENESS_BUDGET_MS);
   }, 60_000);
 });

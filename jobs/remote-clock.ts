@@ -1,0 +1,52 @@
+/** How long the bounds read from one span of calls are kept: clocks drift, and may be stepped. */
+const SPAN_MS = 10_000;
+
+/** Bounds of the offset (remote − local) read in one span. */
+interface Bounds {
+  low: number;
+  high: number;
+  began: number;
+}
+
+/**
+ * Where a remote clock (Redis's `TIME`, which the send gate keeps its slots on) stands against
+ * this process's `performance.now()`, learnt from the calls that read it: a call read the remote
+ * clock somewhere between its ask and its answer, so the offset lies in
+ * [remote − answered, remote − asked]. The tightest bounds of the last one or two spans of
+ * {@link SPAN_MS} are kept; a call that contradicts them (a clock was stepped) starts over.
+ */
+export class RemoteClock {
+  private current: Bounds | null = null;
+  private previous: Bounds | null = null;
+
+  /** A call asked at `asked` and answered at `answered` (local ms) read the remote clock as `remoteMs`. */
+  sample(remoteMs: number, asked: number, answered: number): void {
+    const low = remoteMs - answered;
+    const high = remoteMs - asked;
+    if (!this.current || answered - this.current.began > SPAN_MS) {
+      this.previous = this.current;
+      this.current = { low, high, began: answered };
+    } else {
+      this.current.low = Math.max(this.current.low, low);
+      this.current.high = Math.min(this.current.high, high);
+    }
+    const b = this.bounds();
+    if (b.low > b.high) {
+      this.previous = null;
+      this.current = { low, high, began: answered };
+    }
+  }
+
+  /** Where remote time `remoteMs` lies on the local clock: between `from` and `to`. */
+  toLocal(remoteMs: number): { from: number; to: number } {
+    const b = this.bounds();
+    return { from: remoteMs - b.high, to: remoteMs - b.low };
+  }
+
+  private bounds(): { low: number; high: number } {
+    const c = this.current;
+    if (!c) throw new Error('RemoteClock: no call has read the remote clock yet');
+    const p = this.previous;
+    return p ? { low: Math.max(c.low, p.low), high: Math.min(c.high, p.high) } : c;
+  }
+}
