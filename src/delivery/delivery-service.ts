@@ -65,9 +65,9 @@ async function paced(gate: SendGate, chat: ChatTarget): Promise<number> {
     for (let left = answer.to - performance.now(); left > 0; left = answer.to - performance.now()) {
       await new Promise((r) => setTimeout(r, left));
     }
-    // When the gate's clock is known less well than the budget, sending right at `to` is allowed:
-    // otherwise no send would ever leave.
-    if (performance.now() <= Math.max(answer.from + LATE_MS, answer.to + 1)) return 0;
+    // When the gate's clock is known less well than the budget (no recent call came back quickly),
+    // no time is surely on time: the slot is given up like a late one, and the next calls learn more.
+    if (performance.now() <= answer.from + LATE_MS) return 0;
     if (tries >= 2) return LATE_MS;
   }
 }
