@@ -18,29 +18,41 @@ const chat = (id: string, type: Chat['type'] = 'private') =>
   ({ key: `telegram:${id}`, platform: 'telegram', type }) as Chat;
 
 describe('delivery gate', () => {
-  it('spaces sends to the global rate across chats by reserving the next free slots', async () => {
-    const gate = createChatGate(redis, { prefix, globalPerSecond: { telegram: 20 } });
-    const t0 = Date.now();
-    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => gate(chat(`g${i}`))));
-    const spread = Date.now() - t0;
-    // One send goes now, the next get the following slots 1/(20 × 0.95) s = 52.6 ms apart on
-    // Redis's clock, as far as a second ahead; the rest are told to ask again later, with nothing
-    // reserved for them.
-    const slots = answers.filter((a): a is SendSlot => typeof a !== 'number');
-    const at = slots.map((s) => s.at).sort((a, b) => a - b);
-    expect(at.length).toBeGreaterThanOrEqual(19);
-    expect(at.length).toBeLessThanOrEqual(20);
-    // Redis runs on this machine: its clock is the one Date.now() reads.
-    expect(at[0]!).toBeGreaterThanOrEqual(t0 - 1);
-    expect(at[0]!).toBeLessThanOrEqual(t0 + spread + 1);
-    for (let k = 1; k < at.length; k++) expect(at[k]! - at[k - 1]!).toBeCloseTo(52.632, 2);
-    expect(answers.filter((w) => typeof w === 'number' && w > 0)).toHaveLength(30 - at.length);
-    // Each slot is placed on this process's clock to within the calls' round trips.
-    for (const s of slots) {
-      expect(s.to).toBeGreaterThanOrEqual(s.from);
-      expect(s.to - s.from).toBeLessThanOrEqual(spread + 1);
-    }
-  });
+  // The deliver runtime gives the gate a connection that pipelines the calls of one loop turn.
+  it.each([
+    ['its own', false],
+    ['a pipelining', true],
+  ])(
+    'spaces sends to the global rate across chats by reserving the next free slots (%s connection)',
+    async (_, pipelining) => {
+      const connection = pipelining ? redis.duplicate({ enableAutoPipelining: true }) : redis;
+      const gate = createChatGate(connection, {
+        prefix: `${prefix}-${pipelining}`,
+        globalPerSecond: { telegram: 20 },
+      });
+      const t0 = Date.now();
+      const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => gate(chat(`g${i}`))));
+      const spread = Date.now() - t0;
+      // One send goes now, the next get the following slots 1/(20 × 0.95) s = 52.6 ms apart on
+      // Redis's clock, as far as a second ahead; the rest are told to ask again later, with nothing
+      // reserved for them.
+      const slots = answers.filter((a): a is SendSlot => typeof a !== 'number');
+      const at = slots.map((s) => s.at).sort((a, b) => a - b);
+      expect(at.length).toBeGreaterThanOrEqual(19);
+      expect(at.length).toBeLessThanOrEqual(20);
+      // Redis runs on this machine: its clock is the one Date.now() reads.
+      expect(at[0]!).toBeGreaterThanOrEqual(t0 - 1);
+      expect(at[0]!).toBeLessThanOrEqual(t0 + spread + 1);
+      for (let k = 1; k < at.length; k++) expect(at[k]! - at[k - 1]!).toBeCloseTo(52.632, 2);
+      expect(answers.filter((w) => typeof w === 'number' && w > 0)).toHaveLength(30 - at.length);
+      // Each slot is placed on this process's clock to within the calls' round trips.
+      for (const s of slots) {
+        expect(s.to).toBeGreaterThanOrEqual(s.from);
+        expect(s.to - s.from).toBeLessThanOrEqual(spread + 1);
+      }
+      if (connection !== redis) await connection.quit();
+    },
+  );
 
   it('keeps one message per second per chat and 20 a minute per group, without spending the global slot', async () => {
     const gate = createChatGate(redis, { prefix: `${prefix}-b`, gapMs: 1000, groupPerMinute: 2 });
