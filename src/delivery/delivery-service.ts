@@ -23,7 +23,7 @@ const CHAT_TTL_MS = 30_000;
  * The rest of the margin is the transport's (the socket, the network, the platform reading its
  * clock). Counted from the ask, as before, sends could leave early by as much as the gate's
  * answer was read late (30 ms and more in a busy process), so the budget had to be 15 ms, and the
- * paid-broadcast benchmark gave up 6 % of its slots as late (0.83–0.89 of the limit).
+ * paid-broadcast benchmark gave up 6 % of its slots as late (0.80–0.89 of the limit).
  */
 const LATE_MS = 30;
 
@@ -124,9 +124,9 @@ export class DeliveryService {
 
   /**
    * Send part `ref.part` with `sender` unless it was sent already. `gate` says how long the chat
-   * must wait (per-chat spacing) — a positive answer returns `wait` without sending; a negative
-   * one is a send slot reserved that far ahead, slept before sending. `retry` and `rate_limited`
-   * failures are thrown for the queue to reschedule.
+   * must wait (per-chat spacing) — a positive answer returns `wait` without sending; a reserved
+   * slot is slept until before sending. `retry` and `rate_limited` failures are thrown for the
+   * queue to reschedule.
    */
   async processPart(ref: DeliveryJobRef, sender: PlatformSender, gate: SendGate): Promise<PartOutcome> {
     const carried = ref.fresh ? ref.carried : undefined;

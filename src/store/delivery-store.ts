@@ -40,8 +40,8 @@ const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 export type StoredMessage = { _bsontype: 'Binary'; value(): Uint8Array } | OutgoingMessage | string;
 
 /**
- * A message as it is stored and carried in its fresh job: deflated JSON, a fifth to a third of its
- * JSON text (and of the memory a queue holds for it).
+ * A message as it is stored and carried in its fresh job: deflated JSON, several times smaller
+ * than its JSON text.
  */
 export function packMessage(message: OutgoingMessage): Buffer {
   return deflateJson(message);
