@@ -59,6 +59,9 @@ const PACE_FACTOR = 0.95;
 /** Farthest ahead a global slot is reserved; beyond it the job is delayed and asks again. */
 const MAX_RESERVE_MS = 1000;
 
+/** The least time between two messages to one chat (Telegram: about one a second in a chat). */
+export const CHAT_GAP_MS = 1000;
+
 /** Options of {@link createChatGate}. */
 export interface ChatGateOptions {
   prefix: string;
@@ -74,7 +77,7 @@ export interface ChatGateOptions {
  */
 export function createChatGate(redis: Redis, opts: ChatGateOptions): SendGate {
   const clock = new RemoteClock();
-  const gap = opts.gapMs ?? 1000;
+  const gap = opts.gapMs ?? CHAT_GAP_MS;
   const perMinute = opts.groupPerMinute ?? 20;
   // EVALSHA after the first call: the script's text is not sent with every message.
   const command = 'newsrelayChatGate';

@@ -35,11 +35,11 @@ export class DeliverQueues implements DeliveryQueuePort {
     return q;
   }
 
-  async enqueue(ref: DeliveryJobRef): Promise<void> {
-    await this.enqueueMany([ref]);
+  async enqueue(ref: DeliveryJobRef, opts: { delayMs?: number } = {}): Promise<void> {
+    await this.enqueueMany([ref], opts);
   }
 
-  async enqueueMany(refs: readonly DeliveryJobRef[]): Promise<void> {
+  async enqueueMany(refs: readonly DeliveryJobRef[], opts: { delayMs?: number } = {}): Promise<void> {
     const byPlatform = new Map<Platform, DeliveryJobRef[]>();
     for (const r of refs) {
       const list = byPlatform.get(r.platform);
@@ -51,7 +51,11 @@ export class DeliverQueues implements DeliveryQueuePort {
         list.map((ref) => ({
           name: 'deliver',
           data: deliverPayload.parse(ref),
-          opts: { ...DELIVER_JOB_OPTS, jobId: deliverJobId(ref) },
+          opts: {
+            ...DELIVER_JOB_OPTS,
+            jobId: deliverJobId(ref),
+            ...(opts.delayMs ? { delay: opts.delayMs } : {}),
+          },
         })),
       );
     }

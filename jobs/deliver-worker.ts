@@ -25,6 +25,11 @@ export interface DeliverWorkerOptions {
   /** Messages per second for the platform overall (BullMQ limiter, shared by all workers). */
   ratePerSecond: number;
   log: Logger;
+  /**
+   * The chat's gap (the gate's): a delivery's next part waits it out in the delayed set, not
+   * asleep in one of the worker's slots (a broadcast of two-part digests would fill them all).
+   */
+  partGapMs?: number;
   /** Runs each job as bulk work (the process's heap policy, src/heap-growth.ts). */
   bulkWork?: <T>(work: () => Promise<T>, lingerMs?: number) => Promise<T>;
 }
@@ -70,7 +75,7 @@ export function startDeliverWorker(o: DeliverWorkerOptions): Worker {
         throw err;
       }
       if (outcome.status === 'sent') {
-        if (outcome.next) await o.queues.enqueue(outcome.next);
+        if (outcome.next) await o.queues.enqueue(outcome.next, { delayMs: o.partGapMs ?? 0 });
         return outcome.status;
       }
       if (outcome.status !== 'wait') return outcome.status;

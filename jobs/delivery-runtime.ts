@@ -6,7 +6,7 @@ import type { PlatformSender } from '../src/delivery/platform-sender.ts';
 import type { Platform } from '../src/domain/types.ts';
 import { describeError } from '../src/errors.ts';
 import { ChatSchedules } from './chat-schedules.ts';
-import { createChatGate } from './deliver-chat-gate.ts';
+import { CHAT_GAP_MS, createChatGate } from './deliver-chat-gate.ts';
 import { DeliverQueues } from './deliver-queue.ts';
 import { startDeliverWorker } from './deliver-worker.ts';
 import { createDigestQueue, startDigestWorker } from './digest-queue.ts';
@@ -109,6 +109,7 @@ export async function startDeliveryRuntime(o: DeliveryRuntimeOptions): Promise<D
           queues: ports.deliveries,
           service: core.deliveries,
           gate,
+          partGapMs: CHAT_GAP_MS,
           ratePerSecond: rate,
           lockMs: config.JOB_LOCK,
           log: core.log,

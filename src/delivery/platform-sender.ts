@@ -98,7 +98,8 @@ export function freshJob(
 
 /** Enqueues delivery jobs (implemented in `jobs/` on BullMQ). */
 export interface DeliveryQueuePort {
-  enqueue(ref: DeliveryJobRef): Promise<void>;
+  /** Enqueue one job; `delayMs`: it waits that long before a worker takes it. */
+  enqueue(ref: DeliveryJobRef, opts?: { delayMs?: number }): Promise<void>;
   /** Enqueue many jobs in as few round trips as the queue allows. */
   enqueueMany(refs: readonly DeliveryJobRef[]): Promise<void>;
 }
