@@ -18,7 +18,7 @@ import { deliveryIdOf, packMessage } from '../../src/store/delivery-store.ts';
 import { createTestCore, type TestCore } from '../helpers/test-core.ts';
 
 /** The part of the pacing margin a send may use up by leaving after its slot (ms). */
-const LATENESS_BUDGET_MS = 31;
+const LATENESS_BUDGET_MS = 21;
 
 const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
 const prefix = `test-pacing-${randomUUID()}`;
