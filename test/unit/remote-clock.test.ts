@@ -15,13 +15,13 @@ describe('the send gate’s view of Redis’s clock', () => {
   it('forgets what it learnt two spans ago, and starts over when a clock was stepped', () => {
     const clock = new RemoteClock();
     clock.sample(1000, 0, 1);
-    clock.sample(11_000, 10_000, 10_050);
+    clock.sample(2000, 1000, 1050);
     expect(clock.toLocal(30_000)).toEqual({ from: 29_000, to: 29_001 });
-    clock.sample(21_005, 20_001, 20_060);
+    clock.sample(3005, 2001, 2060);
     // The tight first call is two spans old: the bounds are those of the later calls.
     expect(clock.toLocal(30_000)).toEqual({ from: 29_000, to: 29_050 });
     // The remote clock is stepped 500 ms back: the old bounds contradict this call, which alone counts.
-    clock.sample(20_560, 21_060, 21_061);
+    clock.sample(2560, 3060, 3061);
     expect(clock.toLocal(30_000)).toEqual({ from: 30_500, to: 30_501 });
   });
 
