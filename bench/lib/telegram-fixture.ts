@@ -61,7 +61,8 @@ export const benchChatId = (n: number): number => 100_000_000 + n;
 
 /**
  * Inserts `count` private Telegram chats (numbers `from`…), each subscribed to `perChat` sources
- * picked deterministically, digest at 08:00 Asia/Shanghai, never digested. Returns their keys.
+ * picked deterministically, digest at 08:00 Asia/Shanghai, never digested, saved an hour ago.
+ * Returns their keys.
  */
 export async function insertChats(
   core: CoreInternals,
@@ -117,7 +118,9 @@ export async function insertChats(
         lastDigestSeq: null,
         createdAt,
       };
-      docs.push(toDoc(chat));
+      // Saved an hour ago, as a group's chats are: a group marks chats saved within the last
+      // minute one by one (SAVE_CLOCK_MARGIN_MS).
+      docs.push({ ...toDoc(chat), updatedAt: createdAt });
       keys.push(key);
     }
     await core.db.models.Chat.collection.insertMany(docs as never[], { ordered: false });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatSchedulePort } from '../delivery/platform-sender.ts';
 import { chatKeyOf } from '../domain/chat-key.ts';
-import type { Chat, ChatType, ItemFormat, Locale, Script, Subscription } from '../domain/types.ts';
+import type { Chat, ChatType, ItemFormat, Locale, SavedChat, Script, Subscription } from '../domain/types.ts';
 import { NewsrelayError, UserError } from '../errors.ts';
 import {
   type ChatStore,
@@ -293,7 +293,7 @@ export class ChatService {
    * Every active chat with a digest at `time` in `timezone`, with or without subscriptions, in
    * batches of `size` as one scan reads them.
    */
-  digestGroupScan(time: string, timezone: string, size: number): AsyncIterable<Chat[]> {
+  digestGroupScan(time: string, timezone: string, size: number): AsyncIterable<SavedChat[]> {
     return this.deps.store.digestGroup(time, timezone, size);
   }
 

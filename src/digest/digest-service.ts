@@ -15,6 +15,13 @@ import { composeDigest, composeInstant } from './digest-composer.ts';
 import { type SelectedDigest, SelectionLookups, selectDigest } from './digest-selector.ts';
 import { itemExtras, itemFormatOf } from './item-format.ts';
 
+/**
+ * How far apart the clocks of processes sharing a database may be, twice over: a group's one
+ * write marks only chats saved this long before its run began, since a chat saved into the group
+ * after the scan read it, by a process whose clock is behind, carries an earlier time.
+ */
+export const SAVE_CLOCK_MARGIN_MS = 60_000;
+
 /** Collaborators of {@link DigestService}. */
 export interface DigestServiceDeps {
   chats: Pick<
@@ -85,36 +92,46 @@ export class DigestService {
    * group's chats are marked at the end in one write for the whole group (decision 0016): on
    * FerretDB one `updateOne` per chat was the largest cost of building. The group's scan streams:
    * its first batches are built while the database reads the rest. The write marks only chats
-   * unchanged since the run began, so a chat that joined the group meanwhile and was not read is
-   * left for its own catch-up; when it marks fewer chats than the scan counted (a chat read and
-   * built was saved meanwhile), the built chats are marked one by one as before.
+   * saved before the run began, less {@link SAVE_CLOCK_MARGIN_MS}: a chat that joined the group
+   * meanwhile and was not read is left for its own catch-up, even when the process that saved it
+   * has a clock behind this one's. Built chats saved within the margin are marked one by one; when
+   * the write marks fewer chats than the scan counted (a chat read and built was saved
+   * meanwhile), every built chat is marked one by one as before.
    */
   async runGroup(time: string, timezone: string, slot: number, now = Date.now()): Promise<DigestTally> {
     if (!this.deps.queue) return emptyTally();
-    const began = new Date();
+    const settledBy = new Date(Date.now() - SAVE_CLOCK_MARGIN_MS);
     await this.deps.journal.refresh();
     const run: GroupRun = {
       cursor: this.deps.journal.readPosition,
       lookups: new SelectionLookups(this.deps.journal.index),
       marks: [],
     };
-    let markable = 0;
+    let settled = 0;
+    const recent = new Set<string>();
     const batches = mapBatches(this.deps.chats.digestGroupScan(time, timezone, this.batchSize), (scanned) => {
-      for (const c of scanned)
-        if (!c.paused && (c.lastDigestSlot === null || c.lastDigestSlot < slot)) markable++;
+      for (const c of scanned) {
+        if (c.paused || (c.lastDigestSlot !== null && c.lastDigestSlot >= slot)) continue;
+        if (c.savedAt <= settledBy) settled++;
+        else recent.add(c.key);
+      }
       return scanned.filter((c) => c.subscriptions.length > 0);
     });
     const tally = await this.buildAll(batches, slot, now, run);
-    if (markable === 0) return tally;
-    const marked = await this.deps.chats.markDigestGroup({
-      time,
-      timezone,
-      slot,
-      at: new Date(now),
-      cursor: run.cursor,
-      unchangedSince: began,
-    });
-    if (marked !== markable) await this.deps.chats.markDigests(run.marks);
+    const marked =
+      settled === 0
+        ? 0
+        : await this.deps.chats.markDigestGroup({
+            time,
+            timezone,
+            slot,
+            at: new Date(now),
+            cursor: run.cursor,
+            unchangedSince: settledBy,
+          });
+    await this.deps.chats.markDigests(
+      marked === settled ? run.marks.filter((m) => recent.has(m.key)) : run.marks,
+    );
     return tally;
   }
 
@@ -322,9 +339,9 @@ async function* slices(chats: readonly Chat[], size: number): AsyncGenerator<rea
 }
 
 /** The batches of `source`, each through `f`. */
-async function* mapBatches(
-  source: AsyncIterable<readonly Chat[]>,
-  f: (batch: readonly Chat[]) => readonly Chat[],
+async function* mapBatches<T>(
+  source: AsyncIterable<readonly T[]>,
+  f: (batch: readonly T[]) => readonly Chat[],
 ): AsyncGenerator<readonly Chat[]> {
   for await (const batch of source) yield f(batch);
 }

@@ -176,6 +176,14 @@ export interface Chat {
   createdAt: Date;
 }
 
+/**
+ * A chat as a digest group's scan reads it, with when its settings were last saved (by the clock
+ * of the process that saved them; digest marks do not count as saves).
+ */
+export interface SavedChat extends Chat {
+  savedAt: Date;
+}
+
 /** A digest item: one near-duplicate cluster, shown through one of its articles. */
 export interface DigestItem {
   articleId: string;

@@ -1,5 +1,5 @@
 import { chatKeyOf } from '../domain/chat-key.ts';
-import type { Chat, ChatType, Locale, Platform, Script, Subscription } from '../domain/types.ts';
+import type { Chat, ChatType, Locale, Platform, SavedChat, Script, Subscription } from '../domain/types.ts';
 import { cursorBatches } from './cursor-batches.ts';
 import type { Models } from './models.ts';
 
@@ -249,10 +249,11 @@ export class ChatStore {
    * the next one, which waits forever; seen here, every other client of the server then stalled.)
    */
   async markDigests(marks: readonly DigestMark[]): Promise<void> {
-    const updatedAt = new Date();
     await Promise.all(
       marks.map(({ key, slot, at, cursor }) => {
-        const set: Record<string, unknown> = { lastDigestAt: at, updatedAt };
+        // A mark leaves `updatedAt` alone: it dates the chat's settings, which a group's mark
+        // compares with its run's start (a mark from another run is no change to the group).
+        const set: Record<string, unknown> = { lastDigestAt: at };
         if (slot !== null) set.lastDigestSlot = slot;
         if (cursor !== undefined) set.lastDigestSeq = cursor;
         return this.models.Chat.collection.updateOne({ _id: key as never }, { $set: set } as never);
@@ -270,11 +271,14 @@ export class ChatStore {
    * Active chats with a digest at `time` in `timezone` (one scan: a scheduled minute's group), in
    * batches of `size` as the cursor reads them.
    */
-  digestGroup(time: string, timezone: string, size = 250): AsyncGenerator<Chat[]> {
+  digestGroup(time: string, timezone: string, size = 250): AsyncGenerator<SavedChat[]> {
     const cursor = this.models.Chat.collection
       .find({ digestTimes: time, timezone, active: true })
       .batchSize(size);
-    return cursorBatches(cursor, size, (d) => toChat(d as unknown as ChatDoc));
+    return cursorBatches(cursor, size, (d) => ({
+      ...toChat(d as unknown as ChatDoc),
+      savedAt: (d as unknown as ChatDoc).updatedAt,
+    }));
   }
 
   /**
@@ -292,7 +296,7 @@ export class ChatStore {
         $or: [{ lastDigestSlot: null }, { lastDigestSlot: { $lt: m.slot } }],
       } as never,
       {
-        $set: { lastDigestAt: m.at, lastDigestSlot: m.slot, lastDigestSeq: m.cursor, updatedAt: new Date() },
+        $set: { lastDigestAt: m.at, lastDigestSlot: m.slot, lastDigestSeq: m.cursor },
       } as never,
     );
     return res.modifiedCount;

@@ -5,9 +5,9 @@
  * got), and a built chat that changed during the run must still be marked (one by one). The scan
  * streams in batches, so a chat that joins while it runs may be read: then it is built and marked.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DeliveryJobRef, DeliveryQueuePort } from '../../src/delivery/platform-sender.ts';
-import { DigestService } from '../../src/digest/digest-service.ts';
+import { DigestService, SAVE_CLOCK_MARGIN_MS } from '../../src/digest/digest-service.ts';
 import { storeArticles, testArticle } from '../helpers/articles.ts';
 import { commandsDuring, createMonitoredCore } from '../helpers/command-monitor.ts';
 import type { TestCore } from '../helpers/test-core.ts';
@@ -40,6 +40,12 @@ async function addArticle(n: number, sourceId: string): Promise<void> {
   await storeArticles(x, testArticle({ sourceId, url, title: `珠江口第${n}座跨海通道项目进展通报` }));
 }
 
+/** Date every chat's last save well before the margin a group's one write allows for clocks. */
+async function saveLongAgo(): Promise<void> {
+  const savedAt = new Date(Date.now() - 2 * SAVE_CLOCK_MARGIN_MS);
+  await x.db.models.Chat.collection.updateMany({}, { $set: { updatedAt: savedAt } });
+}
+
 async function updatesDuring(fn: () => Promise<void>): Promise<number> {
   const commands = await commandsDuring(x, fn);
   return commands.filter(
@@ -70,6 +76,7 @@ describe('marking a digest group', () => {
       await x.core.chats.updateSettings(key, { digestTimes: [chatId === 'joiner' ? '09:00' : '08:00'] });
     }
     await addArticle(1, source.id);
+    await saveLongAgo();
     const slot = Date.UTC(2026, 11, 3, 8, 0);
     duringEnqueue = async () => {
       await x.core.chats.updateSettings('telegram:joiner', { digestTimes: ['08:00'] });
@@ -99,6 +106,7 @@ describe('marking a digest group', () => {
   it('marks a whole group with one write when nothing changed during the run', async () => {
     queued.length = 0;
     await addArticle(2, sourceId);
+    await saveLongAgo();
     const slot = Date.UTC(2026, 11, 4, 8, 0);
     let tally: Awaited<ReturnType<typeof x.core.digests.runGroup>> | undefined;
     const updates = await updatesDuring(async () => {
@@ -152,6 +160,71 @@ describe('marking a digest group', () => {
     const built = keys.includes('telegram:late');
     expect(tally.queued).toBe(built ? 7 : 6);
     expect(late.lastDigestSlot).toBe(built ? slot : null);
+  });
+
+  it('never marks a chat that joined during the run from a host whose clock is behind', async () => {
+    queued.length = 0;
+    await addArticle(5, sourceId);
+    await x.core.chats.ensure({
+      platform: 'telegram',
+      chatId: 'skewed',
+      type: 'private',
+      locale: 'zh-Hans',
+      timezone: 'UTC',
+    });
+    await x.core.chats.subscribe('telegram:skewed', { sourceId });
+    await x.core.chats.updateSettings('telegram:skewed', { digestTimes: ['10:00'] });
+    // Another host, its clock 5 s behind this one's, saves the chat into the group after the
+    // scan read the group: its save is stamped before the run began.
+    duringEnqueue = async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now() - 5_000);
+      try {
+        await x.core.chats.updateSettings('telegram:skewed', { digestTimes: ['08:00'] });
+      } finally {
+        vi.useRealTimers();
+      }
+    };
+    const slot = Date.UTC(2026, 11, 7, 8, 0);
+    await x.core.digests.runGroup('08:00', 'UTC', slot, slot + 5_000);
+    expect(queued.map((r) => r.chatKey)).not.toContain('telegram:skewed');
+    const skewed = (await x.core.chats.get('telegram:skewed'))!;
+    expect(skewed.digestTimes).toEqual(['08:00']);
+    expect(skewed.lastDigestSlot).toBeNull();
+    expect(await x.core.digests.runScheduled('telegram:skewed', slot, Date.now())).toBe('queued');
+  });
+
+  it('marks a chat saved just before the run on its own, and the rest of the group in one write', async () => {
+    queued.length = 0;
+    await addArticle(6, sourceId);
+    await saveLongAgo();
+    await x.core.chats.updateSettings('telegram:a', { script: 'hant' });
+    const slot = Date.UTC(2026, 11, 8, 8, 0);
+    let tally: Awaited<ReturnType<typeof x.core.digests.runGroup>> | undefined;
+    const updates = await updatesDuring(async () => {
+      tally = await x.core.digests.runGroup('08:00', 'UTC', slot, slot + 5_000);
+    });
+    expect(tally!.queued).toBe(8);
+    expect(updates).toBe(2);
+    for (const id of ['a', 'b', 'c', 'd', 'e', 'joiner', 'idle', 'late', 'skewed'])
+      expect((await x.core.chats.get(`telegram:${id}`))!.lastDigestSlot, id).toBe(slot);
+  });
+
+  it('still marks the group in one write when a chat asks for a /digest during the run', async () => {
+    queued.length = 0;
+    await addArticle(7, sourceId);
+    await saveLongAgo();
+    duringEnqueue = async () => {
+      expect(await x.core.digests.runNow('telegram:b')).toBe('queued');
+    };
+    const slot = Date.UTC(2026, 11, 9, 8, 0);
+    const updates = await updatesDuring(async () => {
+      await x.core.digests.runGroup('08:00', 'UTC', slot, slot + 5_000);
+    });
+    // The group's write and the /digest's own mark: a digest mark is no change to the chat.
+    expect(updates).toBe(2);
+    for (const id of ['a', 'b', 'c', 'd', 'e', 'joiner', 'idle', 'late', 'skewed'])
+      expect((await x.core.chats.get(`telegram:${id}`))!.lastDigestSlot, id).toBe(slot);
   });
 
   it('closes the group scan and marks nothing when building fails part-way', async () => {
