@@ -37,6 +37,8 @@ export interface DigestWindow {
 const SHARED_SELECTIONS = 20_000;
 /** Items one run keeps for selections to share (one per article, script, format and names). */
 const SHARED_ITEMS = 100_000;
+/** Keyword look-ups one run keeps (each at most `4 × cap` hits: about 10 kB). */
+const SHARED_KEYWORDS = 2_000;
 
 /** Order of strings by code unit (the first element of each pair). */
 const byFirst = ([a]: readonly [string, unknown], [b]: readonly [string, unknown]) =>
@@ -47,6 +49,10 @@ function keepBounded<V>(map: Map<string, V>, key: string, value: V, max: number)
   if (map.size >= max) map.delete(map.keys().next().value!);
   map.set(key, value);
 }
+
+/** A {@link SelectOptions} window as a look-up key. */
+const rangeKey = (range: SelectOptions) =>
+  `${range.seqAfter ?? ''}|${range.fetchedAfter ?? ''}|${range.seqUpTo ?? ''}`;
 
 /** A near-duplicate cluster's member, as {@link SearchIndex.clusterMembers} gives it. */
 type ClusterMember = ReturnType<SearchIndex['clusterMembers']>[number];
@@ -60,6 +66,7 @@ type ClusterMember = ReturnType<SearchIndex['clusterMembers']>[number];
  */
 export class SelectionLookups {
   private readonly bySource = new Map<string, IndexHit[]>();
+  private readonly byKeyword = new Map<string, IndexHit[]>();
   private readonly members = new Map<string, ClusterMember[]>();
   private readonly selections = new Map<string, Promise<SelectedDigest[]>>();
   private readonly items = new Map<string, DigestItem>();
@@ -97,11 +104,26 @@ export class SelectionLookups {
 
   /** Articles of `sourceId` in `range`, newest first. */
   sourceHits(sourceId: string, range: SelectOptions): IndexHit[] {
-    const key = `${sourceId}|${range.seqAfter ?? ''}|${range.fetchedAfter ?? ''}|${range.seqUpTo ?? ''}`;
+    const key = `${sourceId}|${rangeKey(range)}`;
     let hits = this.bySource.get(key);
     if (!hits) {
       hits = this.index.search([], { ...range, sourceIds: new Set([sourceId]) });
       this.bySource.set(key, hits);
+    }
+    return hits;
+  }
+
+  /**
+   * The newest `limit` articles in `range` that contain `keyword` in any script, one per
+   * near-duplicate cluster: chats of a run that follow the same keyword search once.
+   */
+  keywordHits(keyword: string, range: SelectOptions, limit: number): IndexHit[] {
+    const key = `${keyword}|${rangeKey(range)}|${limit}`;
+    let hits = this.byKeyword.get(key);
+    if (!hits) {
+      const alternatives = queryAlternatives(keyword);
+      hits = alternatives.length === 0 ? [] : this.index.search({ anyOf: alternatives }, { ...range, limit });
+      keepBounded(this.byKeyword, key, hits, SHARED_KEYWORDS);
     }
     return hits;
   }
@@ -203,12 +225,8 @@ async function selectOnce(
   for (const [sourceId, sub] of bySource)
     for (const hit of lookups.sourceHits(sourceId, range)) addHit(hit, sub);
   const keywordSubs = live.filter((s) => s.kind === 'keyword' && s.keyword);
-  for (const s of keywordSubs) {
-    const alternatives = queryAlternatives(s.keyword!);
-    if (alternatives.length === 0) continue;
-    for (const hit of lookups.index.search({ anyOf: alternatives }, { ...range, limit: cap * 4 }))
-      addHit(hit, s);
-  }
+  for (const s of keywordSubs)
+    for (const hit of lookups.keywordHits(s.keyword!, range, cap * 4)) addHit(hit, s);
   const ordered = [...hits.values()].sort(
     (a, b) => b.hit.publishedAt - a.hit.publishedAt || b.hit.fetchedAt - a.hit.fetchedAt,
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { selectDigest } from '../../src/digest/digest-selector.ts';
+import { SelectionLookups, selectDigest } from '../../src/digest/digest-selector.ts';
 import type { Article, Chat, Subscription } from '../../src/domain/types.ts';
 import { SearchIndex } from '../../src/store/search-index.ts';
 import { fingerprint } from '../../src/text/fingerprint.ts';
@@ -197,5 +197,35 @@ describe('selectDigest with subscriptions’ own settings', () => {
     const pair = digest!.groups.flatMap((g) => g.items).find((i) => i.articleId === 'pair-b')!;
     expect(pair.sourceName).toBe('港闻');
     expect(pair.alsoReportedBy).toEqual(['央视']);
+  });
+});
+
+describe('selectDigest through a run’s shared look-ups', () => {
+  const [mainland, hk] = chat.subscriptions as [Subscription, Subscription];
+  const window = { sinceMs: 2_000, afterSeq: null, upToSeq: Number.MAX_SAFE_INTEGER };
+  const ids = (selected: Awaited<ReturnType<typeof selectDigest>>) =>
+    selected.flatMap((d) => d.groups.flatMap((g) => g.items.map((i) => i.articleId))).sort();
+
+  it('searches a keyword once for every chat of the run that follows it, each getting its own digest', async () => {
+    const keyword: Subscription = { ...hk, id: 's5', kind: 'keyword', sourceId: null, keyword: '体育' };
+    const chats: Chat[] = [
+      { ...chat, key: 'telegram:k1', exclude: [], subscriptions: [mainland, keyword] },
+      { ...chat, key: 'telegram:k2', exclude: [], subscriptions: [hk, keyword] },
+      { ...chat, key: 'telegram:k3', exclude: ['全运会'], subscriptions: [keyword] },
+    ];
+    const alone = await Promise.all(chats.map(async (c) => ids(await selectDigest(deps, c, window))));
+    let keywordSearches = 0;
+    const counted: SearchIndex = Object.create(index);
+    counted.search = (query, opts) => {
+      if (!Array.isArray(query)) keywordSearches++;
+      return index.search(query, opts);
+    };
+    const lookups = new SelectionLookups(counted);
+    const shared = [];
+    for (const c of chats) shared.push(ids(await selectDigest({ ...deps, index: lookups }, c, window)));
+    expect(shared).toEqual(alone);
+    expect(alone[0]).toContain('sport');
+    expect(alone[2]).toEqual(['sport']);
+    expect(keywordSearches).toBe(1);
   });
 });
