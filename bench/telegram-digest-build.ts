@@ -7,9 +7,10 @@
  * group). Nothing is sent: no deliver worker runs, the deliver jobs stay in Redis until
  * cleanup. Sizes from BENCH_TG_BUILD_SIZES (default 10,000 and 100,000 chats), each in a fresh
  * database (50 sources, 2,000 articles, chats subscribed to 3 sources, all at 08:00
- * Asia/Shanghai). Every dependency call is timed (summed latency, and its mean per chat; the scan
- * as the time spent waiting for its batches), so the report says which phase dominates. Peak RSS
- * is sampled every 100 ms over the build.
+ * Asia/Shanghai; a share BENCH_TG_KEYWORD_SHARE of them, none by default, also follow a
+ * keyword). Every dependency call is timed (summed latency, and its mean per chat; the scan as
+ * the time spent waiting for its batches), so the report says which phase dominates. Peak RSS is
+ * sampled every 100 ms over the build.
  */
 import { DeliverQueues } from '../jobs/deliver-queue.ts';
 import { createRedis } from '../jobs/queues.ts';
@@ -27,6 +28,8 @@ const SIZES = (process.env.BENCH_TG_BUILD_SIZES ?? '10000,100000').split(',').ma
 const SOURCES = 50;
 const ARTICLES = 2000;
 const SOURCES_PER_CHAT = 3;
+/** Share of chats that also follow a keyword (one of ten place names): BENCH_TG_KEYWORD_SHARE. */
+const KEYWORD_SHARE = Number(process.env.BENCH_TG_KEYWORD_SHARE ?? 0);
 
 type Phase =
   | 'digest_group'
@@ -90,7 +93,7 @@ async function measure(size: number): Promise<Record<string, number | string>> {
     const sourceIds = await addSources(core, SOURCES);
     await addArticles(core, sourceIds, ARTICLES);
     const f1 = performance.now();
-    const keys = await insertChats(core, sourceIds, size, SOURCES_PER_CHAT);
+    const keys = await insertChats(core, sourceIds, size, SOURCES_PER_CHAT, { keywordShare: KEYWORD_SHARE });
     const insertMs = performance.now() - f1;
     const chats = new ChatStore(core.db.models);
     const deliveries = new DeliveryStore(core.db.models);

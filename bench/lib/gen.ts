@@ -46,7 +46,8 @@ export function seedLines(): { titles: string[]; bodies: string[] } {
 /** Names that appear rarely (about one title in 2,000 each), for "rare name" queries. */
 export const RARE_NAMES = ['林郑月娥', '古特雷斯', '左洪波', '丘应桦', '陈美宝', '胡鸿烈', '李成钢', '卢拉'];
 const PREFIXES = ['', '', '', '【快讯】', '独家|', '直播:', '(更新)', '视频丨', '图集:'];
-const PLACES = ['香港', '上海', '天津', '北京', '台北', '广州', '深圳', '澳门', '新加坡', '伦敦'];
+/** Place names the headlines start with (about one in twenty each): keywords for digests. */
+export const PLACES = ['香港', '上海', '天津', '北京', '台北', '广州', '深圳', '澳门', '新加坡', '伦敦'];
 
 /** Splits a headline at its first space, 丨, | or colon, for recombination. */
 function halves(t: string): [string, string] {

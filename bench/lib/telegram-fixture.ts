@@ -13,7 +13,7 @@ import type { Article, Chat, Subscription } from '../../src/domain/types.ts';
 import { buildArticle } from '../../src/ingest/article-builder.ts';
 import { type ChatStore, toDoc } from '../../src/store/chat-store.ts';
 import { indexEntryOf } from '../../src/store/search-index.ts';
-import { entry, rng } from './gen.ts';
+import { entry, PLACES, rng } from './gen.ts';
 
 const BATCH = 1000;
 
@@ -62,14 +62,15 @@ export const benchChatId = (n: number): number => 100_000_000 + n;
 /**
  * Inserts `count` private Telegram chats (numbers `from`…), each subscribed to `perChat` sources
  * picked deterministically, digest at 08:00 Asia/Shanghai, never digested, saved an hour ago.
- * Returns their keys.
+ * A `keywordShare` of them (picked at random) also follow one place name as a keyword. Returns
+ * their keys.
  */
 export async function insertChats(
   core: CoreInternals,
   sourceIds: readonly string[],
   count: number,
   perChat: number,
-  from = 0,
+  { from = 0, keywordShare = 0 }: { from?: number; keywordShare?: number } = {},
 ): Promise<string[]> {
   const r = rng(4242 + from);
   const keys: string[] = [];
@@ -95,6 +96,14 @@ export async function insertChats(
         muted: false,
         createdAt,
       }));
+      if (keywordShare > 0 && r() < keywordShare)
+        subscriptions.push({
+          ...subscriptions[0]!,
+          id: `s${n}-k`,
+          kind: 'keyword',
+          sourceId: null,
+          keyword: PLACES[Math.floor(r() * PLACES.length)]!,
+        });
       const locale = n % 3 === 0 ? 'zh-Hant' : 'zh-Hans';
       const chat: Chat = {
         key,
