@@ -168,6 +168,7 @@ export async function run(): Promise<Record<string, number | string>> {
     sources: SOURCES,
     articles: ARTICLES,
     sources_per_chat: SOURCES_PER_CHAT,
+    keyword_share: KEYWORD_SHARE,
     path: "DigestService.runGroup (the scheduled minute's group job), batches of 250",
     sender: 'none (no deliver workers; deliver jobs only enqueued)',
   };
