@@ -13,6 +13,7 @@ import {
   existsSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -277,6 +278,19 @@ export function buildFerret(say: (msg: string) => void = stderrSay): void {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   if (res.status !== 0) throw new Error('building FerretDB failed (is Go ≥ 1.24 installed?)');
+  rmSync(buildDir, { recursive: true, force: true });
+  for (const name of pruneFerretBinaries(path.dirname(ferretBin), path.basename(ferretBin)))
+    say(`removed ${name}, built with fewer fixes`);
+}
+
+/**
+ * Remove the FerretDB binaries in `binDir` other than `keep` (ones an earlier patch level built,
+ * about 37 MB each); returns their names. A server still running one keeps running.
+ */
+export function pruneFerretBinaries(binDir: string, keep: string): string[] {
+  const stale = readdirSync(binDir).filter((name) => name.startsWith('ferretdb-') && name !== keep);
+  for (const name of stale) rmSync(path.join(binDir, name), { force: true });
+  return stale;
 }
 
 /** FerretDB's arguments: SQLite files in `sqliteDir`, listening on loopback `port`. */
