@@ -1,4 +1,4 @@
-import { deflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
   compressEntries,
@@ -224,6 +224,17 @@ conformsToEntries('SearchIndex read from packed journal segments', () => {
   return { index, entries, live: entries.filter((e) => !removed.has(e.i)) };
 });
 
+conformsToEntries('SearchIndex read from binary journal segments (format 3)', () => {
+  const entries = clusteredEntries(3000, 21);
+  const index = new SearchIndex();
+  for (const part of [entries.slice(0, 1800), entries.slice(1800)])
+    index.addColumns(decompressColumns(compressEntries(part, 0)));
+  const r = lcg(22);
+  const removed = new Set(entries.filter(() => r() < 0.1).map((e) => e.i));
+  index.remove(removed);
+  return { index, entries, live: entries.filter((e) => !removed.has(e.i)) };
+});
+
 describe('packed journal segments', () => {
   it('keep terms past 65,536 in a segment (wider term numbers)', () => {
     const entries = Array.from({ length: 700 }, (_, k) => ({
@@ -252,6 +263,42 @@ describe('packed journal segments', () => {
     expect(index.size).toBe(50);
     expect(() => decompressColumns(bytes.subarray(0, 20))).toThrow(/does not inflate/);
     expect(() => decompressColumns(deflateRawSync('[1,2]'))).toThrow(/not packed entries/);
+  });
+
+  it('are written in format 3 and read the same as a format-2 segment written before', () => {
+    const entries = clusteredEntries(300, 23);
+    delete entries[3]!.h;
+    entries[4]!.h = '';
+    entries[5]!.h = '\ud800半個代理對';
+    entries[6]!.h = '𠮷野家 港聞';
+    const bytes = compressEntries(entries, 9);
+    expect(inflateRawSync(bytes).toString('latin1', 0, 4)).toBe('NRS3');
+    const v2 = deflateRawSync(JSON.stringify(packEntries(entries, 9)));
+    const now = decompressColumns(bytes);
+    expect(now).toEqual(decompressColumns(v2));
+    expect(now.keys.slice(3, 7)).toEqual([undefined, '', '\ud800半個代理對', '𠮷野家 港聞']);
+  });
+
+  it('in format 3 are refused with a clear error when cut short or corrupt, without allocating what a count claims', () => {
+    const raw = inflateRawSync(compressEntries(clusteredEntries(40, 24), 0));
+    const refused = (bytes: Buffer) => () => decompressColumns(deflateRawSync(bytes));
+    expect(refused(raw.subarray(0, raw.length - 1))).toThrow(/columns do not agree/);
+    expect(refused(Buffer.concat([raw, Buffer.alloc(8)]))).toThrow(/columns do not agree/);
+    const badHeader = Buffer.from(raw);
+    badHeader.writeUInt32LE(raw.length, 4);
+    expect(refused(badHeader)).toThrow(/columns do not agree/);
+    const notJson = Buffer.from(raw);
+    notJson[8] = 0x7d;
+    expect(refused(notJson)).toThrow(/columns do not agree/);
+    // The first article's term count made 2^31: the term numbers would need 4 GB.
+    const jsonLength = raw.readUInt32LE(4);
+    let at = 8 + jsonLength;
+    at += (8 - (at % 8)) % 8;
+    const n = 40;
+    const termCountsAt = at + n * 8 * 2 + n * 4 * 2 + n * 8;
+    const huge = Buffer.from(raw);
+    huge.writeUInt32LE(2 ** 31, termCountsAt);
+    expect(refused(huge)).toThrow(/columns do not agree/);
   });
 
   it('are refused with a clear error when their columns do not agree', () => {
