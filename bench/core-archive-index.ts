@@ -164,7 +164,7 @@ export async function run(): Promise<Record<string, number | string>> {
   const result: Record<string, number | string> = {
     sizes: SIZES.join(','),
     queries: QUERIES,
-    note: 'fold = inflate + JSON.parse + unpack + SearchIndex.addColumns of every segment in memory; cold start = the same segments read from FerretDB by a new SearchJournal',
+    note: 'fold = inflate + decode (format 3: binary columns) + SearchIndex.addColumns of every segment in memory; cold start = the same segments read from FerretDB by a new SearchJournal',
   };
   for (const n of SIZES) Object.assign(result, await measure(n));
   return result;
