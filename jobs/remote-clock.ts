@@ -23,11 +23,13 @@ interface Bounds {
 export class RemoteClock {
   private current: Bounds | null = null;
   private previous: Bounds | null = null;
+  private lastAnswered = Number.NEGATIVE_INFINITY;
 
   /** A call asked at `asked` and answered at `answered` (local ms) read the remote clock as `remoteMs`. */
   sample(remoteMs: number, asked: number, answered: number): void {
     const low = remoteMs - answered;
     const high = remoteMs - asked;
+    this.lastAnswered = Math.max(this.lastAnswered, answered);
     if (!this.current || answered - this.current.began > SPAN_MS) {
       this.previous = this.current;
       this.current = { low, high, began: answered };
@@ -46,6 +48,16 @@ export class RemoteClock {
   toLocal(remoteMs: number): { from: number; to: number } {
     const b = this.bounds();
     return { from: remoteMs - b.high, to: remoteMs - b.low };
+  }
+
+  /**
+   * Whether a call answered within the last span (at local time `now`) left the offset known to
+   * within `ms`: if not, a slot reserved now may be placed too loosely to be kept.
+   */
+  knownWithin(ms: number, now: number): boolean {
+    if (!this.current || now - this.lastAnswered > SPAN_MS) return false;
+    const b = this.bounds();
+    return b.high - b.low <= ms;
   }
 
   private bounds(): { low: number; high: number } {

@@ -10,24 +10,12 @@ import type {
   DeliveryQueuePort,
   PlatformSender,
 } from './platform-sender.ts';
-import type { SendGate } from './send-gate.ts';
+import { SEND_LATE_MS, type SendGate } from './send-gate.ts';
 
 const DELIVERY_CACHE = 20_000;
 const CHAT_CACHE = 20_000;
 /** A chat read for sending is reused this long (a deactivation in another process shows after it). */
 const CHAT_TTL_MS = 30_000;
-/**
- * How late a send may leave after its slot. The gate spaces slots for 95 % of the platform's
- * rate, which leaves 52.6 ms of any sliding second: a send that never leaves before its slot and
- * at most this late bunches with the sends after it without putting one too many in any second.
- * The rest of the margin, 32.6 ms, is the transport's (the socket, the network, the platform
- * reading its clock): with 30 ms for leaving late, three worker processes sharing two cores with
- * the fake Bot API drew 1 and 12 429s in two runs of three; with 20 ms, none. Counted from the
- * ask, as before, sends could leave early by as much as the gate's answer was read late (30 ms
- * and more in a busy process), so the budget had to be 15 ms, and the paid-broadcast benchmark
- * gave up 6 % of its slots as late (0.80–0.89 of the limit).
- */
-const LATE_MS = 20;
 
 /** A small least-recently-used map. */
 class Lru<V> {
@@ -54,7 +42,7 @@ class Lru<V> {
 /**
  * Ask the gate for a send slot and keep it honest. An answer of 0 is a send now, a reserved slot
  * is slept until it has surely come: a send never leaves before its slot. One that would leave
- * more than {@link LATE_MS} after the slot (a busy event loop woke late) would bunch with the
+ * more than {@link SEND_LATE_MS} after the slot (a busy event loop woke late) would bunch with the
  * next ones (a burst the platform counts as over its limit), so a new slot is asked for instead,
  * and after a few misses the caller waits and asks again rather than send late. A positive
  * answer is a wait the caller reschedules.
@@ -69,8 +57,8 @@ async function paced(gate: SendGate, chat: ChatTarget): Promise<number> {
     }
     // When the gate's clock is known less well than the budget (no recent call came back quickly),
     // no time is surely on time: the slot is given up like a late one, and the next calls learn more.
-    if (performance.now() <= answer.from + LATE_MS) return 0;
-    if (tries >= 2) return LATE_MS;
+    if (performance.now() <= answer.from + SEND_LATE_MS) return 0;
+    if (tries >= 2) return SEND_LATE_MS;
   }
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createChatGate } from '../../jobs/deliver-chat-gate.ts';
-import type { SendSlot } from '../../src/delivery/send-gate.ts';
+import { SEND_LATE_MS, type SendSlot } from '../../src/delivery/send-gate.ts';
 import type { Chat } from '../../src/domain/types.ts';
 
 const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
@@ -53,6 +53,37 @@ describe('delivery gate', () => {
       if (connection !== redis) await connection.quit();
     },
   );
+
+  it('reads Redis’s clock alone before a burst, so slots read late are still placed within the budget', async () => {
+    const connection = redis.duplicate({ enableAutoPipelining: true });
+    await createChatGate(connection, { prefix: `${prefix}-warm` })(chat('warm'));
+    let timeCalls = 0;
+    const time = connection.time.bind(connection);
+    connection.time = (() => {
+      timeCalls++;
+      return time();
+    }) as typeof connection.time;
+    const gate = createChatGate(connection, { prefix: `${prefix}-burst`, globalPerSecond: { telegram: 1000 } });
+    // A worker starting on a backlog: 200 jobs ask at once, and its loop is busy for 40 ms right
+    // after the first commands are written (this immediate runs after the pipeline's).
+    const answers = Promise.all(Array.from({ length: 200 }, (_, i) => gate(chat(`burst${i}`))));
+    setImmediate(() => {
+      const end = performance.now() + 40;
+      while (performance.now() < end);
+    });
+    const slots = (await answers).filter((a): a is SendSlot => typeof a !== 'number');
+    expect(slots).toHaveLength(200);
+    // Read together after the busy spell, the burst's own answers place a slot only to within
+    // 40 ms: every slot would be given up as late.
+    for (const s of slots) expect(s.to - s.from).toBeLessThanOrEqual(SEND_LATE_MS);
+    expect(timeCalls).toBeGreaterThanOrEqual(1);
+    expect(timeCalls).toBeLessThanOrEqual(3);
+    // While calls keep coming, their answers keep the clock known: no more reading it alone.
+    const before = timeCalls;
+    for (let i = 0; i < 10; i++) await gate(chat(`after${i}`));
+    expect(timeCalls).toBe(before);
+    await connection.quit();
+  });
 
   it('keeps one message per second per chat and 20 a minute per group, without spending the global slot', async () => {
     const gate = createChatGate(redis, { prefix: `${prefix}-b`, gapMs: 1000, groupPerMinute: 2 });

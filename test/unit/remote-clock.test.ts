@@ -25,6 +25,18 @@ describe('the send gate’s view of Redis’s clock', () => {
     expect(clock.toLocal(30_000)).toEqual({ from: 30_500, to: 30_501 });
   });
 
+  it('says whether a call of the last span left the offset known to within a bound', () => {
+    const clock = new RemoteClock();
+    expect(clock.knownWithin(10, 0)).toBe(false);
+    clock.sample(5100, 100, 145);
+    expect(clock.knownWithin(10, 150)).toBe(false);
+    expect(clock.knownWithin(45, 150)).toBe(true);
+    clock.sample(5201, 200, 202);
+    expect(clock.knownWithin(10, 210)).toBe(true);
+    // No call answered in the last second: what was learnt may have drifted.
+    expect(clock.knownWithin(10, 1203)).toBe(false);
+  });
+
   it('has no view before a call read the remote clock', () => {
     expect(() => new RemoteClock().toLocal(1)).toThrow(/no call/);
   });
