@@ -18,13 +18,25 @@ const SUMMARY_CHARS = 400;
 /** Telegram's limit on a photo caption, counted like a text after entity parsing. */
 export const TELEGRAM_CAPTION_LIMIT = 1024;
 
+const HTML_SPECIAL = /[&<>"]/;
+const HTML_SPECIALS = /[&<>"]/g;
+const HTML_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+};
+
 /** Escape text for Telegram HTML (text and attribute values). */
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  // One pass, and none for the many strings with nothing to escape.
+  return HTML_SPECIAL.test(s) ? s.replace(HTML_SPECIALS, (c) => HTML_ESCAPES[c]!) : s;
 }
 
 /** Cut `s` to `max` code points (never inside a surrogate pair), with an ellipsis when cut. */
 export function truncate(s: string, max: number): string {
+  // A code point is one or two code units: a string this short always fits, and most do.
+  if (s.length <= max) return s;
   const cps = [...s];
   return cps.length <= max ? s : `${cps.slice(0, max - 1).join('')}…`;
 }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { renderMessage, TELEGRAM_TEXT_LIMIT } from '../../adapters/telegram/telegram-renderer.ts';
+import {
+  escapeHtml,
+  renderMessage,
+  TELEGRAM_TEXT_LIMIT,
+  truncate,
+} from '../../adapters/telegram/telegram-renderer.ts';
 import type { OutgoingMessage } from '../../src/domain/types.ts';
 import { parseTelegramHtml } from '../fakes/telegram-html-validator.ts';
 
@@ -29,5 +34,21 @@ describe('telegram renderer', () => {
       expect(parsed.ok).toBe(true);
     }
     expect(parts.join('\n').match(/<a href=/g)).toHaveLength(60);
+  });
+
+  it('escapes each of & < > " wherever they stand, and leaves text without them as it is', () => {
+    expect(escapeHtml('a & b < c > d "e" &amp;')).toBe('a &amp; b &lt; c &gt; d &quot;e&quot; &amp;amp;');
+    expect(escapeHtml('<<>>""&&')).toBe('&lt;&lt;&gt;&gt;&quot;&quot;&amp;&amp;');
+    expect(escapeHtml("標題 'single' 😀")).toBe("標題 'single' 😀");
+    expect(escapeHtml('')).toBe('');
+  });
+
+  it('cuts to code points, never inside a surrogate pair, and keeps what fits whole', () => {
+    expect(truncate('新聞', 2)).toBe('新聞');
+    expect(truncate('新聞標題', 3)).toBe('新聞…');
+    // Four code points in eight code units: longer than the bound in units, within it in points.
+    expect(truncate('😀😀😀😀', 4)).toBe('😀😀😀😀');
+    expect(truncate('😀😀😀😀', 3)).toBe('😀😀…');
+    expect(truncate('a😀b', 2)).toBe('a…');
   });
 });
