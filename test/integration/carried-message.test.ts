@@ -83,4 +83,17 @@ describe('a fresh deliver job', () => {
     expect(parsed.carried).toBeUndefined();
     expect(parsed).toMatchObject({ deliveryId: legacy.deliveryId, fresh: true, part: 0 });
   });
+
+  it('carrying a packed message that is not base64 is read as not carried', () => {
+    const ref = freshJob(
+      { id: `${chat.key}|slot-1`, digestKey: 'slot-1', packed: packMessage(digest()) },
+      chat,
+    );
+    const good = ref.carried!.packed;
+    for (const packed of [`${good}!`, good.slice(1), ` ${good}`, `${good.slice(0, -4)}a=b=`]) {
+      const parsed = deliverPayload.parse({ ...ref, carried: { ...ref.carried!, packed } });
+      expect(parsed.carried).toBeUndefined();
+    }
+    expect(deliverPayload.parse(ref).carried?.packed).toBe(good);
+  });
 });
