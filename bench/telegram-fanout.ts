@@ -272,6 +272,7 @@ export async function run(): Promise<Record<string, number | string>> {
     l1000_rate_over_L: round(fastRate / FAST_RATE, 3),
     l1000_busiest_second: perSecond.length ? Math.max(...perSecond) : Number.NaN,
     l1000_quietest_second: perSecond.length ? Math.min(...perSecond) : Number.NaN,
+    l1000_seconds: perSecond.join(' '),
     // This process's CPU (workers and the bench's own bookkeeping) per message sent, and how late
     // its event loop ran at the 99th percentile: a late loop sends late, missing its slots.
     l1000_cpu_ms_per_msg: round((fastCpu.user + fastCpu.system) / 1000 / Math.max(1, fastLog.ok.length), 3),
