@@ -13,6 +13,7 @@ import { redactSecrets, registerSecrets } from '../../src/log.ts';
 import { ALLOWED_UPDATES, installHandlers } from './telegram-bot.ts';
 import { registerCommandMenus } from './telegram-menu.ts';
 import { createTelegramSender } from './telegram-sender.ts';
+import { createPooledBotApi } from './telegram-transport.ts';
 
 /** What {@link createTelegramAdapter} needs. */
 export interface TelegramAdapterDeps {
@@ -79,6 +80,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
       return Buffer.from(await res.arrayBuffer());
     },
   });
+  const api = createPooledBotApi(token, config.TELEGRAM_API_ROOT);
   const webhookUrl = config.TELEGRAM_WEBHOOK_URL;
   const webhookPath = webhookUrl ? new URL(webhookUrl).pathname : null;
   const secret = webhookUrl ? webhookSecret(config) : null;
@@ -94,7 +96,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
     get running() {
       return running;
     },
-    sender: createTelegramSender(bot.telegram, { paidBroadcast: config.TELEGRAM_PAID_BROADCAST }),
+    sender: createTelegramSender(bot.telegram, { paidBroadcast: config.TELEGRAM_PAID_BROADCAST, call: api }),
     webhookHandler,
     webhookPath,
     async start() {

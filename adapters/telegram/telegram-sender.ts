@@ -4,6 +4,7 @@ import type { OutgoingMessage } from '../../src/domain/types.ts';
 import { DeliveryError } from '../../src/errors.ts';
 import { toDeliveryError } from './telegram-errors.ts';
 import { renderMessage, renderPhoto } from './telegram-renderer.ts';
+import type { BotApiCall } from './telegram-transport.ts';
 
 /**
  * The Telegram {@link PlatformSender}: renders a message to HTML parts and sends one part per call,
@@ -11,9 +12,15 @@ import { renderMessage, renderPhoto } from './telegram-renderer.ts';
  * An instant item in the `full` format with an image is a photo with a caption; when Telegram
  * refuses the photo (it cannot fetch the URL, or the file is no image), the same item is sent as
  * text at once — a refused photo posted nothing, so the item is neither lost nor doubled.
- * `allow_paid_broadcast` when opted in.
+ * `allow_paid_broadcast` when opted in. Text goes out through `opts.call` when given (a pooled
+ * transport, telegram-transport.ts), else through telegraf's own.
  */
-export function createTelegramSender(telegram: Telegram, opts: { paidBroadcast: boolean }): PlatformSender {
+export function createTelegramSender(
+  telegram: Telegram,
+  opts: { paidBroadcast: boolean; call?: BotApiCall },
+): PlatformSender {
+  const call: BotApiCall =
+    opts.call ?? ((method, payload) => telegram.callApi(method as never, payload as never));
   const cache = new WeakMap<OutgoingMessage, string[]>();
   const parts = (msg: OutgoingMessage): string[] => {
     let p = cache.get(msg);
@@ -47,7 +54,7 @@ export function createTelegramSender(telegram: Telegram, opts: { paidBroadcast: 
       }
       const extra = { ...common, link_preview_options: { is_disabled: msg.previews !== true } };
       try {
-        await telegram.sendMessage(chat.chatId, text, extra as never);
+        await call('sendMessage', { chat_id: chat.chatId, ...extra, text });
       } catch (err) {
         throw toDeliveryError(err);
       }
