@@ -38,9 +38,14 @@ export async function startFakeTelegramProcess(): Promise<FakeProcess> {
   });
   const ask = (type: string, extra: Record<string, unknown> = {}): Promise<Msg> =>
     new Promise((resolve, reject) => {
-      waiting.set(type, resolve);
+      // One listener per question, removed with its answer: a benchmark asks many.
+      const exited = (code: number | null) => reject(new Error(`fake Bot API process exited (${code})`));
+      child.once('exit', exited);
+      waiting.set(type, (m) => {
+        child.off('exit', exited);
+        resolve(m);
+      });
       if (type !== 'ready') child.send({ type, ...extra });
-      child.once('exit', (code) => reject(new Error(`fake Bot API process exited (${code})`)));
     });
   const ready = await ask('ready');
   return {
