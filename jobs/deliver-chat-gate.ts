@@ -116,10 +116,13 @@ export function createChatGate(redis: Redis, opts: ChatGateOptions): SendGate {
     const rate = opts.globalPerSecond?.[chat.platform] ?? 0;
     if (rate > 0) {
       const now = performance.now();
-      if (!clock.knownWithin(CLOCK_WITHIN_MS, now) && now - triedAt > 1000)
-        await (learning ??= learn().finally(() => {
-          learning = null;
-        }));
+      if (!clock.knownWithin(CLOCK_WITHIN_MS, now) && now - triedAt > 1000) {
+        if (!learning)
+          learning = learn().finally(() => {
+            learning = null;
+          });
+        await learning;
+      }
     }
     const asked = performance.now();
     const res = await run(

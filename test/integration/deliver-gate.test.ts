@@ -63,7 +63,10 @@ describe('delivery gate', () => {
       timeCalls++;
       return time();
     }) as typeof connection.time;
-    const gate = createChatGate(connection, { prefix: `${prefix}-burst`, globalPerSecond: { telegram: 1000 } });
+    const gate = createChatGate(connection, {
+      prefix: `${prefix}-burst`,
+      globalPerSecond: { telegram: 1000 },
+    });
     // A worker starting on a backlog: 200 jobs ask at once, and its loop is busy for 40 ms right
     // after the first commands are written (this immediate runs after the pipeline's).
     const answers = Promise.all(Array.from({ length: 200 }, (_, i) => gate(chat(`burst${i}`))));
