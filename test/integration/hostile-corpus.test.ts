@@ -184,7 +184,10 @@ function table(): string {
 }
 
 beforeAll(async () => {
-  t = await createTestCore({ FETCH_TIMEOUT: '4s' });
+  // Every case is served by one host: with the default two fetches per host, a case queued behind
+  // two slow ones (each up to the timeout) waited out its own timeout there, and CI saw a hang-up
+  // and a gzip bomb refused as fetch_timeout. The per-host queue has its own tests.
+  t = await createTestCore({ FETCH_TIMEOUT: '4s', FETCH_PER_HOST_CONCURRENCY: String(CONCURRENCY) });
   siteUrl = await startCorpusServer();
   process.on('unhandledRejection', onUnhandled);
   process.on('uncaughtException', onUnhandled);
