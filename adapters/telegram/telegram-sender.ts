@@ -12,15 +12,14 @@ import type { BotApiCall } from './telegram-transport.ts';
  * An instant item in the `full` format with an image is a photo with a caption; when Telegram
  * refuses the photo (it cannot fetch the URL, or the file is no image), the same item is sent as
  * text at once — a refused photo posted nothing, so the item is neither lost nor doubled.
- * `allow_paid_broadcast` when opted in. Text goes out through `opts.call` when given (a pooled
- * transport, telegram-transport.ts), else through telegraf's own.
+ * `allow_paid_broadcast` when opted in. Text goes out through `opts.call` (the pooled transport,
+ * telegram-transport.ts); photos through telegraf's own.
  */
 export function createTelegramSender(
   telegram: Telegram,
-  opts: { paidBroadcast: boolean; call?: BotApiCall },
+  opts: { paidBroadcast: boolean; call: BotApiCall },
 ): PlatformSender {
-  const call: BotApiCall =
-    opts.call ?? ((method, payload) => telegram.callApi(method as never, payload as never));
+  const { call } = opts;
   const cache = new WeakMap<OutgoingMessage, string[]>();
   const parts = (msg: OutgoingMessage): string[] => {
     let p = cache.get(msg);
