@@ -50,11 +50,22 @@ export function createPooledBotApi(token: string, apiRoot: string): BotApiCall {
       await body.dump();
       throw new TelegramError({ error_code: statusCode, description: `HTTP ${statusCode}` }, { method });
     }
+    const tooLarge = () =>
+      new TelegramError({ error_code: statusCode, description: 'answer too large' }, { method });
     if (Number(headers['content-length'] ?? 0) > MAX_ANSWER_BYTES) {
       await body.dump();
-      throw new TelegramError({ error_code: statusCode, description: 'answer too large' }, { method });
+      throw tooLarge();
     }
-    const data = (await body.json()) as BotApiAnswer;
+    // An answer without a length is counted as it comes.
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      // Leaving the loop destroys the body, which closes its connection.
+      if (size > MAX_ANSWER_BYTES) throw tooLarge();
+      chunks.push(chunk);
+    }
+    const data = JSON.parse(Buffer.concat(chunks, size).toString('utf8')) as BotApiAnswer;
     if (!data.ok) throw new TelegramError(data, { method });
     return data.result;
   };

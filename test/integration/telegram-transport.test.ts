@@ -11,6 +11,7 @@ let answer: (req: IncomingMessage) => { status: number; body: string } = () => (
   status: 200,
   body: JSON.stringify({ ok: true, result: { message_id: 7 } }),
 });
+let chunked = false;
 let server: Server;
 let root: string;
 
@@ -21,13 +22,23 @@ beforeAll(async () => {
     req.on('end', () => {
       seen.push({ url: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
       const { status, body } = answer(req);
-      res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (!chunked) headers['content-length'] = String(Buffer.byteLength(body));
+      res.writeHead(status, headers);
+      // Without a length, the answer goes out in pieces (chunked).
+      if (chunked) for (let i = 0; i < body.length; i += 65_536) res.write(body.slice(i, i + 65_536));
+      res.end(chunked ? undefined : body);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   root = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(async () => {
+  const closed = new Promise<void>((r) => server.close(() => r()));
+  // The pool keeps its connections alive for a few seconds: close them rather than wait.
+  server.closeAllConnections();
+  await closed;
+});
 
 /** What the pooled call threw, as the sender maps it. */
 async function failure(call: () => Promise<unknown>) {
@@ -77,6 +88,19 @@ describe('the pooled Bot API transport', () => {
     expect((gateway.err as TelegramError).code).toBe(502);
     answer = () => ({ status: 200, body: 'not json' });
     expect((await failure(send)).mapped.kind).toBe('retry');
+  });
+
+  it('refuses an answer larger than a megabyte, also one sent without a length', async () => {
+    const call = createPooledBotApi(TOKEN, root);
+    const huge = JSON.stringify({ ok: true, result: { text: 'x'.repeat(2 * 1024 * 1024) } });
+    answer = () => ({ status: 200, body: huge });
+    const declared = await failure(() => call('sendMessage', { chat_id: '42', text: 'x' }));
+    expect((declared.err as TelegramError).description).toBe('answer too large');
+    chunked = true;
+    const streamed = await failure(() => call('sendMessage', { chat_id: '42', text: 'x' }));
+    chunked = false;
+    expect((streamed.err as TelegramError).description).toBe('answer too large');
+    expect(streamed.mapped.kind).toBe('retry');
   });
 
   it('names no token when the Bot API cannot be reached', async () => {
